@@ -1,0 +1,8 @@
+import { createIncidentActivities, type IncidentActivityDeps } from './incident';
+
+export type ActivityDeps = IncidentActivityDeps;
+
+/** Every activity the `itsm` task queue serves, bound to real dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createIncidentActivities(deps) };
+}

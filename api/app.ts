@@ -1,0 +1,40 @@
+import express, { Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { authenticate } from './auth';
+import type { ApiDeps } from './deps';
+import { createRegistry, openApiDocument } from './openapi';
+import { notFoundHandler, problemErrorHandler } from './problem';
+import { healthRoutes } from './routes/health';
+import { incidentRoutes } from './routes/incidents';
+import { serviceRoutes } from './routes/services';
+
+export function createApp(deps: ApiDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(express.json({ limit: '1mb' }));
+
+  const publicRoutes = Router();
+  healthRoutes(publicRoutes, deps.readiness);
+  app.use(publicRoutes);
+
+  const registry = createRegistry();
+  const api = Router();
+  api.use('/api', authenticate(deps.prisma));
+  incidentRoutes(api, registry, deps);
+  serviceRoutes(api, registry, deps);
+
+  const document = openApiDocument(registry);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'ITSM API' }));
+  app.use(api);
+  app.use(notFoundHandler);
+  app.use(problemErrorHandler);
+  return app;
+}

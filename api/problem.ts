@@ -1,0 +1,74 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+
+export interface FieldIssue {
+  location: 'body' | 'query' | 'params' | 'header';
+  field: string;
+  message: string;
+  code: string;
+}
+
+/** RFC 9457 problem details; every 4xx/5xx body of this API is one of these. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export const problems = {
+  validation: (issues: FieldIssue[]) =>
+    new HttpProblem(400, 'validation-error', 'Invalid request', issues.map((i) => `${i.location}.${i.field}: ${i.message}`).join('; '), { errors: issues }),
+  unauthenticated: (detail: string) => new HttpProblem(401, 'unauthenticated', 'Authentication required', detail),
+  forbidden: (detail: string) => new HttpProblem(403, 'forbidden', 'Not allowed', detail),
+  notFound: (detail: string) => new HttpProblem(404, 'not-found', 'Not found', detail),
+  conflict: (detail: string, extra: Record<string, unknown> = {}) => new HttpProblem(409, 'conflict', 'Conflict with the current state', detail, extra),
+  unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
+};
+
+export function issuesFromZod(location: FieldIssue['location'], error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => {
+    // An unknown key is reported on its parent; name the key itself so the caller sees which field is wrong.
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+    return keys.map((key) => ({
+      location,
+      field: [...issue.path, ...(key === undefined ? [] : [key])].map(String).join('.') || '(root)',
+      message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
+      code: issue.code,
+    }));
+  }).flat();
+}
+
+export function sendProblem(res: Response, problem: HttpProblem, instance?: string) {
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({ type: `urn:itsm:problem:${problem.slug}`, title: problem.title, status: problem.status, detail: problem.detail, instance, ...problem.extra });
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(problems.notFound(`no route for ${req.method} ${req.path}`));
+};
+
+export const problemErrorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  if (error instanceof HttpProblem) return sendProblem(res, error, req.originalUrl);
+  // body-parser signals malformed or oversized bodies with a status and a type.
+  const status = (error as { status?: number }).status;
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.parse.failed') {
+    return sendProblem(res, problems.validation([{ location: 'body', field: '(root)', message: 'body is not valid JSON', code: 'invalid_json' }]), req.originalUrl);
+  }
+  if (type === 'entity.too.large') {
+    return sendProblem(res, new HttpProblem(413, 'payload-too-large', 'Payload too large', 'the request body exceeds the 1 MB limit'), req.originalUrl);
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return sendProblem(res, new HttpProblem(status, 'bad-request', 'Bad request', (error as Error).message), req.originalUrl);
+  }
+  req.log?.error({ err: error }, 'unhandled error');
+  sendProblem(res, new HttpProblem(500, 'internal-error', 'Internal server error', 'an unexpected error occurred; it has been logged'), req.originalUrl);
+};

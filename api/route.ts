@@ -1,0 +1,83 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Role } from '../prisma/generated/client';
+import { principalOf, requireRole, type Principal } from './auth';
+import { ProblemSchema } from './openapi';
+import { issuesFromZod, problems, type FieldIssue } from './problem';
+
+type Schema = z.ZodType;
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface RouteSpec<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  tags: string[];
+  /** null: public (no token). */
+  roles: Role[] | null;
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, { description: string; schema?: Schema }>;
+  handler(input: { params: Infer<P>; query: Infer<Q>; body: Infer<B>; principal: Principal; req: Request; res: Response }): Promise<{ status: number; body: unknown }>;
+}
+
+function parse(location: FieldIssue['location'], schema: Schema | undefined, value: unknown, issues: FieldIssue[]) {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  issues.push(...issuesFromZod(location, result.error));
+  return undefined;
+}
+
+const ERROR_RESPONSES: Record<number, string> = {
+  400: 'Invalid request (problem+json naming the field)',
+  401: 'Missing or invalid bearer token',
+  403: 'The caller lacks the role',
+};
+
+/**
+ * A declarative route: schemas, roles and a handler. Validation happens before the handler runs, so bad input
+ * never reaches a workflow or the database; the same schemas document the route in /openapi.json.
+ */
+export function defineRoute<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined>(
+  router: Router,
+  registry: OpenAPIRegistry,
+  spec: RouteSpec<P, Q, B>,
+) {
+  const responses: Record<string, object> = {};
+  for (const [status, response] of Object.entries(spec.responses)) {
+    responses[status] = response.schema
+      ? { description: response.description, content: { 'application/json': { schema: response.schema } } }
+      : { description: response.description };
+  }
+  const errorStatuses = spec.roles ? [400, 401, 403] : [400];
+  for (const status of errorStatuses) {
+    responses[status] ??= { description: ERROR_RESPONSES[status], content: { 'application/problem+json': { schema: ProblemSchema } } };
+  }
+  registry.registerPath({
+    method: spec.method,
+    path: spec.path.replace(/:(\w+)/g, '{$1}'),
+    summary: spec.summary,
+    tags: spec.tags,
+    security: spec.roles ? [{ bearer: [] }] : [],
+    request: {
+      params: spec.params as z.ZodObject | undefined,
+      query: spec.query as z.ZodObject | undefined,
+      body: spec.body ? { content: { 'application/json': { schema: spec.body } }, required: true } : undefined,
+    },
+    responses,
+  });
+  const guards = spec.roles ? [requireRole(spec.roles)] : [];
+  router[spec.method](spec.path, ...guards, async (req: Request, res: Response) => {
+    const issues: FieldIssue[] = [];
+    const params = parse('params', spec.params, req.params, issues);
+    const query = parse('query', spec.query, req.query, issues);
+    const body = parse('body', spec.body, req.body ?? {}, issues);
+    if (issues.length > 0) throw problems.validation(issues);
+    const principal = spec.roles ? principalOf(req) : (undefined as unknown as Principal);
+    const result = await spec.handler({ params, query, body, principal, req, res } as Parameters<typeof spec.handler>[0]);
+    res.status(result.status).json(result.body);
+  });
+}

@@ -1,0 +1,101 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PRIORITIES } from '../domain/priority';
+import { generateToken, hashToken } from '../api/tokens';
+import type { Db } from './database';
+import type { Role } from './generated/client';
+import { DEMO_CALENDARS, DEMO_GROUPS, DEMO_SERVICES, DEMO_SLA_TARGETS, DEMO_USERS } from './seed-data';
+
+type DemoKey = (typeof DEMO_USERS)[number]['key'];
+
+/** Idempotent: every row is upserted on its natural key, so a restart re-runs it without duplicating anything. */
+export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>> {
+  const userIds = {} as Record<DemoKey, string>;
+  for (const user of DEMO_USERS) {
+    const row = await prisma.user.upsert({
+      where: { email: user.email },
+      update: {},
+      create: { email: user.email, name: user.name, locale: user.locale, roles: [...user.roles] as Role[] },
+    });
+    userIds[user.key] = row.id;
+  }
+  for (const group of DEMO_GROUPS) {
+    const row = await prisma.group.upsert({
+      where: { name: group.name },
+      update: {},
+      create: { name: group.name, email: group.email, leadId: userIds[group.lead] },
+    });
+    for (const member of group.members) {
+      await prisma.groupMember.upsert({
+        where: { groupId_userId: { groupId: row.id, userId: userIds[member] } },
+        update: {},
+        create: { groupId: row.id, userId: userIds[member] },
+      });
+    }
+  }
+  const calendarIds: Record<string, string> = {};
+  for (const calendar of DEMO_CALENDARS) {
+    const row = await prisma.businessCalendar.upsert({ where: { name: calendar.name }, update: {}, create: calendar });
+    calendarIds[calendar.name] = row.id;
+  }
+  for (const service of DEMO_SERVICES) {
+    const row = await prisma.service.upsert({
+      where: { code: service.code },
+      update: {},
+      create: { code: service.code, name: service.name, description: service.description, ownerId: userIds[service.owner] },
+    });
+    for (const priority of PRIORITIES) {
+      const target = DEMO_SLA_TARGETS[priority];
+      await prisma.slaPolicy.upsert({
+        where: { serviceId_priority: { serviceId: row.id, priority } },
+        update: {},
+        create: {
+          serviceId: row.id,
+          priority,
+          calendarId: calendarIds[target.calendar],
+          responseTargetSeconds: target.response,
+          resolutionTargetSeconds: target.resolution,
+          progressUpdateEverySeconds: target.progressEvery,
+          escalationChain: [
+            { level: 1, atFraction: 0.75, notify: ['assignee', 'groupLead'] },
+            { level: 2, atFraction: 1, notify: ['groupLead', 'serviceOwner'] },
+            { level: 3, atFraction: 1.5, notify: ['serviceOwner', { userEmail: 'li.wei@itsm.local' }] },
+          ],
+        },
+      });
+    }
+  }
+  return userIds;
+}
+
+/** Gives a user a token with a fixed label, replacing any earlier token of that label. */
+export async function setUserToken(prisma: Db, userId: string, label: string, token: string) {
+  await prisma.$transaction([
+    prisma.apiToken.deleteMany({ where: { userId, label } }),
+    prisma.apiToken.create({ data: { userId, label, tokenHash: hashToken(token) } }),
+  ]);
+}
+
+/**
+ * Demo tokens are kept in `<DATA_DIR>/demo-tokens.json` (mode 0600) so they can be printed on every start; the
+ * database holds only their hashes. ITSM_ADMIN_TOKEN, when given, becomes the admin's token instead.
+ */
+export async function provisionDemoTokens(prisma: Db, dataDir: string, userIds: Record<DemoKey, string>, adminToken?: string) {
+  const file = path.join(dataDir, 'demo-tokens.json');
+  const stored: Partial<Record<DemoKey, string>> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const tokens = {} as Record<DemoKey, string>;
+  for (const key of Object.keys(userIds) as DemoKey[]) {
+    const token = key === 'admin' && adminToken ? adminToken : (stored[key] ?? generateToken());
+    const hash = hashToken(token);
+    const existing = await prisma.apiToken.findUnique({ where: { tokenHash: hash } });
+    if (!existing) await setUserToken(prisma, userIds[key], key === 'admin' && adminToken ? 'ITSM_ADMIN_TOKEN' : 'demo', token);
+    // An explicit admin token replaces the generated one rather than living beside it.
+    if (key === 'admin' && adminToken) await prisma.apiToken.deleteMany({ where: { userId: userIds.admin, label: 'demo' } });
+    tokens[key] = token;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const { admin: _omitWhenExplicit, ...others } = tokens;
+  writeFileSync(file, JSON.stringify(adminToken ? others : tokens, null, 2));
+  chmodSync(file, 0o600);
+  return tokens;
+}

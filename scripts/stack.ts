@@ -1,0 +1,148 @@
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { Runtime, type Worker } from '@temporalio/worker';
+import { createMailer, type Mailer } from '../activities/mailer';
+import { createApp } from '../api/app';
+import type { Env } from '../config/env';
+import { createLogger } from '../config/logger';
+import { openDatabase, type Database } from '../prisma/database';
+import { applyMigrations } from '../prisma/migrate';
+import { provisionDemoTokens, seedDemoData } from '../prisma/seed';
+import { provisionTemporalCli } from '../temporal-config/cli';
+import { connectClient, connectWorker, temporalTargetFromEnv } from '../temporal-config/connection';
+import { startDevServer, type DevServer } from '../temporal-config/dev-server';
+import { createItsmWorker } from '../workers/worker';
+import { startMailCatcher, type MailCatcher } from './mail-catcher';
+import { readinessChecks } from './readiness';
+
+export interface Stack {
+  apiUrl: string;
+  temporalUiUrl?: string;
+  mailInboxUrl?: string;
+  tokens?: Record<string, string>;
+  db: Database;
+  temporal: Client;
+  stop(): Promise<void>;
+}
+
+// A child left behind by a process that was SIGKILLed would hold its ports; its pid file lets the next start
+// clear it instead of failing on "address in use".
+function killStale(pidFile: string) {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  try {
+    if (pid > 0) process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  rmSync(pidFile, { force: true });
+}
+
+function superviseChild(child: { process: ChildProcess; stop(): Promise<void> }, pidFile: string, cleanups: (() => Promise<void> | void)[]) {
+  writeFileSync(pidFile, String(child.process.pid));
+  // Children are detached from the terminal, so an unexpected exit of this process must take them along.
+  const killOnExit = () => child.process.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  cleanups.push(async () => {
+    process.off('exit', killOnExit);
+    await child.stop();
+    rmSync(pidFile, { force: true });
+  });
+}
+
+/**
+ * The whole product in one process: the embedded Temporal dev server and mail catcher as children (unless
+ * TEMPORAL_ADDRESS / SMTP_URL point elsewhere), PGlite or PostgreSQL, migrations, demo data, worker and API.
+ */
+export async function startStack(env: Env, log: (line: string) => void = console.log): Promise<Stack> {
+  // The stack stops its parts in order itself; the SDK's default would stop the worker on the first Ctrl-C.
+  Runtime.install({ shutdownSignals: [] });
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log(`while stopping: ${(error as Error).message}`);
+      }
+    }
+  };
+  try {
+    let devServer: DevServer | undefined;
+    if (!env.TEMPORAL_ADDRESS) {
+      const cli = await provisionTemporalCli();
+      const pidFile = path.join(env.DATA_DIR, 'temporal.pid');
+      killStale(pidFile);
+      log(`starting Temporal dev server (${cli.path}) ...`);
+      devServer = await startDevServer({
+        binary: cli.path,
+        dataDir: env.DATA_DIR,
+        port: env.TEMPORAL_PORT,
+        uiPort: env.TEMPORAL_UI_PORT,
+        namespace: env.TEMPORAL_NAMESPACE,
+        logLevel: env.TEMPORAL_LOG_LEVEL,
+      });
+      superviseChild(devServer, pidFile, cleanups);
+    }
+    let catcher: MailCatcher | undefined;
+    if (!env.SMTP_URL) {
+      const pidFile = path.join(env.DATA_DIR, 'maildev.pid');
+      killStale(pidFile);
+      catcher = await startMailCatcher({ smtpPort: env.SMTP_PORT, uiPort: env.MAIL_UI_PORT, mailDir: path.join(env.DATA_DIR, 'mail') });
+      superviseChild(catcher, pidFile, cleanups);
+    }
+    const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
+    cleanups.push(() => db.close());
+    const applied = await applyMigrations(db.adapterFactory);
+    log(applied.length ? `database: applied ${applied.join(', ')}` : 'database: schema up to date');
+    let tokens: Record<string, string> | undefined;
+    if (env.ITSM_DEMO_DATA) {
+      const userIds = await seedDemoData(db.prisma);
+      tokens = await provisionDemoTokens(db.prisma, env.DATA_DIR, userIds, env.ITSM_ADMIN_TOKEN);
+    }
+    const target = temporalTargetFromEnv(env, devServer?.address);
+    const temporal = await connectClient(target);
+    cleanups.push(() => temporal.connection.close());
+    const mailer: Mailer = createMailer(env.SMTP_URL ?? catcher!.smtpUrl, env.MAIL_FROM);
+    cleanups.push(() => mailer.close());
+
+    const workerConnection = await connectWorker(target);
+    cleanups.push(() => workerConnection.close());
+    log('bundling workflows and starting the worker ...');
+    const worker: Worker = await createItsmWorker({ connection: workerConnection, namespace: target.namespace, taskQueue: target.taskQueue, deps: { prisma: db.prisma } });
+    const workerRun = worker.run();
+    cleanups.push(async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+    });
+
+    const logger = createLogger(env, 'itsm');
+    const app = createApp({
+      prisma: db.prisma,
+      temporal,
+      taskQueue: target.taskQueue,
+      logger,
+      readiness: readinessChecks({ prisma: db.prisma, temporal, mailer, namespace: target.namespace }),
+    });
+    const server: Server = await new Promise((resolve, reject) => {
+      const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);
+    });
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    server.closeIdleConnections?.();
+    return {
+      apiUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+      temporalUiUrl: devServer?.uiUrl,
+      mailInboxUrl: catcher?.inboxUrl,
+      tokens,
+      db,
+      temporal,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,1 @@
+export { incidentLifecycle } from './incident';
