@@ -9,6 +9,7 @@ import { notFoundHandler, problemErrorHandler } from './problem';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { serviceRoutes } from './routes/services';
+import { userRoutes } from './routes/users';
 
 export function createApp(deps: ApiDeps) {
   const app = express();
@@ -27,6 +28,7 @@ export function createApp(deps: ApiDeps) {
   api.use('/api', authenticate(deps.prisma));
   incidentRoutes(api, registry, deps);
   serviceRoutes(api, registry, deps);
+  userRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

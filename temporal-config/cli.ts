@@ -33,8 +33,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, command);
     if (dir && isExecutable(candidate)) return candidate;
   }
@@ -48,7 +48,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): { path: s
     if (!isExecutable(explicit)) throw new TemporalCliMissing(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
     return { path: explicit, source: 'TEMPORAL_CLI_PATH' };
   }
-  const fromPath = onPath('temporal');
+  const fromPath = onPath('temporal', env);
   if (fromPath) return { path: fromPath, source: 'PATH' };
   if (isExecutable(CACHED_BINARY)) return { path: CACHED_BINARY, source: 'cache' };
   return undefined;

@@ -1,0 +1,69 @@
+import pino from 'pino';
+import supertest from 'supertest';
+import { createMailer } from '../../activities/mailer';
+import { createApp } from '../../api/app';
+import { readinessChecks } from '../../scripts/readiness';
+import { startHarness, type Harness } from '../support/harness';
+
+describe('health, readiness and API documents', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+  });
+  afterAll(() => h?.close());
+
+  it('/healthz answers without a token', async () => {
+    const response = await h.http.get('/healthz');
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('ok');
+  });
+
+  it('/readyz probes the database, Temporal and SMTP for real', async () => {
+    const response = await h.http.get('/readyz');
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('ready');
+    for (const component of ['database', 'temporal', 'smtp']) {
+      expect(response.body.components[component]).toMatchObject({ status: 'up', latencyMs: expect.any(Number) });
+    }
+  });
+
+  it('/readyz answers 503 and names the component that is down', async () => {
+    const deadMailer = createMailer('smtp://127.0.0.1:1', 'x@test.local');
+    const app = createApp({
+      prisma: h.db.prisma,
+      temporal: h.temporal,
+      taskQueue: h.taskQueue,
+      logger: pino({ level: 'silent' }),
+      readiness: readinessChecks({ prisma: h.db.prisma, temporal: h.temporal, mailer: deadMailer, namespace: 'default' }),
+    });
+    const response = await supertest(app).get('/readyz');
+    deadMailer.close();
+    expect(response.status).toBe(503);
+    expect(response.body.components.smtp.status).toBe('down');
+    expect(response.body.components.smtp.error).toEqual(expect.any(String));
+    expect(response.body.components.database.status).toBe('up');
+  });
+
+  it('/openapi.json is generated from the route schemas', async () => {
+    const response = await h.http.get('/openapi.json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe('3.1.0');
+    const create = response.body.paths['/api/incidents'].post;
+    expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateIncident');
+    expect(response.body.components.schemas.CreateIncident.properties.impact.enum).toEqual(['high', 'medium', 'low']);
+    expect(Object.keys(response.body.paths['/api/incidents/{id}'])).toEqual(['get']);
+    expect(create.responses['401'].content['application/problem+json']).toBeDefined();
+  });
+
+  it('/docs serves the interactive documentation', async () => {
+    const response = await h.http.get('/docs/').redirects(1);
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('swagger-ui');
+  });
+
+  it('unknown paths are 404 problem+json', async () => {
+    const response = await h.http.get('/nowhere');
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+});

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { eventually } from '../support/harness';
+import { freePort } from '../support/ports';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** `npm start` exactly as a person runs it, in its own process group so Ctrl-C can be simulated. */
+async function npmStart(env: Record<string, string>): Promise<Started> {
+  const child = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+    if (!output.includes('Ready.')) throw new Error(`not ready yet:\n${output.slice(-2000)}`);
+  }, 240_000);
+  return { child, output: () => output };
+}
+
+/** Ctrl-C in a terminal: SIGINT to the whole foreground group. Resolves once every process writing to it is gone. */
+function ctrlC(started: Started): Promise<string> {
+  return new Promise((resolve) => {
+    started.child.once('close', () => resolve(started.output()));
+    process.kill(-started.child.pid!, 'SIGINT');
+  });
+}
+
+describe('npm start: the embedded stack in one command', () => {
+  let env: Record<string, string>;
+  let api: string;
+
+  beforeAll(async () => {
+    const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    env = {
+      DATA_DIR: mkdtempSync(path.join(process.env.ITSM_TEST_RUN_DIR!, 'start-')),
+      PORT: String(port),
+      TEMPORAL_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(temporalUiPort),
+      SMTP_PORT: String(smtpPort),
+      MAIL_UI_PORT: String(mailUiPort),
+      ITSM_ADMIN_TOKEN: ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+    };
+    api = `http://127.0.0.1:${port}`;
+  });
+
+  it('serves everything, keeps data across a Ctrl-C and a restart', async () => {
+    const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+    const first = await npmStart(env);
+    let incidentId: string;
+    try {
+      for (const url of [`${api}/docs`, `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${env.MAIL_UI_PORT}`]) {
+        expect(first.output()).toContain(url);
+      }
+      expect(first.output()).toContain(ADMIN_TOKEN);
+
+      const ready = await (await fetch(`${api}/readyz`)).json();
+      expect(ready).toMatchObject({ status: 'ready', components: { database: { status: 'up' }, temporal: { status: 'up' }, smtp: { status: 'up' } } });
+      expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${env.MAIL_UI_PORT}/email`)).status).toBe(200);
+
+      const services = (await (await fetch(`${api}/api/services`, { headers: auth })).json()) as { items: { id: string; code: string }[] };
+      const net = services.items.find((s) => s.code === 'NET')!;
+      const created = await fetch(`${api}/api/incidents`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'Site link to Suzhou down', impact: 'high', urgency: 'high', serviceId: net.id }),
+      });
+      expect(created.status).toBe(201);
+      const incident = (await created.json()) as { id: string; workflowId: string };
+      incidentId = incident.id;
+
+      // What a manager sees in the Temporal UI: the workflow, found by its ITSM search attributes.
+      const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_PORT}` });
+      try {
+        const client = new Client({ connection });
+        const listed = await eventually(async () => {
+          const found = [];
+          for await (const wf of client.workflow.list({ query: `ItsmKind = "incident" AND ItsmPriority = "P1" AND ItsmState = "new" AND ItsmService = "NET"` })) found.push(wf);
+          if (found.length !== 1) throw new Error(`visibility shows ${found.length} workflows`);
+          return found;
+        });
+        expect(listed[0].workflowId).toBe(incident.workflowId);
+        expect(listed[0].type).toBe('incidentLifecycle');
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      expect(await ctrlC(first)).toMatch(/SIGINT: stopping[^]*\nstopped\.\n/);
+    }
+    // Every child went with it: the ports are free again.
+    await expect(fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${env.MAIL_UI_PORT}/email`)).rejects.toThrow();
+
+    const second = await npmStart(env);
+    try {
+      const again = await fetch(`${api}/api/incidents/${incidentId}`, { headers: auth });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { title: string }).title).toBe('Site link to Suzhou down');
+      const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_PORT}` });
+      try {
+        const description = await new Client({ connection }).workflow.getHandle(`incident-${incidentId}`).describe();
+        expect(description.status.name).toBe('RUNNING');
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      expect(await ctrlC(second)).toMatch(/\nstopped\.\n/);
+    }
+  }, 600_000);
+});

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import pino from 'pino';
+import supertest from 'supertest';
+import { createMailer, type Mailer } from '../../activities/mailer';
+import { createApp } from '../../api/app';
+import { generateToken } from '../../api/tokens';
+import type { Database } from '../../prisma/database';
+import { seedDemoData, setUserToken } from '../../prisma/seed';
+import { readinessChecks } from '../../scripts/readiness';
+import { createItsmWorker } from '../../workers/worker';
+import { freshDatabase, type DatabaseKind } from './databases';
+
+export type DemoRole = 'admin' | 'agent' | 'agent2' | 'manager' | 'requester';
+
+export interface Harness {
+  db: Database;
+  temporal: Client;
+  taskQueue: string;
+  worker: Worker;
+  mailer: Mailer;
+  userIds: Record<DemoRole, string>;
+  tokens: Record<DemoRole, string>;
+  http: ReturnType<typeof supertest>;
+  as(role: DemoRole): { Authorization: string };
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+let suiteCounter = 0;
+
+/** A suite's own database, demo data, worker (own task queue) and API, on the run's shared Temporal server. */
+export async function startHarness(kind: DatabaseKind): Promise<Harness> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+    runtimeInstalled = true;
+  }
+  const db = await freshDatabase(kind);
+  const userIds = (await seedDemoData(db.prisma)) as Record<DemoRole, string>;
+  const tokens = {} as Record<DemoRole, string>;
+  for (const role of Object.keys(userIds) as DemoRole[]) {
+    tokens[role] = generateToken();
+    await setUserToken(db.prisma, userIds[role], 'test', tokens[role]);
+  }
+  const address = process.env.ITSM_TEST_TEMPORAL_ADDRESS!;
+  const temporal = new Client({ connection: await Connection.connect({ address }) });
+  const taskQueue = `itsm-test-${process.pid}-${++suiteCounter}-${Date.now().toString(36)}`;
+  const workerConnection = await NativeConnection.connect({ address });
+  const worker = await createItsmWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue,
+    deps: { prisma: db.prisma },
+    workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
+  });
+  const workerRun = worker.run();
+  const mailer = createMailer(process.env.ITSM_TEST_SMTP_URL!, 'ITSM test <itsm@test.local>');
+  const app = createApp({
+    prisma: db.prisma,
+    temporal,
+    taskQueue,
+    logger: pino({ level: 'silent' }),
+    readiness: readinessChecks({ prisma: db.prisma, temporal, mailer, namespace: 'default' }),
+  });
+  return {
+    db,
+    temporal,
+    taskQueue,
+    worker,
+    mailer,
+    userIds,
+    tokens,
+    http: supertest(app),
+    as: (role) => ({ Authorization: `Bearer ${tokens[role]}` }),
+    async close() {
+      worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
+      await temporal.connection.close();
+      mailer.close();
+      await db.close();
+    },
+  };
+}
+
+/** Polls until `check` stops throwing; for effects that happen asynchronously in a worker. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { ConfigError, loadEnv, redactUrl } from '../../config/env';
+
+describe('configuration from the environment', () => {
+  it('needs nothing for the embedded defaults', () => {
+    const env = loadEnv({});
+    expect(env).toMatchObject({ PORT: 3000, TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233, SMTP_PORT: 1025, MAIL_UI_PORT: 1080, TEMPORAL_NAMESPACE: 'default' });
+    expect(env.DATABASE_URL).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT/],
+    ['TEMPORAL_PORT', '70000', /TEMPORAL_PORT/],
+    ['DATABASE_URL', 'mysql://localhost/x', /DATABASE_URL: must be a postgres/],
+    ['SMTP_URL', 'http://mail', /SMTP_URL: must be an smtp/],
+    ['ITSM_ADMIN_TOKEN', 'short', /ITSM_ADMIN_TOKEN: must be at least 16/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+  ])('a wrong %s stops start-up with a message naming it', (name, value, message) => {
+    expect(() => loadEnv({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadEnv({ [name]: value })).toThrow(message);
+  });
+
+  it('mTLS needs both the certificate and the key', () => {
+    expect(() => loadEnv({ TEMPORAL_TLS_CERT_PATH: '/tmp/cert.pem' })).toThrow(/TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH/);
+  });
+
+  it('never prints a password', () => {
+    expect(redactUrl('postgresql://itsm:s3cret@db:5432/itsm')).toBe('postgresql://itsm:***@db:5432/itsm');
+  });
+});
