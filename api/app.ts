@@ -6,6 +6,7 @@ import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { createRegistry, openApiDocument } from './openapi';
 import { notFoundHandler, problemErrorHandler } from './problem';
+import { readinessChecks } from './readiness';
 import { healthRoutes } from './routes/health';
 import { incidentRoutes } from './routes/incidents';
 import { serviceRoutes } from './routes/services';
@@ -20,7 +21,7 @@ export function createApp(deps: ApiDeps) {
   app.use(express.json({ limit: '1mb' }));
 
   const publicRoutes = Router();
-  healthRoutes(publicRoutes, deps.readiness);
+  healthRoutes(publicRoutes, readinessChecks(deps));
   app.use(publicRoutes);
 
   const registry = createRegistry();

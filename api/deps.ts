@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { Mailer } from '../activities/mailer';
 import type { Db } from '../prisma/database';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -7,8 +8,9 @@ export type ReadinessCheck = () => Promise<void>;
 export interface ApiDeps {
   prisma: Db;
   temporal: Client;
+  namespace: string;
   taskQueue: string;
+  /** Only probed by /readyz here; the worker's activities send the mail. */
+  mailer: Mailer;
   logger: Logger;
-  /** Each dependency the API needs, probed by /readyz. */
-  readiness: Record<string, ReadinessCheck>;
 }

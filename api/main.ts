@@ -4,7 +4,6 @@ import { ConfigError, describeEnv, loadEnv } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
-import { readinessChecks } from '../scripts/readiness';
 import { connectClient, temporalTargetFromEnv } from '../temporal-config/connection';
 import { createApp } from './app';
 
@@ -17,13 +16,7 @@ async function main() {
   const target = temporalTargetFromEnv(env);
   const temporal = await connectClient(target);
   const mailer = createMailer(env.SMTP_URL ?? `smtp://127.0.0.1:${env.SMTP_PORT}`, env.MAIL_FROM);
-  const app = createApp({
-    prisma: db.prisma,
-    temporal,
-    taskQueue: target.taskQueue,
-    logger,
-    readiness: readinessChecks({ prisma: db.prisma, temporal, mailer, namespace: target.namespace }),
-  });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
   const stop = () => {
     server.close(async () => {

@@ -16,7 +16,6 @@ import { connectClient, connectWorker, temporalTargetFromEnv } from '../temporal
 import { startDevServer, type DevServer } from '../temporal-config/dev-server';
 import { createItsmWorker } from '../workers/worker';
 import { startMailCatcher, type MailCatcher } from './mail-catcher';
-import { readinessChecks } from './readiness';
 
 export interface Stack {
   apiUrl: string;
@@ -120,13 +119,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     });
 
     const logger = createLogger(env, 'itsm');
-    const app = createApp({
-      prisma: db.prisma,
-      temporal,
-      taskQueue: target.taskQueue,
-      logger,
-      readiness: readinessChecks({ prisma: db.prisma, temporal, mailer, namespace: target.namespace }),
-    });
+    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);
     });

@@ -2,7 +2,6 @@ import pino from 'pino';
 import supertest from 'supertest';
 import { createMailer } from '../../activities/mailer';
 import { createApp } from '../../api/app';
-import { readinessChecks } from '../../scripts/readiness';
 import { startHarness, type Harness } from '../support/harness';
 
 describe('health, readiness and API documents', () => {
@@ -29,13 +28,7 @@ describe('health, readiness and API documents', () => {
 
   it('/readyz answers 503 and names the component that is down', async () => {
     const deadMailer = createMailer('smtp://127.0.0.1:1', 'x@test.local');
-    const app = createApp({
-      prisma: h.db.prisma,
-      temporal: h.temporal,
-      taskQueue: h.taskQueue,
-      logger: pino({ level: 'silent' }),
-      readiness: readinessChecks({ prisma: h.db.prisma, temporal: h.temporal, mailer: deadMailer, namespace: 'default' }),
-    });
+    const app = createApp({ prisma: h.db.prisma, temporal: h.temporal, mailer: deadMailer, taskQueue: h.taskQueue, namespace: 'default', logger: pino({ level: 'silent' }) });
     const response = await supertest(app).get('/readyz');
     deadMailer.close();
     expect(response.status).toBe(503);

@@ -8,7 +8,6 @@ import { createApp } from '../../api/app';
 import { generateToken } from '../../api/tokens';
 import type { Database } from '../../prisma/database';
 import { seedDemoData, setUserToken } from '../../prisma/seed';
-import { readinessChecks } from '../../scripts/readiness';
 import { createItsmWorker } from '../../workers/worker';
 import { freshDatabase, type DatabaseKind } from './databases';
 
@@ -56,13 +55,7 @@ export async function startHarness(kind: DatabaseKind): Promise<Harness> {
   });
   const workerRun = worker.run();
   const mailer = createMailer(process.env.ITSM_TEST_SMTP_URL!, 'ITSM test <itsm@test.local>');
-  const app = createApp({
-    prisma: db.prisma,
-    temporal,
-    taskQueue,
-    logger: pino({ level: 'silent' }),
-    readiness: readinessChecks({ prisma: db.prisma, temporal, mailer, namespace: 'default' }),
-  });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'silent' }) });
   return {
     db,
     temporal,

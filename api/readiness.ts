@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Mailer } from '../activities/mailer';
-import type { ReadinessCheck } from '../api/deps';
+import type { ReadinessCheck } from './deps';
 import type { Db } from '../prisma/database';
 
 /** What /readyz reports: each dependency probed for real (a query, an RPC, an SMTP handshake). */
