@@ -1,11 +1,64 @@
-import { incidentWorkflowId, type IncidentOpened } from '../domain/incident';
+import { ApplicationFailure } from '@temporalio/activity';
+import { incidentReference, incidentWorkflowId, type IncidentOpened, type IncidentState } from '../domain/incident';
+import type { Level, Priority } from '../domain/priority';
+import type { EscalationLevel, EscalationTarget, SlaPolicySnapshot } from '../domain/sla';
 import type { Db } from '../prisma/database';
+import { calendarFromRecord } from './calendar-records';
+import { renderMail } from './mail-templates';
+import type { Mailer } from './mailer';
 
 export interface IncidentActivityDeps {
   prisma: Db;
+  mailer: Mailer;
+  /** Base URL for links in mail. */
+  publicUrl: string;
 }
 
-export function createIncidentActivities({ prisma }: IncidentActivityDeps) {
+/** The record's columns as the workflow sees them; written whole on every change, so a retry is harmless. */
+export interface IncidentSnapshot {
+  state: IncidentState;
+  priority: Priority;
+  impact: Level;
+  urgency: Level;
+  major: boolean;
+  assigneeId: string | null;
+  groupId: string | null;
+  escalationLevel: number;
+  responseDueAt: string | null;
+  resolutionDueAt: string | null;
+  respondedAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  responseBreached: boolean;
+  resolutionBreached: boolean;
+  resolutionCode: string | null;
+  resolutionSummary: string | null;
+  olaSeconds: Record<string, number>;
+}
+
+export interface IncidentEventRecord {
+  eventKey: string;
+  type: string;
+  actorId: string | null;
+  at: string;
+  fromState: IncidentState;
+  toState: IncidentState;
+  visibility: 'public' | 'internal';
+  data: Record<string, unknown>;
+}
+
+export interface NotificationRequest {
+  /** Unique per notification; with the recipient it forms the idempotency key. */
+  key: string;
+  incidentId: string;
+  kind: string;
+  to: EscalationTarget[];
+  context: Record<string, unknown>;
+}
+
+const date = (value: string | null) => (value === null ? null : new Date(value));
+
+export function createIncidentActivities({ prisma, mailer, publicUrl }: IncidentActivityDeps) {
   return {
     /**
      * Writes the 'opened' audit event. The row is normally already there (the API inserts it in the same
@@ -46,6 +99,109 @@ export function createIncidentActivities({ prisma }: IncidentActivityDeps) {
           },
         }),
       ]);
+    },
+
+    /** The policy for a service and priority, with its calendar resolved; retried until an administrator adds one. */
+    async loadSlaPolicy({ serviceId, priority }: { serviceId: string; priority: Priority }): Promise<SlaPolicySnapshot> {
+      const policy = await prisma.slaPolicy.findUnique({ where: { serviceId_priority: { serviceId, priority } }, include: { calendar: true } });
+      if (!policy) throw ApplicationFailure.retryable(`no SLA policy for service ${serviceId} at ${priority}; add one with PUT /api/sla-policies`, 'MissingSlaPolicy');
+      return {
+        policyId: policy.id,
+        priority,
+        responseTargetSeconds: policy.responseTargetSeconds,
+        resolutionTargetSeconds: policy.resolutionTargetSeconds,
+        warningThresholds: [...policy.warningThresholds].sort((a, b) => a - b),
+        escalationChain: (policy.escalationChain as unknown as EscalationLevel[]).slice().sort((a, b) => a.level - b.level),
+        progressUpdateEverySeconds: policy.progressUpdateEverySeconds,
+        autoCloseAfterSeconds: policy.autoCloseAfterSeconds,
+        reopenWindowSeconds: policy.reopenWindowSeconds,
+        holdNotificationsOutsideHours: policy.holdNotificationsOutsideHours,
+        calendar: calendarFromRecord(policy.calendar, Date.now()),
+      };
+    },
+
+    /** One audit event (keyed, so written once) and the record's new snapshot, in one transaction. */
+    async recordIncidentChange({ incidentId, event, snapshot }: { incidentId: string; event: IncidentEventRecord | null; snapshot: IncidentSnapshot }): Promise<void> {
+      const update = prisma.incident.update({
+        where: { id: incidentId },
+        data: {
+          ...snapshot,
+          responseDueAt: date(snapshot.responseDueAt),
+          resolutionDueAt: date(snapshot.resolutionDueAt),
+          respondedAt: date(snapshot.respondedAt),
+          resolvedAt: date(snapshot.resolvedAt),
+          closedAt: date(snapshot.closedAt),
+        },
+      });
+      if (!event) {
+        await update;
+        return;
+      }
+      await prisma.$transaction([
+        prisma.incidentEvent.upsert({
+          where: { eventKey: event.eventKey },
+          update: {},
+          create: { ...event, incidentId, at: new Date(event.at), data: event.data as object },
+        }),
+        update,
+      ]);
+    },
+
+    /**
+     * Sends one notification to each resolved recipient. Each (notification, recipient) pair is recorded before
+     * it is sent and marked sent after, so a retry skips every mail already recorded as sent.
+     */
+    async sendIncidentNotification(request: NotificationRequest): Promise<{ sent: number; skipped: number }> {
+      const incident = await prisma.incident.findUniqueOrThrow({
+        where: { id: request.incidentId },
+        include: { requester: true, assignee: true, group: { include: { lead: true } }, service: { include: { owner: true } } },
+      });
+      const recipients = new Map<string, { email: string; locale: string }>();
+      const add = (user: { email: string; locale: string } | null | undefined) => {
+        if (user) recipients.set(user.email, { email: user.email, locale: user.locale });
+      };
+      for (const target of request.to) {
+        if (target === 'assignee') add(incident.assignee);
+        else if (target === 'groupLead') add(incident.group?.lead);
+        else if (target === 'serviceOwner') add(incident.service.owner);
+        else if (target === 'requester') add(incident.requester);
+        else if ('userEmail' in target) add(await prisma.user.findUnique({ where: { email: target.userEmail } }));
+        else add(await prisma.user.findUnique({ where: { id: target.userId } }));
+      }
+      const reference = incidentReference(incident.number);
+      let sent = 0;
+      let skipped = 0;
+      for (const recipient of recipients.values()) {
+        const idempotencyKey = `${request.key}:${recipient.email}`;
+        const existing = await prisma.notification.findUnique({ where: { idempotencyKey } });
+        if (existing?.status === 'sent') {
+          skipped++;
+          continue;
+        }
+        const mail = renderMail(request.kind, recipient.locale, {
+          ...request.context,
+          reference,
+          title: incident.title,
+          priority: String(request.context.priority ?? incident.priority),
+          state: String(request.context.state ?? incident.state),
+          serviceName: incident.service.name,
+          link: `${publicUrl}/api/incidents/${incident.id}`,
+        });
+        await prisma.notification.upsert({
+          where: { idempotencyKey },
+          update: { attempts: { increment: 1 } },
+          create: { idempotencyKey, incidentId: incident.id, kind: request.kind, recipient: recipient.email, locale: recipient.locale, subject: mail.subject, attempts: 1 },
+        });
+        const { messageId } = await mailer.send({
+          to: recipient.email,
+          subject: mail.subject,
+          text: mail.text,
+          headers: { 'X-Itsm-Idempotency-Key': idempotencyKey, 'X-Itsm-Incident': reference, 'X-Itsm-Kind': request.kind },
+        });
+        await prisma.notification.update({ where: { idempotencyKey }, data: { status: 'sent', messageId, sentAt: new Date() } });
+        sent++;
+      }
+      return { sent, skipped };
     },
   };
 }

@@ -8,6 +8,9 @@ import { createRegistry, openApiDocument } from './openapi';
 import { notFoundHandler, problemErrorHandler } from './problem';
 import { readinessChecks } from './readiness';
 import { healthRoutes } from './routes/health';
+import { calendarRoutes } from './routes/calendars';
+import { incidentActionRoutes } from './routes/incident-actions';
+import { slaPolicyRoutes } from './routes/sla-policies';
 import { incidentRoutes } from './routes/incidents';
 import { serviceRoutes } from './routes/services';
 import { userRoutes } from './routes/users';
@@ -28,6 +31,9 @@ export function createApp(deps: ApiDeps) {
   const api = Router();
   api.use('/api', authenticate(deps.prisma));
   incidentRoutes(api, registry, deps);
+  incidentActionRoutes(api, registry, deps);
+  calendarRoutes(api, registry, deps);
+  slaPolicyRoutes(api, registry, deps);
   serviceRoutes(api, registry, deps);
   userRoutes(api, registry, deps);
 

@@ -34,3 +34,69 @@ export function incidentWorkflowId(incidentId: string): string {
 export function incidentReference(number: number): string {
   return `INC-${String(number).padStart(6, '0')}`;
 }
+
+export type IncidentCommand =
+  | 'assign'
+  | 'acknowledge'
+  | 'addNote'
+  | 'setPending'
+  | 'resume'
+  | 'changePriority'
+  | 'resolve'
+  | 'reopen'
+  | 'close'
+  | 'declareMajor';
+
+const ALLOWED_FROM: Record<IncidentCommand, readonly IncidentState[]> = {
+  assign: OPEN_STATES,
+  acknowledge: ['new', 'assigned'],
+  addNote: [...OPEN_STATES, 'resolved'],
+  setPending: ['assigned', 'in_progress'],
+  resume: ['pending'],
+  changePriority: OPEN_STATES,
+  resolve: OPEN_STATES,
+  reopen: ['resolved'],
+  close: ['resolved'],
+  declareMajor: OPEN_STATES,
+};
+
+/** Why `command` is not allowed in `state`, or null when it is. */
+export function illegalTransition(command: IncidentCommand, state: IncidentState): string | null {
+  if (ALLOWED_FROM[command].includes(state)) return null;
+  return `${command} is not allowed while the incident is ${state} (allowed from: ${ALLOWED_FROM[command].join(', ')})`;
+}
+
+/** The state after a legal command. A customer reply to a pending incident resumes it. */
+export function stateAfter(command: IncidentCommand, state: IncidentState, options: { customerReply?: boolean } = {}): IncidentState {
+  switch (command) {
+    case 'assign':
+      return state === 'new' ? 'assigned' : state;
+    case 'acknowledge':
+    case 'resume':
+    case 'reopen':
+      return 'in_progress';
+    case 'setPending':
+      return 'pending';
+    case 'resolve':
+      return 'resolved';
+    case 'close':
+      return 'closed';
+    case 'addNote':
+      return options.customerReply && state === 'pending' ? 'in_progress' : state;
+    case 'changePriority':
+    case 'declareMajor':
+      return state;
+  }
+}
+
+export type NoteVisibility = 'public' | 'internal';
+export type NoteAuthor = 'agent' | 'customer';
+
+/**
+ * First response is the service provider's first contact with the customer: an acknowledgement or a public
+ * note written by an agent. Internal notes and the customer's own replies do not stop the response clock.
+ */
+export function countsAsFirstResponse(command: IncidentCommand, note?: { visibility: NoteVisibility; author: NoteAuthor }): boolean {
+  if (command === 'acknowledge') return true;
+  return command === 'addNote' && note?.visibility === 'public' && note.author === 'agent';
+}

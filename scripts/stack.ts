@@ -111,7 +111,13 @@ export async function startStack(env: Env, log: (line: string) => void = console
     const workerConnection = await connectWorker(target);
     cleanups.push(() => workerConnection.close());
     log('bundling workflows and starting the worker ...');
-    const worker: Worker = await createItsmWorker({ connection: workerConnection, namespace: target.namespace, taskQueue: target.taskQueue, deps: { prisma: db.prisma } });
+    const apiUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+    const worker: Worker = await createItsmWorker({
+      connection: workerConnection,
+      namespace: target.namespace,
+      taskQueue: target.taskQueue,
+      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl },
+    });
     const workerRun = worker.run();
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -126,7 +132,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     server.closeIdleConnections?.();
     return {
-      apiUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+      apiUrl,
       temporalUiUrl: devServer?.uiUrl,
       mailInboxUrl: catcher?.inboxUrl,
       tokens,

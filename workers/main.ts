@@ -1,4 +1,5 @@
 // `npm run worker`: the Temporal worker alone (scale configuration). The SDK stops it on SIGINT/SIGTERM.
+import { createMailer } from '../activities/mailer';
 import { ConfigError, describeEnv, loadEnv } from '../config/env';
 import { openDatabase } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
@@ -12,10 +13,13 @@ async function main() {
   await applyMigrations(db.adapterFactory);
   const target = temporalTargetFromEnv(env);
   const connection = await connectWorker(target);
-  const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps: { prisma: db.prisma } });
+  const mailer = createMailer(env.SMTP_URL ?? `smtp://127.0.0.1:${env.SMTP_PORT}`, env.MAIL_FROM);
+  const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+  const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps: { prisma: db.prisma, mailer, publicUrl } });
   try {
     await worker.run();
   } finally {
+    mailer.close();
     await connection.close();
     await db.close();
   }

@@ -1,20 +1,560 @@
-import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { IncidentOpened, IncidentState } from '../domain/incident';
-import type { IncidentActivities } from '../activities/incident';
-import { incidentStatusQuery } from './incident.messages';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { IncidentActivities, IncidentSnapshot, NotificationRequest } from '../activities/incident';
+import { businessTimeBetween, nextBusinessInstant } from '../domain/calendar';
+import {
+  countsAsFirstResponse,
+  illegalTransition,
+  isOpen,
+  stateAfter,
+  type IncidentCommand,
+  type IncidentOpened,
+  type IncidentState,
+} from '../domain/incident';
+import { isLastResolutionWarning, pendingSlaEvents, type IncidentSlaState, type SlaEvent } from '../domain/incident-sla';
+import type { Level, Priority } from '../domain/priority';
+import {
+  dueAt,
+  isBreached,
+  pauseClock,
+  restartClock,
+  resumeClock,
+  retargetClock,
+  startClock,
+  stopClock,
+  viewClock,
+  type EscalationTarget,
+  type SlaPolicySnapshot,
+} from '../domain/sla';
+import {
+  ItsmAssignee,
+  ItsmDueAt,
+  ItsmEscalationLevel,
+  ItsmPriority,
+  ItsmSlaBreached,
+  ItsmState,
+} from '../temporal-config/search-attributes';
+import {
+  acknowledgeUpdate,
+  addNoteUpdate,
+  assignUpdate,
+  changePriorityUpdate,
+  closeUpdate,
+  declareMajorUpdate,
+  ILLEGAL_TRANSITION,
+  incidentStatusQuery,
+  reopenUpdate,
+  resolveUpdate,
+  resumeUpdate,
+  setPendingUpdate,
+  type IncidentStatus,
+} from './incident.messages';
 
-const { recordIncidentOpened } = proxyActivities<IncidentActivities>({
+const { recordIncidentOpened, loadSlaPolicy, recordIncidentChange, sendIncidentNotification } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-/**
- * One incident record, from intake to closure. The API starts it with the ITSM search attributes already set,
- * so the Temporal UI lists the incident the moment it exists.
- */
-export async function incidentLifecycle(opened: IncidentOpened): Promise<void> {
-  const state: IncidentState = 'new';
-  setHandler(incidentStatusQuery, () => ({ state }));
-  await recordIncidentOpened(opened);
-  await condition(() => (state as IncidentState) === 'closed');
+interface QueuedNotification extends NotificationRequest {
+  at: number;
+}
+
+/** Everything the incident carries from one run to the next (continue-as-new). */
+export interface IncidentRuntime {
+  state: IncidentState;
+  priority: Priority;
+  impact: Level;
+  urgency: Level;
+  major: boolean;
+  assigneeId: string | null;
+  assigneeEmail: string | null;
+  groupId: string | null;
+  escalationLevel: number;
+  respondedAt: number | null;
+  closedAt: number | null;
+  resolutionCode: string | null;
+  resolutionSummary: string | null;
+  sla: IncidentSlaState;
+  ola: { groupId: string | null; since: number | null; seconds: Record<string, number> };
+  outbox: QueuedNotification[];
+  seq: number;
+}
+
+export interface IncidentTuning {
+  /** Continue-as-new once the history has this many events (the server also suggests it on its own). */
+  historyLimit?: number;
+}
+
+const DEFAULT_HISTORY_LIMIT = 5_000;
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** One incident record, from intake to closure (ISO/IEC 20000-1 clause 8.6.1), with its SLA clocks. */
+export async function incidentLifecycle(opened: IncidentOpened, carried?: IncidentRuntime, tuning: IncidentTuning = {}): Promise<void> {
+  const incidentId = opened.incidentId;
+  // Handlers are registered before the first await: an update that arrives in the first activation would
+  // otherwise be rejected for want of a handler. They wait for `initialised` before touching the record.
+  let rt: IncidentRuntime = carried as IncidentRuntime;
+  let initialised = carried !== undefined;
+  const ready = () => condition(() => initialised);
+  const calendar = () => rt.sla.policy.calendar;
+  let version = 0;
+  const changed = () => {
+    rt.sla.state = rt.state;
+    version++;
+  };
+
+  // Activities run one after another, so a later snapshot can never be overwritten by an earlier one.
+  let tail: Promise<unknown> = Promise.resolve();
+  const serial = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = tail.then(work);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+
+  const lastAttributes = new Map<string, unknown>();
+  function syncSearchAttributes(now: number) {
+    const dues = [dueAt(rt.sla.response, calendar()), dueAt(rt.sla.resolution, calendar())].filter((d): d is number => d !== null);
+    const wanted: [typeof ItsmState | typeof ItsmPriority | typeof ItsmAssignee | typeof ItsmEscalationLevel | typeof ItsmSlaBreached | typeof ItsmDueAt, unknown][] = [
+      [ItsmState, rt.state],
+      [ItsmPriority, rt.priority],
+      [ItsmEscalationLevel, rt.escalationLevel],
+      [ItsmSlaBreached, isBreached(rt.sla.response, calendar(), now) || isBreached(rt.sla.resolution, calendar(), now)],
+    ];
+    if (rt.assigneeEmail) wanted.push([ItsmAssignee, rt.assigneeEmail]);
+    if (dues.length > 0) wanted.push([ItsmDueAt, new Date(Math.min(...dues))]);
+    const changes = wanted.filter(([key, value]) => {
+      const previous = lastAttributes.get(key.name);
+      const same = value instanceof Date && previous instanceof Date ? value.getTime() === previous.getTime() : previous === value;
+      return !same;
+    });
+    if (changes.length === 0) return;
+    for (const [key, value] of changes) lastAttributes.set(key.name, value);
+    upsertSearchAttributes(changes.map(([key, value]) => ({ key, value }) as never));
+  }
+
+  function olaTotals(now: number): Record<string, number> {
+    const totals = { ...rt.ola.seconds };
+    if (rt.ola.groupId && rt.ola.since !== null) {
+      totals[rt.ola.groupId] = (totals[rt.ola.groupId] ?? 0) + businessTimeBetween(calendar(), rt.ola.since, now);
+    }
+    return totals;
+  }
+  // OLA time counts while the incident sits with a group and the customer is not being waited on.
+  function olaStop(now: number) {
+    rt.ola.seconds = olaTotals(now);
+    rt.ola.since = null;
+  }
+  function olaStart(now: number) {
+    rt.ola.since = rt.ola.groupId && isOpen(rt.state) && rt.state !== 'pending' ? now : null;
+  }
+
+  function snapshot(now: number): IncidentSnapshot {
+    const s = rt.sla;
+    return {
+      state: rt.state,
+      priority: rt.priority,
+      impact: rt.impact,
+      urgency: rt.urgency,
+      major: rt.major,
+      assigneeId: rt.assigneeId,
+      groupId: rt.groupId,
+      escalationLevel: rt.escalationLevel,
+      responseDueAt: iso(dueAt(s.response, calendar())),
+      resolutionDueAt: iso(dueAt(s.resolution, calendar())),
+      respondedAt: iso(rt.respondedAt),
+      resolvedAt: iso(s.resolvedAt),
+      closedAt: iso(rt.closedAt),
+      responseBreached: isBreached(s.response, calendar(), now),
+      resolutionBreached: isBreached(s.resolution, calendar(), now),
+      resolutionCode: rt.resolutionCode,
+      resolutionSummary: rt.resolutionSummary,
+      olaSeconds: Object.fromEntries(Object.entries(olaTotals(now)).map(([group, seconds]) => [group, Math.round(seconds)])),
+    };
+  }
+
+  function status(now: number): IncidentStatus {
+    const open = (clock: typeof rt.sla.response) => viewClock(clock, calendar(), now);
+    return {
+      state: rt.state,
+      priority: rt.priority,
+      major: rt.major,
+      assigneeId: rt.assigneeId,
+      groupId: rt.groupId,
+      escalationLevel: rt.escalationLevel,
+      response: open(rt.sla.response),
+      resolution: open(rt.sla.resolution),
+      olaSeconds: snapshot(now).olaSeconds,
+    };
+  }
+
+  /** Records the change (audit event + record snapshot) and returns the status the caller sees. */
+  async function record(now: number, type: string, actorId: string | null, fromState: IncidentState, data: Record<string, unknown>, visibility: 'public' | 'internal' = 'internal') {
+    changed();
+    syncSearchAttributes(now);
+    const event = { eventKey: `${incidentId}:${++rt.seq}:${type}`, type, actorId, at: iso(now)!, fromState, toState: rt.state, visibility, data };
+    const snap = snapshot(now);
+    await serial(() => recordIncidentChange({ incidentId, event, snapshot: snap }));
+    return status(now);
+  }
+
+  // Outside service hours, a policy may hold mail until the next business instant; the SLA event itself is
+  // still recorded at its exact time.
+  function notify(now: number, kind: string, to: EscalationTarget[], context: Record<string, unknown> = {}) {
+    const at = rt.sla.policy.holdNotificationsOutsideHours ? nextBusinessInstant(calendar(), now) : now;
+    rt.outbox.push({ key: `${incidentId}:${++rt.seq}:${kind}`, incidentId, kind, to, context: { ...context, priority: rt.priority, state: rt.state }, at });
+    changed();
+  }
+
+  // Before initialisation the incident is, by definition, new.
+  const currentState = (): IncidentState => (initialised ? rt.state : 'new');
+  function refuse(command: IncidentCommand, reason: string): never {
+    throw ApplicationFailure.create({ type: ILLEGAL_TRANSITION, message: reason, details: [{ state: currentState(), command }], nonRetryable: true });
+  }
+  const guard =
+    (command: IncidentCommand) =>
+    (..._input: unknown[]): void => {
+      const problem = illegalTransition(command, currentState());
+      if (problem) refuse(command, problem);
+    };
+
+  function respond(now: number) {
+    if (rt.sla.response.stoppedAt !== null) return;
+    rt.sla.response = stopClock(rt.sla.response, calendar(), now);
+    rt.respondedAt = now;
+  }
+
+  /** A new policy (priority change): elapsed business time is kept, only the targets and calendar move. */
+  function applyPolicy(now: number, policy: SlaPolicySnapshot) {
+    const fold = (clock: typeof rt.sla.response) =>
+      clock.runningSince === null ? clock : { ...pauseClock(clock, calendar(), now), pausedAt: null, runningSince: now };
+    rt.ola.seconds = olaTotals(now);
+    if (rt.ola.since !== null) rt.ola.since = now;
+    rt.sla.response = retargetClock(fold(rt.sla.response), policy.responseTargetSeconds);
+    rt.sla.resolution = retargetClock(fold(rt.sla.resolution), policy.resolutionTargetSeconds);
+    rt.sla.policy = policy;
+    rt.priority = policy.priority;
+  }
+
+  setHandler(incidentStatusQuery, () =>
+    initialised
+      ? status(Date.now())
+      : { state: 'new', priority: opened.priority, major: false, assigneeId: null, groupId: null, escalationLevel: 0, response: null, resolution: null, olaSeconds: {} },
+  );
+
+  setHandler(
+    assignUpdate,
+    async ({ actorId, groupId, assigneeId, assigneeEmail }) => {
+      await ready();
+      const now = Date.now();
+      const from = rt.state;
+      if (groupId !== undefined && groupId !== rt.groupId) {
+        olaStop(now);
+        rt.groupId = groupId;
+        rt.ola.groupId = groupId;
+      }
+      if (assigneeId !== undefined) {
+        rt.assigneeId = assigneeId;
+        rt.assigneeEmail = assigneeEmail ?? null;
+      }
+      rt.state = stateAfter('assign', rt.state);
+      olaStart(now);
+      if (assigneeId) notify(now, 'assigned', ['assignee']);
+      return record(now, 'assigned', actorId, from, { groupId: rt.groupId, assigneeId: rt.assigneeId });
+    },
+    {
+      validator: (input) => {
+        guard('assign')();
+        if (input.groupId === undefined && input.assigneeId === undefined) refuse('assign', 'assign needs a group, an assignee or both');
+      },
+    },
+  );
+
+  setHandler(
+    acknowledgeUpdate,
+    async ({ actorId }) => {
+      await ready();
+      const now = Date.now();
+      const from = rt.state;
+      respond(now);
+      rt.state = stateAfter('acknowledge', rt.state);
+      olaStart(now);
+      return record(now, 'acknowledged', actorId, from, {}, 'public');
+    },
+    { validator: guard('acknowledge') },
+  );
+
+  setHandler(
+    addNoteUpdate,
+    async ({ actorId, body, visibility, author }) => {
+      await ready();
+      const now = Date.now();
+      const from = rt.state;
+      if (countsAsFirstResponse('addNote', { visibility, author })) respond(now);
+      const next = stateAfter('addNote', rt.state, { customerReply: author === 'customer' });
+      if (next !== rt.state) {
+        rt.sla.resolution = resumeClock(rt.sla.resolution, calendar(), now);
+        rt.sla.progressBase = now;
+        rt.state = next;
+        olaStart(now);
+      }
+      if (author === 'agent' && visibility === 'public') notify(now, 'note', ['requester'], { body });
+      if (author === 'customer') notify(now, 'customer-reply', ['assignee'], { body });
+      return record(now, author === 'customer' ? 'customer-reply' : 'note', actorId, from, { body, author }, visibility);
+    },
+    { validator: guard('addNote') },
+  );
+
+  setHandler(
+    setPendingUpdate,
+    async ({ actorId, reason }) => {
+      await ready();
+      const now = Date.now();
+      const from = rt.state;
+      rt.sla.resolution = pauseClock(rt.sla.resolution, calendar(), now);
+      olaStop(now);
+      rt.state = stateAfter('setPending', rt.state);
+      return record(now, 'pending', actorId, from, { reason }, 'public');
+    },
+    { validator: guard('setPending') },
+  );
+
+  setHandler(
+    resumeUpdate,
+    async ({ actorId }) => {
+      await ready();
+      const now = Date.now();
+      const from = rt.state;
+      rt.sla.resolution = resumeClock(rt.sla.resolution, calendar(), now);
+      rt.sla.progressBase = now;
+      rt.state = stateAfter('resume', rt.state);
+      olaStart(now);
+      return record(now, 'resumed', actorId, from, {}, 'public');
+    },
+    { validator: guard('resume') },
+  );
+
+  setHandler(
+    changePriorityUpdate,
+    async ({ actorId, priority, impact, urgency, reason }) => {
+      await ready();
+      const policy = await loadSlaPolicy({ serviceId: opened.serviceId, priority });
+      const now = Date.now();
+      const from = rt.state;
+      const previous = rt.priority;
+      applyPolicy(now, policy);
+      rt.impact = impact;
+      rt.urgency = urgency;
+      return record(now, 'priority-changed', actorId, from, { from: previous, to: priority, impact, urgency, reason });
+    },
+    { validator: guard('changePriority') },
+  );
+
+  setHandler(
+    resolveUpdate,
+    async ({ actorId, code, summary }) => {
+      await ready();
+      const now = Date.now();
+      const from = rt.state;
+      respond(now);
+      rt.sla.resolution = stopClock(rt.sla.resolution, calendar(), now);
+      olaStop(now);
+      rt.sla.resolvedAt = now;
+      rt.resolutionCode = code;
+      rt.resolutionSummary = summary;
+      rt.state = stateAfter('resolve', rt.state);
+      notify(now, 'resolved', ['requester'], { code, summary });
+      return record(now, 'resolved', actorId, from, { code, summary }, 'public');
+    },
+    { validator: guard('resolve') },
+  );
+
+  setHandler(
+    reopenUpdate,
+    async ({ actorId, reason }) => {
+      await ready();
+      const now = Date.now();
+      const from = rt.state;
+      rt.sla.resolution = restartClock(rt.sla.resolution, now);
+      rt.sla.resolvedAt = null;
+      rt.sla.progressBase = now;
+      rt.sla.cycle++;
+      rt.state = stateAfter('reopen', rt.state);
+      olaStart(now);
+      notify(now, 'reopened', ['assignee', 'groupLead'], { reason });
+      return record(now, 'reopened', actorId, from, { reason, cycle: rt.sla.cycle }, 'public');
+    },
+    {
+      validator: (_input) => {
+        guard('reopen')();
+        const resolvedAt = rt.sla.resolvedAt ?? 0;
+        if (Date.now() - resolvedAt > rt.sla.policy.reopenWindowSeconds * 1000) {
+          refuse('reopen', `the reopen window of ${rt.sla.policy.reopenWindowSeconds} s after resolution has passed; raise a new incident`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    closeUpdate,
+    async ({ actorId }) => {
+      await ready();
+      const now = Date.now();
+      const from = rt.state;
+      rt.state = stateAfter('close', rt.state);
+      rt.closedAt = now;
+      return record(now, 'closed', actorId, from, {}, 'public');
+    },
+    { validator: guard('close') },
+  );
+
+  setHandler(
+    declareMajorUpdate,
+    async ({ actorId, reason }) => {
+      await ready();
+      const policy = rt.priority === 'P1' ? rt.sla.policy : await loadSlaPolicy({ serviceId: opened.serviceId, priority: 'P1' });
+      const now = Date.now();
+      const from = rt.state;
+      const previous = rt.priority;
+      applyPolicy(now, policy);
+      rt.major = true;
+      notify(now, 'major', ['serviceOwner', 'groupLead', 'assignee'], { reason });
+      return record(now, 'major-declared', actorId, from, { reason, previousPriority: previous }, 'public');
+    },
+    {
+      validator: (_input) => {
+        guard('declareMajor')();
+        if (initialised && rt.major) refuse('declareMajor', 'the incident is already a major incident');
+      },
+    },
+  );
+
+  function escalationLevel(level: number) {
+    return rt.sla.policy.escalationChain.find((candidate) => candidate.level === level)!;
+  }
+
+  /** Fires one SLA event: exactly once, because its key is marked before anything is awaited. */
+  async function fire(event: SlaEvent, now: number) {
+    rt.sla.fired.push(event.key);
+    const from = rt.state;
+    const data: Record<string, unknown> = { key: event.key, clock: event.clock, fraction: event.fraction, dueAt: iso(event.at) };
+    switch (event.kind) {
+      case 'warning':
+        notify(now, 'warning', rt.assigneeId ? ['assignee'] : ['groupLead'], data);
+        if (isLastResolutionWarning(event, rt.sla.policy)) notify(now, 'at-risk', ['requester'], data);
+        break;
+      case 'breach':
+        notify(now, 'breach', ['assignee', 'groupLead'], data);
+        break;
+      case 'escalation': {
+        const level = escalationLevel(event.level!);
+        rt.escalationLevel = Math.max(rt.escalationLevel, level.level);
+        data.level = level.level;
+        if (level.reassignToGroupId && level.reassignToGroupId !== rt.groupId) {
+          olaStop(now);
+          rt.groupId = level.reassignToGroupId;
+          rt.ola.groupId = level.reassignToGroupId;
+          olaStart(now);
+          data.reassignedToGroupId = level.reassignToGroupId;
+        }
+        notify(now, 'escalation', level.notify, data);
+        break;
+      }
+      case 'progress':
+        rt.sla.progressCount++;
+        rt.sla.progressBase = now;
+        notify(now, 'progress', ['requester'], data);
+        break;
+      case 'autoClose':
+        rt.state = 'closed';
+        rt.closedAt = now;
+        notify(now, 'closed', ['requester'], { automatic: true });
+        break;
+    }
+    await record(now, `sla.${event.kind}`, null, from, data, event.kind === 'progress' || event.kind === 'autoClose' ? 'public' : 'internal');
+  }
+
+  async function deliverDue(now: number) {
+    const due = rt.outbox.filter((item) => item.at <= now);
+    rt.outbox = rt.outbox.filter((item) => item.at > now);
+    for (const { at: _at, ...request } of due) await serial(() => sendIncidentNotification(request));
+  }
+
+  function nextWake(): number | null {
+    const candidates = [pendingSlaEvents(rt.sla)[0]?.at, ...rt.outbox.map((item) => item.at)].filter((at): at is number => at !== undefined);
+    return candidates.length ? Math.min(...candidates) : null;
+  }
+
+  async function initialise() {
+    await recordIncidentOpened(opened);
+    const policy = await loadSlaPolicy({ serviceId: opened.serviceId, priority: opened.priority });
+    const openedAt = Date.parse(opened.openedAt);
+    rt = {
+      state: 'new',
+      priority: opened.priority,
+      impact: opened.impact,
+      urgency: opened.urgency,
+      major: false,
+      assigneeId: null,
+      assigneeEmail: null,
+      groupId: null,
+      escalationLevel: 0,
+      respondedAt: null,
+      closedAt: null,
+      resolutionCode: null,
+      resolutionSummary: null,
+      sla: {
+        state: 'new',
+        policy,
+        response: startClock(policy.responseTargetSeconds, openedAt),
+        resolution: startClock(policy.resolutionTargetSeconds, openedAt),
+        fired: [],
+        progressBase: openedAt,
+        progressCount: 0,
+        resolvedAt: null,
+        cycle: 1,
+      },
+      ola: { groupId: null, since: null, seconds: {} },
+      outbox: [],
+      seq: 0,
+    };
+    initialised = true;
+  }
+
+  const historyLimit = tuning.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  if (!initialised) await initialise();
+  syncSearchAttributes(Date.now());
+  if (!carried) await serial(() => recordIncidentChange({ incidentId, event: null, snapshot: snapshot(Date.now()) }));
+
+  while (rt.state !== 'closed' || rt.outbox.length > 0) {
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength >= historyLimit) {
+      await condition(allHandlersFinished);
+      await tail;
+      await continueAsNew<typeof incidentLifecycle>(opened, rt, tuning);
+    }
+    const now = Date.now();
+    const event = pendingSlaEvents(rt.sla)[0];
+    if (event && event.at <= now && rt.state !== 'closed') {
+      await fire(event, now);
+      continue;
+    }
+    if (rt.outbox.some((item) => item.at <= now)) {
+      await deliverDue(now);
+      continue;
+    }
+    if (rt.state === 'closed' && rt.outbox.length === 0) break;
+    const wake = nextWake();
+    const seen = version;
+    await condition(() => version !== seen, wake === null ? undefined : Math.max(1, wake - now));
+  }
+  await condition(allHandlersFinished);
+  await tail;
 }

@@ -6,7 +6,8 @@ import { incidentView } from '../incident-view';
 import { openIncident } from '../intake';
 import { problems } from '../problem';
 import { defineRoute } from '../route';
-import { CreateIncidentBody, IncidentIdParams, IncidentPage, IncidentSchema, ListIncidentsQuery } from '../schemas/incident';
+import { CreateIncidentBody, IncidentDetailSchema, IncidentIdParams, IncidentPage, IncidentSchema, ListIncidentsQuery } from '../schemas/incident';
+import { incidentStatusQuery, type IncidentStatus } from '../../workflows/incident.messages';
 import type { ApiDeps } from '../deps';
 
 export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
@@ -53,18 +54,42 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
   defineRoute(router, registry, {
     method: 'get',
     path: '/api/incidents/:id',
-    summary: 'One incident',
+    summary: 'One incident with its live SLA clocks and its history (requesters see public events only)',
     tags: ['incidents'],
     roles: EVERYONE,
     params: IncidentIdParams,
-    responses: { 200: { description: 'The incident', schema: IncidentSchema }, 404: { description: 'No such incident (or not yours)' } },
+    responses: { 200: { description: 'The incident', schema: IncidentDetailSchema }, 404: { description: 'No such incident (or not yours)' } },
     async handler({ params, principal }) {
       const incident = await deps.prisma.incident.findUnique({ where: { id: params.id } });
+      const staff = hasAnyRole(principal, STAFF);
       // A requester asking for someone else's incident learns nothing about it, not even that it exists.
-      if (!incident || (!hasAnyRole(principal, STAFF) && incident.requesterId !== principal.id)) {
+      if (!incident || (!staff && incident.requesterId !== principal.id)) {
         throw problems.notFound(`no incident ${params.id}`);
       }
-      return { status: 200, body: incidentView(incident) };
+      const [clocks, events] = await Promise.all([
+        liveClocks(deps, incident.workflowId, incident.state),
+        deps.prisma.incidentEvent.findMany({ where: { incidentId: incident.id, ...(staff ? {} : { visibility: 'public' }) }, orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] }),
+      ]);
+      return {
+        status: 200,
+        body: {
+          ...incidentView(incident),
+          live: clocks !== null,
+          clocks,
+          events: events.map(({ type, at, actorId, fromState, toState, visibility, data }) => ({ type, at: at.toISOString(), actorId, fromState, toState, visibility, data })),
+        },
+      };
     },
   });
+}
+
+/** The clock as the workflow sees it now; null when the workflow has ended or cannot answer (the record's deadlines still do). */
+async function liveClocks(deps: ApiDeps, workflowId: string, state: string): Promise<IncidentStatus | null> {
+  if (state === 'closed') return null;
+  try {
+    return await deps.temporal.workflow.getHandle(workflowId).query(incidentStatusQuery);
+  } catch (error) {
+    deps.logger.warn({ err: error, workflowId }, 'live SLA clock unavailable; answering from the persisted deadlines');
+    return null;
+  }
 }

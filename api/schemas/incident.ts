@@ -56,3 +56,72 @@ export const IncidentSchema = z
   .openapi('Incident');
 
 export const IncidentPage = z.object({ items: z.array(IncidentSchema), nextCursor: z.number().int().nullable() }).openapi('IncidentPage');
+
+const reason = z.string().trim().min(3, 'give a reason of at least 3 characters').max(2_000);
+
+export const AssignBody = z
+  .strictObject({ groupId: z.uuid().nullable().optional(), assigneeId: z.uuid().nullable().optional() })
+  .refine((body) => body.groupId !== undefined || body.assigneeId !== undefined, { message: 'give groupId, assigneeId or both', path: ['groupId'] })
+  .openapi('AssignIncident');
+export const EmptyBody = z.strictObject({}).openapi('NoBody');
+export const NoteBody = z
+  .strictObject({
+    body: z.string().trim().min(1, 'must not be empty').max(20_000),
+    visibility: z.enum(['public', 'internal']).optional().openapi({ description: 'agents only; customers always write public notes; default internal for agents' }),
+  })
+  .openapi('IncidentNote');
+export const ReasonBody = z.strictObject({ reason }).openapi('Reason');
+export const PriorityBody = z
+  .strictObject({ impact: level.optional(), urgency: level.optional(), priority: z.enum(PRIORITIES).optional().openapi({ description: 'direct override (managers)' }), reason })
+  .refine((body) => body.priority !== undefined || (body.impact !== undefined && body.urgency !== undefined), {
+    message: 'give impact and urgency, or a priority',
+    path: ['impact'],
+  })
+  .openapi('ChangePriority');
+export const ResolveBody = z
+  .strictObject({ code: z.string().trim().min(2).max(60).openapi({ example: 'workaround' }), summary: z.string().trim().min(3).max(5_000) })
+  .openapi('ResolveIncident');
+
+const clock = z
+  .object({
+    targetSeconds: z.number(),
+    elapsedSeconds: z.number(),
+    remainingSeconds: z.number(),
+    dueAt: z.iso.datetime().nullable(),
+    paused: z.boolean(),
+    stopped: z.boolean(),
+    breached: z.boolean(),
+  })
+  .openapi('SlaClock');
+
+export const IncidentStatusSchema = z
+  .object({
+    state: z.enum(INCIDENT_STATES),
+    priority: z.enum(PRIORITIES),
+    major: z.boolean(),
+    assigneeId: z.uuid().nullable(),
+    groupId: z.uuid().nullable(),
+    escalationLevel: z.number().int(),
+    response: clock.nullable(),
+    resolution: clock.nullable(),
+    olaSeconds: z.record(z.string(), z.number()),
+  })
+  .openapi('IncidentStatus');
+
+export const IncidentEventSchema = z
+  .object({
+    type: z.string(),
+    at: z.iso.datetime(),
+    actorId: z.uuid().nullable(),
+    fromState: z.string().nullable(),
+    toState: z.string().nullable(),
+    visibility: z.enum(['public', 'internal']),
+    data: z.unknown(),
+  })
+  .openapi('IncidentEvent');
+
+export const IncidentDetailSchema = IncidentSchema.extend({
+  live: z.boolean().openapi({ description: 'true when the clocks come from the running workflow, false when from the persisted deadlines' }),
+  clocks: IncidentStatusSchema.nullable(),
+  events: z.array(IncidentEventSchema),
+}).openapi('IncidentDetail');

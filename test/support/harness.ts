@@ -46,16 +46,16 @@ export async function startHarness(kind: DatabaseKind): Promise<Harness> {
   const temporal = new Client({ connection: await Connection.connect({ address }) });
   const taskQueue = `itsm-test-${process.pid}-${++suiteCounter}-${Date.now().toString(36)}`;
   const workerConnection = await NativeConnection.connect({ address });
+  const mailer = createMailer(process.env.ITSM_TEST_SMTP_URL!, 'ITSM test <itsm@test.local>');
   const worker = await createItsmWorker({
     connection: workerConnection,
     namespace: 'default',
     taskQueue,
-    deps: { prisma: db.prisma },
+    deps: { prisma: db.prisma, mailer, publicUrl: 'http://itsm.test' },
     workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
   });
   const workerRun = worker.run();
-  const mailer = createMailer(process.env.ITSM_TEST_SMTP_URL!, 'ITSM test <itsm@test.local>');
-  const app = createApp({ prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'silent' }) });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }) });
   return {
     db,
     temporal,

@@ -1,0 +1,56 @@
+// Notification texts in the recipient's language (en, zh-CN). Plain text: it is read on phones and in
+// ticket-by-mail gateways alike.
+
+export interface MailContext {
+  reference: string;
+  title: string;
+  priority: string;
+  state: string;
+  serviceName: string;
+  link: string;
+  [key: string]: unknown;
+}
+
+type Template = (c: MailContext) => { subject: string; body: string };
+type Locale = 'en' | 'zh-CN';
+
+const pct = (c: MailContext) => `${Math.round(Number(c.fraction ?? 0) * 100)}%`;
+const when = (c: MailContext) => String(c.dueAt ?? '');
+
+const en: Record<string, Template> = {
+  assigned: (c) => ({ subject: `[${c.reference}] assigned to you: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) is now yours.` }),
+  warning: (c) => ({ subject: `[${c.reference}] ${pct(c)} of the ${c.clock} target used`, body: `The ${c.clock} SLA of ${c.reference} is ${pct(c)} used; it is due at ${when(c)}.` }),
+  breach: (c) => ({ subject: `[${c.reference}] ${c.clock} SLA breached`, body: `The ${c.clock} target of ${c.reference} (${c.priority}) was missed at ${when(c)}.` }),
+  escalation: (c) => ({ subject: `[${c.reference}] escalation level ${c.level}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) reached escalation level ${c.level}.${c.reassignedToGroupId ? ' It has been handed to another group.' : ''}` }),
+  progress: (c) => ({ subject: `[${c.reference}] progress update`, body: `Your incident "${c.title}" is still being worked on (state: ${c.state}).` }),
+  'at-risk': (c) => ({ subject: `[${c.reference}] resolution will be late`, body: `We expect to miss the resolution target for "${c.title}" (due ${when(c)}). We are still working on it and will keep you informed.` }),
+  note: (c) => ({ subject: `[${c.reference}] new message`, body: String(c.body ?? '') }),
+  'customer-reply': (c) => ({ subject: `[${c.reference}] customer replied`, body: String(c.body ?? '') }),
+  resolved: (c) => ({ subject: `[${c.reference}] resolved`, body: `"${c.title}" has been resolved: ${c.summary ?? ''}\nIf the problem is back, reply within the reopen window.` }),
+  reopened: (c) => ({ subject: `[${c.reference}] reopened`, body: `${c.reference} was reopened: ${c.reason ?? ''}` }),
+  closed: (c) => ({ subject: `[${c.reference}] closed`, body: `"${c.title}" is closed.` }),
+  major: (c) => ({ subject: `[${c.reference}] MAJOR INCIDENT: ${c.title}`, body: `${c.reference} on ${c.serviceName} was declared a major incident: ${c.reason ?? ''}` }),
+};
+
+const zh: Record<string, Template> = {
+  assigned: (c) => ({ subject: `[${c.reference}] 已分派给您：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）现由您处理。` }),
+  warning: (c) => ({ subject: `[${c.reference}] ${c.clock === 'response' ? '响应' : '解决'}时限已用 ${pct(c)}`, body: `${c.reference} 的${c.clock === 'response' ? '响应' : '解决'} SLA 已用 ${pct(c)}，截止时间 ${when(c)}。` }),
+  breach: (c) => ({ subject: `[${c.reference}] ${c.clock === 'response' ? '响应' : '解决'} SLA 已违约`, body: `${c.reference}（${c.priority}）已于 ${when(c)} 超出${c.clock === 'response' ? '响应' : '解决'}时限。` }),
+  escalation: (c) => ({ subject: `[${c.reference}] 升级至第 ${c.level} 级`, body: `${c.reference}（${c.priority}，${c.serviceName}）已升级至第 ${c.level} 级。${c.reassignedToGroupId ? '已转交其他处理组。' : ''}` }),
+  progress: (c) => ({ subject: `[${c.reference}] 进展通知`, body: `您的事件"${c.title}"正在处理中（状态：${c.state}）。` }),
+  'at-risk': (c) => ({ subject: `[${c.reference}] 预计无法按时解决`, body: `事件"${c.title}"预计无法在 ${when(c)} 前解决。我们仍在处理，并将持续通知您。` }),
+  note: (c) => ({ subject: `[${c.reference}] 新消息`, body: String(c.body ?? '') }),
+  'customer-reply': (c) => ({ subject: `[${c.reference}] 客户已回复`, body: String(c.body ?? '') }),
+  resolved: (c) => ({ subject: `[${c.reference}] 已解决`, body: `"${c.title}"已解决：${c.summary ?? ''}\n如问题再次出现，请在重新打开期限内回复。` }),
+  reopened: (c) => ({ subject: `[${c.reference}] 已重新打开`, body: `${c.reference} 已重新打开：${c.reason ?? ''}` }),
+  closed: (c) => ({ subject: `[${c.reference}] 已关闭`, body: `"${c.title}"已关闭。` }),
+  major: (c) => ({ subject: `[${c.reference}] 重大事件：${c.title}`, body: `${c.serviceName} 上的 ${c.reference} 已被宣布为重大事件：${c.reason ?? ''}` }),
+};
+
+export function renderMail(kind: string, locale: string, context: MailContext) {
+  const templates = (locale as Locale) === 'zh-CN' ? zh : en;
+  const template = templates[kind];
+  if (!template) throw new Error(`no mail template for "${kind}"`);
+  const { subject, body } = template(context);
+  return { subject, text: `${body}\n\n${context.link}\n` };
+}

@@ -1,0 +1,171 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Router } from 'express';
+import type { z } from 'zod';
+import { priorityFor } from '../../domain/priority';
+import type { Role } from '../../prisma/generated/client';
+import {
+  acknowledgeUpdate,
+  addNoteUpdate,
+  assignUpdate,
+  changePriorityUpdate,
+  closeUpdate,
+  declareMajorUpdate,
+  reopenUpdate,
+  resolveUpdate,
+  resumeUpdate,
+  setPendingUpdate,
+  type IncidentStatus,
+} from '../../workflows/incident.messages';
+import { EVERYONE, hasAnyRole, STAFF, type Principal } from '../auth';
+import type { ApiDeps } from '../deps';
+import { sendIncidentUpdate } from '../incident-actions';
+import { problems } from '../problem';
+import { defineRoute } from '../route';
+import { AssignBody, EmptyBody, IncidentIdParams, IncidentStatusSchema, NoteBody, PriorityBody, ReasonBody, ResolveBody } from '../schemas/incident';
+
+type Incident = NonNullable<Awaited<ReturnType<ApiDeps['prisma']['incident']['findUnique']>>>;
+
+interface ActionSpec<B extends z.ZodType> {
+  verb: string;
+  summary: string;
+  roles: Role[];
+  body: B;
+  /** Validates against the database and sends the update; returns the workflow's new status. */
+  run(input: { incident: Incident; body: z.infer<B>; principal: Principal }): Promise<IncidentStatus>;
+}
+
+const badField = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
+
+export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
+  function action<B extends z.ZodType>(spec: ActionSpec<B>) {
+    defineRoute(router, registry, {
+      method: 'post',
+      path: `/api/incidents/:id/${spec.verb}`,
+      summary: spec.summary,
+      tags: ['incidents'],
+      roles: spec.roles,
+      params: IncidentIdParams,
+      body: spec.body,
+      responses: {
+        200: { description: 'The incident status after the action', schema: IncidentStatusSchema },
+        404: { description: 'No such incident (or not yours)' },
+        409: { description: 'Not allowed in the current state (currentState in the body)' },
+      },
+      async handler({ params, body, principal }) {
+        const incident = await deps.prisma.incident.findUnique({ where: { id: params.id } });
+        if (!incident || (!hasAnyRole(principal, STAFF) && incident.requesterId !== principal.id)) throw problems.notFound(`no incident ${params.id}`);
+        return { status: 200, body: await spec.run({ incident, body: body as z.infer<B>, principal }) };
+      },
+    });
+  }
+
+  action({
+    verb: 'assign',
+    summary: 'Assign to a group and/or a person',
+    roles: STAFF,
+    body: AssignBody,
+    async run({ incident, body, principal }) {
+      if (body.groupId) {
+        const group = await deps.prisma.group.findUnique({ where: { id: body.groupId } });
+        if (!group) throw badField('groupId', `no group ${body.groupId}`);
+      }
+      let assigneeEmail: string | null = null;
+      if (body.assigneeId) {
+        const assignee = await deps.prisma.user.findUnique({ where: { id: body.assigneeId }, include: { memberOf: true } });
+        if (!assignee || !hasAnyRole({ ...assignee, roles: assignee.roles }, STAFF)) throw badField('assigneeId', `${body.assigneeId} is not an agent`);
+        const groupId = body.groupId ?? incident.groupId;
+        if (groupId && !assignee.memberOf.some((m) => m.groupId === groupId)) throw badField('assigneeId', `${assignee.email} is not a member of the assigned group`);
+        assigneeEmail = assignee.email;
+      }
+      return sendIncidentUpdate(deps, incident, assignUpdate, { actorId: principal.id, groupId: body.groupId, assigneeId: body.assigneeId, assigneeEmail });
+    },
+  });
+
+  action({
+    verb: 'acknowledge',
+    summary: 'Take the incident into work (first response)',
+    roles: STAFF,
+    body: EmptyBody,
+    run: ({ incident, principal }) => sendIncidentUpdate(deps, incident, acknowledgeUpdate, { actorId: principal.id }),
+  });
+
+  action({
+    verb: 'notes',
+    summary: "Add a note: an agent's public note is a first response; a customer's reply resumes a pending incident",
+    roles: EVERYONE,
+    body: NoteBody,
+    run: ({ incident, body, principal }) => {
+      const agent = hasAnyRole(principal, STAFF);
+      if (!agent && body.visibility === 'internal') throw problems.forbidden('customers cannot write internal notes');
+      return sendIncidentUpdate(deps, incident, addNoteUpdate, {
+        actorId: principal.id,
+        body: body.body,
+        visibility: agent ? (body.visibility ?? 'internal') : 'public',
+        author: agent ? 'agent' : 'customer',
+      });
+    },
+  });
+
+  action({
+    verb: 'pending',
+    summary: 'Wait on the customer or a third party (pauses the resolution clock)',
+    roles: STAFF,
+    body: ReasonBody,
+    run: ({ incident, body, principal }) => sendIncidentUpdate(deps, incident, setPendingUpdate, { actorId: principal.id, reason: body.reason }),
+  });
+
+  action({
+    verb: 'resume',
+    summary: 'Resume work (restarts the resolution clock)',
+    roles: STAFF,
+    body: EmptyBody,
+    run: ({ incident, principal }) => sendIncidentUpdate(deps, incident, resumeUpdate, { actorId: principal.id }),
+  });
+
+  action({
+    verb: 'priority',
+    summary: 'Change impact and urgency (or, for managers, the priority itself); deadlines move, elapsed time is kept',
+    roles: STAFF,
+    body: PriorityBody,
+    async run({ incident, body, principal }) {
+      if (body.priority && !hasAnyRole(principal, ['manager', 'admin'])) throw problems.forbidden('only managers and administrators override the priority matrix');
+      const impact = body.impact ?? (incident.impact as 'high' | 'medium' | 'low');
+      const urgency = body.urgency ?? (incident.urgency as 'high' | 'medium' | 'low');
+      const service = await deps.prisma.service.findUniqueOrThrow({ where: { id: incident.serviceId } });
+      const priority = body.priority ?? priorityFor(impact, urgency, service.priorityMatrix);
+      return sendIncidentUpdate(deps, incident, changePriorityUpdate, { actorId: principal.id, priority, impact, urgency, reason: body.reason });
+    },
+  });
+
+  action({
+    verb: 'resolve',
+    summary: 'Resolve (stops the resolution clock; auto-closes after the policy delay unless reopened)',
+    roles: STAFF,
+    body: ResolveBody,
+    run: ({ incident, body, principal }) => sendIncidentUpdate(deps, incident, resolveUpdate, { actorId: principal.id, code: body.code, summary: body.summary }),
+  });
+
+  action({
+    verb: 'reopen',
+    summary: 'Reopen within the reopen window (the resolution clock carries on)',
+    roles: EVERYONE,
+    body: ReasonBody,
+    run: ({ incident, body, principal }) => sendIncidentUpdate(deps, incident, reopenUpdate, { actorId: principal.id, reason: body.reason }),
+  });
+
+  action({
+    verb: 'close',
+    summary: 'Close a resolved incident (the requester confirms, or an agent)',
+    roles: EVERYONE,
+    body: EmptyBody,
+    run: ({ incident, principal }) => sendIncidentUpdate(deps, incident, closeUpdate, { actorId: principal.id }),
+  });
+
+  action({
+    verb: 'major',
+    summary: 'Declare a major incident (P1, service owner and management notified)',
+    roles: ['manager', 'admin'],
+    body: ReasonBody,
+    run: ({ incident, body, principal }) => sendIncidentUpdate(deps, incident, declareMajorUpdate, { actorId: principal.id, reason: body.reason }),
+  });
+}

@@ -1,0 +1,231 @@
+import { DateTime, IANAZone } from 'luxon';
+
+// Business-time arithmetic for SLA clocks. Workflows import this module, so it stays pure and deterministic and
+// depends on luxon only. Working hours are local wall-clock times: every local date is turned into instants on its
+// own, which is what keeps a 09:00-17:00 day at 09:00-17:00 across DST changes.
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** "HH:MM" local wall-clock times; end may be "24:00". */
+export type WorkingInterval = [string, string];
+
+export interface CalendarDefinition {
+  /** IANA zone, e.g. 'Asia/Shanghai'. */
+  timeZone: string;
+  /** 24x7: every instant is business time (weekly and holidays are ignored). */
+  alwaysOpen: boolean;
+  /** Several intervals per day are allowed, e.g. [['09:00','12:00'],['13:30','18:00']]. */
+  weekly: Partial<Record<Weekday, WorkingInterval[]>>;
+  /** 'YYYY-MM-DD' local dates with no business time (presets already expanded into this list by the caller). */
+  holidays: string[];
+  /**
+   * 'YYYY-MM-DD' local dates that are working days even if weekly has none for that weekday (China's make-up
+   * Saturdays/Sundays, 调休). They use the schedule of the first weekday mon..fri that has intervals.
+   */
+  extraWorkingDays: string[];
+}
+
+export const ALWAYS_OPEN: CalendarDefinition = {
+  timeZone: 'UTC',
+  alwaysOpen: true,
+  weekly: {},
+  holidays: [],
+  extraWorkingDays: [],
+};
+
+const MINUTES_PER_HOUR = 60;
+const MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR;
+// A calendar that has found no working interval for this long never will; fail instead of looping forever.
+const MAX_IDLE_DAYS = 4 * 366;
+
+/** [start, end) in minutes after local midnight; end may be MINUTES_PER_DAY ("24:00"). */
+type ClockInterval = readonly [number, number];
+/** [start, end) in epoch ms. */
+type Interval = readonly [number, number];
+
+interface Schedule {
+  zone: string;
+  weekly: Record<Weekday, ClockInterval[]>;
+  makeUpDay: ClockInterval[];
+  holidays: ReadonlySet<string>;
+  extraWorkingDays: ReadonlySet<string>;
+}
+
+/** The instant reached after `durationSeconds` of business time counted from `start`. */
+export function addBusinessTime(calendar: CalendarDefinition, startMs: number, durationSeconds: number): number {
+  if (durationSeconds <= 0) return startMs;
+  if (calendar.alwaysOpen) return startMs + durationSeconds * 1000;
+  const intervals = workingIntervalsFrom(scheduleOf(calendar), startMs);
+  let remainingMs = durationSeconds * 1000;
+  for (;;) {
+    const [start, end] = intervals.next().value;
+    // `<=` so that a duration used up exactly at the end of an interval ends there, not at the next opening.
+    if (remainingMs <= end - start) return start + remainingMs;
+    remainingMs -= end - start;
+  }
+}
+
+/** Business seconds in [aMs, bMs); negative when b < a. */
+export function businessTimeBetween(calendar: CalendarDefinition, aMs: number, bMs: number): number {
+  if (bMs < aMs) return -businessTimeBetween(calendar, bMs, aMs);
+  if (calendar.alwaysOpen) return (bMs - aMs) / 1000;
+  const schedule = scheduleOf(calendar);
+  const lastDate = localDateOf(schedule.zone, bMs).toMillis();
+  let businessMs = 0;
+  for (let date = localDateOf(schedule.zone, aMs); date.toMillis() <= lastDate; date = date.plus({ days: 1 })) {
+    for (const [start, end] of workingIntervalsOn(schedule, date)) {
+      businessMs += Math.max(0, Math.min(end, bMs) - Math.max(start, aMs));
+    }
+  }
+  return businessMs / 1000;
+}
+
+/** t itself if t is inside a working interval (start <= t < end), else the start of the next working interval. */
+export function nextBusinessInstant(calendar: CalendarDefinition, tMs: number): number {
+  if (calendar.alwaysOpen) return tMs;
+  return workingIntervalsFrom(scheduleOf(calendar), tMs).next().value[0];
+}
+
+export function isBusinessInstant(calendar: CalendarDefinition, tMs: number): boolean {
+  if (calendar.alwaysOpen) return true;
+  const schedule = scheduleOf(calendar);
+  return workingIntervalsOn(schedule, localDateOf(schedule.zone, tMs)).some(([start, end]) => start <= tMs && tMs < end);
+}
+
+/** Validation for user input: human-readable problems, empty when the calendar is usable. */
+export function calendarProblems(calendar: CalendarDefinition): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (!IANAZone.isValidZone(calendar.timeZone)) {
+    problems.push({ field: 'timeZone', message: `unknown time zone "${calendar.timeZone}"` });
+  }
+  for (const [day, intervals] of Object.entries(calendar.weekly)) {
+    if (!isWeekday(day)) problems.push({ field: `weekly.${day}`, message: `unknown weekday "${day}"` });
+    else problems.push(...dayProblems(day, intervals ?? []));
+  }
+  problems.push(...dateProblems('holidays', calendar.holidays));
+  problems.push(...dateProblems('extraWorkingDays', calendar.extraWorkingDays));
+  if (!calendar.alwaysOpen && !WEEKDAYS.some((day) => (calendar.weekly[day] ?? []).length > 0)) {
+    problems.push({ field: 'weekly', message: 'a calendar that is not 24x7 needs at least one working interval' });
+  }
+  return problems;
+}
+
+function dayProblems(day: Weekday, intervals: WorkingInterval[]): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const parsed: { index: number; interval: ClockInterval }[] = [];
+  intervals.forEach(([startText, endText], index) => {
+    const field = `weekly.${day}[${index}]`;
+    const start = parseClock(startText, false);
+    const end = parseClock(endText, true);
+    if (start === undefined) problems.push({ field, message: `start "${startText}" is not an HH:MM time` });
+    if (end === undefined) problems.push({ field, message: `end "${endText}" is not an HH:MM time or 24:00` });
+    if (start === undefined || end === undefined) return;
+    if (end <= start) problems.push({ field, message: `end ${endText} is not after start ${startText}` });
+    else parsed.push({ index, interval: [start, end] });
+  });
+  parsed.sort((x, y) => x.interval[0] - y.interval[0]);
+  for (let i = 1; i < parsed.length; i++) {
+    if (parsed[i].interval[0] < parsed[i - 1].interval[1]) {
+      problems.push({
+        field: `weekly.${day}[${parsed[i].index}]`,
+        message: `overlaps weekly.${day}[${parsed[i - 1].index}]`,
+      });
+    }
+  }
+  return problems;
+}
+
+function dateProblems(field: string, dates: string[]): { field: string; message: string }[] {
+  return dates.flatMap((date, index) =>
+    isIsoDate(date) ? [] : [{ field: `${field}[${index}]`, message: `"${date}" is not a YYYY-MM-DD date` }],
+  );
+}
+
+function scheduleOf(calendar: CalendarDefinition): Schedule {
+  const problems = calendarProblems(calendar);
+  if (problems.length > 0) {
+    throw new Error(`invalid business calendar: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  }
+  const weekly = Object.fromEntries(
+    WEEKDAYS.map((day) => [day, clockIntervals(calendar.weekly[day] ?? [])]),
+  ) as Record<Weekday, ClockInterval[]>;
+  const makeUpWeekday = WEEKDAYS.slice(0, 5).find((day) => weekly[day].length > 0);
+  return {
+    zone: calendar.timeZone,
+    weekly,
+    makeUpDay: makeUpWeekday ? weekly[makeUpWeekday] : [],
+    holidays: new Set(calendar.holidays),
+    extraWorkingDays: new Set(calendar.extraWorkingDays),
+  };
+}
+
+/** Only called on validated calendars, so every bound parses. */
+function clockIntervals(intervals: WorkingInterval[]): ClockInterval[] {
+  return intervals
+    .map(([start, end]): ClockInterval => [parseClock(start, false)!, parseClock(end, true)!])
+    .sort((x, y) => x[0] - y[0]);
+}
+
+/**
+ * Working intervals from tMs onwards, in order, clipped so none starts before tMs. Never finishes: it throws once
+ * MAX_IDLE_DAYS local dates in a row have had no working time.
+ */
+function* workingIntervalsFrom(schedule: Schedule, tMs: number): Generator<Interval, never> {
+  let idleDays = 0;
+  for (let date = localDateOf(schedule.zone, tMs); ; date = date.plus({ days: 1 })) {
+    const intervals = workingIntervalsOn(schedule, date).filter(([, end]) => end > tMs);
+    idleDays = intervals.length > 0 ? 0 : idleDays + 1;
+    if (idleDays > MAX_IDLE_DAYS) {
+      throw new Error(`business calendar has no working time in the ${MAX_IDLE_DAYS} days before ${date.toISODate()}`);
+    }
+    for (const [start, end] of intervals) yield [Math.max(start, tMs), end];
+  }
+}
+
+/** `date` is a calendar date carried as UTC midnight; the result is in instants of the schedule's zone. */
+function workingIntervalsOn(schedule: Schedule, date: DateTime): Interval[] {
+  return clockIntervalsOn(schedule, date)
+    .map(([start, end]): Interval => [wallClockInstant(schedule.zone, date, start), wallClockInstant(schedule.zone, date, end)])
+    // A bound inside a spring-forward gap is moved past the gap, which can leave an interval empty.
+    .filter(([start, end]) => end > start);
+}
+
+function clockIntervalsOn(schedule: Schedule, date: DateTime): ClockInterval[] {
+  const isoDate = date.toISODate()!;
+  if (schedule.holidays.has(isoDate)) return [];
+  if (schedule.extraWorkingDays.has(isoDate)) return schedule.makeUpDay;
+  return schedule.weekly[WEEKDAYS[date.weekday - 1]];
+}
+
+function wallClockInstant(zone: string, date: DateTime, minuteOfDay: number): number {
+  const day = minuteOfDay === MINUTES_PER_DAY ? date.plus({ days: 1 }) : date;
+  const minutes = minuteOfDay % MINUTES_PER_DAY;
+  return DateTime.fromObject(
+    { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / MINUTES_PER_HOUR), minute: minutes % MINUTES_PER_HOUR },
+    { zone },
+  ).toMillis();
+}
+
+function localDateOf(zone: string, tMs: number): DateTime {
+  const local = DateTime.fromMillis(tMs, { zone });
+  return DateTime.utc(local.year, local.month, local.day);
+}
+
+function parseClock(text: string, isEnd: boolean): number | undefined {
+  if (isEnd && text === '24:00') return MINUTES_PER_DAY;
+  const match = /^(\d{2}):(\d{2})$/.exec(text);
+  if (!match) return undefined;
+  const hours = Number(match[1]);
+  const minutes = Number(match[2]);
+  return hours < 24 && minutes < 60 ? hours * MINUTES_PER_HOUR + minutes : undefined;
+}
+
+function isIsoDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  return match !== null && DateTime.utc(Number(match[1]), Number(match[2]), Number(match[3])).isValid;
+}
+
+function isWeekday(day: string): day is Weekday {
+  return (WEEKDAYS as readonly string[]).includes(day);
+}

@@ -1,0 +1,59 @@
+import type { EscalationLevel } from '../../domain/sla';
+import type { Priority } from '../../domain/priority';
+import { readInbox, type CapturedMail } from '../../scripts/mail-catcher';
+import type { Harness } from './harness';
+
+export interface SecondScalePolicy {
+  responseSeconds: number;
+  resolutionSeconds: number;
+  warningThresholds?: number[];
+  escalationChain?: EscalationLevel[];
+  progressEverySeconds?: number | null;
+  autoCloseSeconds?: number;
+  reopenWindowSeconds?: number;
+}
+
+let serviceCounter = 0;
+
+/**
+ * A service of its own whose policies run on the 24x7 calendar with targets in seconds. Each priority gets the
+ * targets scaled by its rank (P1 x1 ... P4 x4) unless `perPriority` says otherwise.
+ */
+export async function secondScaleService(h: Harness, policy: SecondScalePolicy, perPriority: Partial<Record<Priority, Partial<SecondScalePolicy>>> = {}) {
+  const calendar = await h.db.prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
+  const code = `SLA${process.pid}x${++serviceCounter}`;
+  const service = await h.db.prisma.service.create({ data: { code, name: `Second-scale service ${code}`, ownerId: h.userIds.manager } });
+  for (const [rank, priority] of (['P1', 'P2', 'P3', 'P4'] as const).entries()) {
+    const p = { ...policy, ...perPriority[priority] };
+    await h.db.prisma.slaPolicy.create({
+      data: {
+        serviceId: service.id,
+        priority,
+        calendarId: calendar.id,
+        responseTargetSeconds: perPriority[priority]?.responseSeconds ?? p.responseSeconds * (rank + 1),
+        resolutionTargetSeconds: perPriority[priority]?.resolutionSeconds ?? p.resolutionSeconds * (rank + 1),
+        warningThresholds: p.warningThresholds ?? [0.5, 0.75, 0.9],
+        escalationChain: (p.escalationChain ?? []) as object[],
+        progressUpdateEverySeconds: p.progressEverySeconds ?? null,
+        autoCloseAfterSeconds: p.autoCloseSeconds ?? 3_600,
+        reopenWindowSeconds: p.reopenWindowSeconds ?? 3_600,
+      },
+    });
+  }
+  return service;
+}
+
+export async function openIncidentVia(h: Harness, serviceId: string, impact: 'high' | 'medium' | 'low' = 'medium', urgency: 'high' | 'medium' | 'low' = 'medium') {
+  const response = await h.http.post('/api/incidents').set(h.as('requester')).send({ title: `SLA test ${Date.now()}`, impact, urgency, serviceId });
+  if (response.status !== 201) throw new Error(`intake failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as { id: string; number: number; reference: string; workflowId: string; priority: Priority };
+}
+
+export async function slaEvents(h: Harness, incidentId: string) {
+  return h.db.prisma.incidentEvent.findMany({ where: { incidentId, type: { startsWith: 'sla.' } }, orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] });
+}
+
+export async function mailsFor(reference: string): Promise<CapturedMail[]> {
+  const inbox = await readInbox(process.env.ITSM_TEST_MAIL_INBOX!);
+  return inbox.filter((mail) => mail.headers['x-itsm-incident'] === reference);
+}

@@ -1,0 +1,173 @@
+import { ItsmEscalationLevel, ItsmSlaBreached, ItsmState } from '../../temporal-config/search-attributes';
+import { incidentStatusQuery } from '../../workflows/incident.messages';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { mailsFor, openIncidentVia, secondScaleService, slaEvents } from '../support/sla-fixtures';
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('incident SLA engine with second-scale policies', () => {
+  let h: Harness;
+  let serviceDeskId: string;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+    serviceDeskId = (await h.db.prisma.group.findUniqueOrThrow({ where: { name: 'Service Desk' } })).id;
+  });
+  afterAll(() => h?.close());
+
+  it('warns at 50/75/90 %, then breaches, then escalates level by level, each exactly once', async () => {
+    const service = await secondScaleService(h, {
+      responseSeconds: 600,
+      resolutionSeconds: 4,
+      escalationChain: [
+        { level: 1, atFraction: 1, notify: ['assignee', 'groupLead'] },
+        { level: 2, atFraction: 1.25, notify: ['serviceOwner'] },
+        { level: 3, atFraction: 1.5, notify: [{ userEmail: 'admin@itsm.local' }] },
+      ],
+    }, { P3: { resolutionSeconds: 4 } });
+    const incident = await openIncidentVia(h, service.id);
+    await h.http.post(`/api/incidents/${incident.id}/assign`).set(h.as('agent')).send({ groupId: serviceDeskId, assigneeId: h.userIds.agent2 }).expect(200);
+
+    const events = await eventually(async () => {
+      const found = await slaEvents(h, incident.id);
+      if (!found.some((e) => e.type === 'sla.escalation' && (e.data as { level?: number }).level === 3)) throw new Error('level 3 not yet');
+      return found;
+    }, 30_000);
+    await wait(1_500); // anything that would repeat would have done so by now
+    const after = await slaEvents(h, incident.id);
+    expect(after).toHaveLength(events.length);
+    const keys = after.map((e) => (e.data as { key: string }).key);
+    expect(keys).toEqual([
+      'resolution:warning:0.5',
+      'resolution:warning:0.75',
+      'resolution:warning:0.9',
+      'resolution:breach',
+      'escalation:1',
+      'escalation:2',
+      'escalation:3',
+    ]);
+    for (const event of after) {
+      // Never early: each fires at or after the instant it was due.
+      expect(event.at.getTime()).toBeGreaterThanOrEqual(Date.parse((event.data as { dueAt: string }).dueAt));
+    }
+
+    const record = await h.db.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } });
+    expect(record).toMatchObject({ escalationLevel: 3, resolutionBreached: true, responseBreached: false });
+    const attributes = (await h.temporal.workflow.getHandle(incident.workflowId).describe()).typedSearchAttributes;
+    expect(attributes.get(ItsmEscalationLevel)).toBe(3);
+    expect(attributes.get(ItsmSlaBreached)).toBe(true);
+    expect(attributes.get(ItsmState)).toBe('assigned');
+
+    // Every notification was sent once, and the inbox holds exactly one mail per recorded notification.
+    const notifications = await eventually(async () => {
+      const rows = await h.db.prisma.notification.findMany({ where: { incidentId: incident.id } });
+      if (rows.some((row) => row.status !== 'sent') || !rows.some((row) => row.kind === 'escalation' && row.recipient === 'admin@itsm.local')) throw new Error('not all sent');
+      return rows;
+    });
+    const mails = await eventually(async () => {
+      const found = await mailsFor(incident.reference);
+      if (found.length < notifications.length) throw new Error(`${found.length} of ${notifications.length} mails`);
+      return found;
+    });
+    expect(mails).toHaveLength(notifications.length);
+    expect(new Set(mails.map((m) => m.headers['x-itsm-idempotency-key'])).size).toBe(mails.length);
+    const escalationRecipients = notifications.filter((n) => n.kind === 'escalation').map((n) => n.recipient).sort();
+    expect(escalationRecipients).toEqual(['admin@itsm.local', 'li.wei@itsm.local', 'mei.chen@itsm.local', 'sam.taylor@itsm.local'].sort());
+    // Mail goes out in the recipient's language: Mei Chen reads Chinese.
+    const zh = mails.find((m) => m.to[0].address === 'mei.chen@itsm.local' && /升级/.test(m.subject));
+    expect(zh).toBeDefined();
+  });
+
+  it('pending pauses the resolution clock and resume restores it with exact credit', async () => {
+    const service = await secondScaleService(h, { responseSeconds: 600, resolutionSeconds: 30 }, { P3: { resolutionSeconds: 30 } });
+    const incident = await openIncidentVia(h, service.id);
+    const handle = h.temporal.workflow.getHandle(incident.workflowId);
+    await h.http.post(`/api/incidents/${incident.id}/assign`).set(h.as('agent')).send({ groupId: serviceDeskId }).expect(200);
+    const before = await handle.query(incidentStatusQuery);
+    await wait(1_000);
+    const paused = await h.http.post(`/api/incidents/${incident.id}/pending`).set(h.as('agent')).send({ reason: 'waiting for the customer to reboot' });
+    expect(paused.status).toBe(200);
+    expect(paused.body.resolution).toMatchObject({ paused: true, dueAt: null });
+    const frozen = paused.body.resolution.remainingSeconds;
+    await wait(2_000);
+    expect((await handle.query(incidentStatusQuery)).resolution!.remainingSeconds).toBe(frozen);
+    const resumed = await h.http.post(`/api/incidents/${incident.id}/resume`).set(h.as('agent')).send({});
+    expect(resumed.status).toBe(200);
+
+    const events = await h.db.prisma.incidentEvent.findMany({ where: { incidentId: incident.id, type: { in: ['pending', 'resumed'] } }, orderBy: { at: 'asc' } });
+    const pausedFor = events[1].at.getTime() - events[0].at.getTime();
+    expect(pausedFor).toBeGreaterThanOrEqual(2_000);
+    // On a 24x7 calendar the deadline moves by exactly the time spent pending.
+    expect(Date.parse(resumed.body.resolution.dueAt) - Date.parse(before.resolution!.dueAt!)).toBe(pausedFor);
+    expect(resumed.body.resolution.paused).toBe(false);
+  });
+
+  it('a priority change moves the deadlines and keeps the elapsed time', async () => {
+    const service = await secondScaleService(h, { responseSeconds: 600, resolutionSeconds: 100 }, { P3: { resolutionSeconds: 300 }, P1: { resolutionSeconds: 60, responseSeconds: 30 } });
+    const incident = await openIncidentVia(h, service.id);
+    // The workflow writes the deadlines right after intake.
+    const opened = await eventually(async () => {
+      const row = await h.db.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } });
+      if (!row.resolutionDueAt) throw new Error('no deadline yet');
+      return row;
+    });
+    expect(opened.resolutionDueAt!.getTime() - opened.createdAt.getTime()).toBe(300_000);
+    await wait(1_500);
+    const changed = await h.http.post(`/api/incidents/${incident.id}/priority`).set(h.as('agent')).send({ impact: 'high', urgency: 'high', reason: 'whole floor affected' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.priority).toBe('P1');
+    expect(changed.body.resolution.targetSeconds).toBe(60);
+    expect(changed.body.resolution.elapsedSeconds).toBeGreaterThanOrEqual(1);
+    // Same start, shorter target: nothing spent so far is lost or counted twice.
+    expect(Date.parse(changed.body.resolution.dueAt) - opened.createdAt.getTime()).toBe(60_000);
+    expect(Date.parse(changed.body.response.dueAt) - opened.createdAt.getTime()).toBe(30_000);
+    const record = await h.db.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } });
+    expect(record.priority).toBe('P1');
+    expect(record.resolutionDueAt!.getTime() - opened.createdAt.getTime()).toBe(60_000);
+  });
+
+  it('resolve stops both clocks; reopen restarts the resolution clock only; auto-close closes', async () => {
+    const service = await secondScaleService(h, { responseSeconds: 600, resolutionSeconds: 60, autoCloseSeconds: 2 }, { P3: { resolutionSeconds: 60 } });
+    const incident = await openIncidentVia(h, service.id);
+    await h.http.post(`/api/incidents/${incident.id}/acknowledge`).set(h.as('agent')).send({}).expect(200);
+    const resolved = await h.http.post(`/api/incidents/${incident.id}/resolve`).set(h.as('agent')).send({ code: 'fixed', summary: 'Replaced the switch' });
+    expect(resolved.body).toMatchObject({ state: 'resolved', response: { stopped: true }, resolution: { stopped: true, dueAt: null } });
+    const spent = resolved.body.resolution.elapsedSeconds;
+
+    await wait(500);
+    const reopened = await h.http.post(`/api/incidents/${incident.id}/reopen`).set(h.as('requester')).send({ reason: 'It broke again' });
+    expect(reopened.status).toBe(200);
+    expect(reopened.body).toMatchObject({ state: 'in_progress', response: { stopped: true }, resolution: { stopped: false, paused: false } });
+    expect(reopened.body.resolution.elapsedSeconds).toBe(spent);
+    expect(reopened.body.resolution.dueAt).not.toBeNull();
+
+    await h.http.post(`/api/incidents/${incident.id}/resolve`).set(h.as('agent')).send({ code: 'fixed', summary: 'Firmware updated too' }).expect(200);
+    const closed = await eventually(async () => {
+      const row = await h.db.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } });
+      if (row.state !== 'closed') throw new Error(row.state);
+      return row;
+    });
+    expect(closed.closedAt).not.toBeNull();
+    expect((await slaEvents(h, incident.id)).map((e) => e.type)).toContain('sla.autoClose');
+    // The workflow ends once the closing mail has gone out.
+    await eventually(async () => {
+      const { status } = await h.temporal.workflow.getHandle(incident.workflowId).describe();
+      if (status.name !== 'COMPLETED') throw new Error(status.name);
+    });
+    const closingMail = await h.db.prisma.notification.findFirstOrThrow({ where: { incidentId: incident.id, kind: 'closed' } });
+    expect(closingMail).toMatchObject({ status: 'sent', recipient: 'riley.requester@itsm.local' });
+  });
+
+  it('sends the customer progress updates at the agreed interval while open, not while pending', async () => {
+    const service = await secondScaleService(h, { responseSeconds: 600, resolutionSeconds: 600, progressEverySeconds: 1 }, { P3: { resolutionSeconds: 600 } });
+    const incident = await openIncidentVia(h, service.id);
+    await eventually(async () => {
+      const count = (await slaEvents(h, incident.id)).filter((e) => e.type === 'sla.progress').length;
+      if (count < 2) throw new Error(`${count} updates`);
+    });
+    await h.http.post(`/api/incidents/${incident.id}/assign`).set(h.as('agent')).send({ groupId: serviceDeskId }).expect(200);
+    await h.http.post(`/api/incidents/${incident.id}/pending`).set(h.as('agent')).send({ reason: 'waiting on the vendor' }).expect(200);
+    const atPause = (await slaEvents(h, incident.id)).filter((e) => e.type === 'sla.progress').length;
+    await wait(2_500);
+    expect((await slaEvents(h, incident.id)).filter((e) => e.type === 'sla.progress').length).toBe(atPause);
+  });
+});
