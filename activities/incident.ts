@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { incidentReference, incidentWorkflowId, type IncidentOpened, type IncidentState } from '../domain/incident';
 import type { Level, Priority } from '../domain/priority';
@@ -192,11 +193,14 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
           update: { attempts: { increment: 1 } },
           create: { idempotencyKey, incidentId: incident.id, kind: request.kind, recipient: recipient.email, locale: recipient.locale, subject: mail.subject, attempts: 1 },
         });
+        // SMTP has no transactions: a crash after the hand-off and before the row is marked sent resends the
+        // mail. Its Message-ID is derived from the idempotency key, so mail systems can recognise the copy.
         const { messageId } = await mailer.send({
+          messageId: `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@itsm.notifications>`,
           to: recipient.email,
           subject: mail.subject,
           text: mail.text,
-          headers: { 'X-Itsm-Idempotency-Key': idempotencyKey, 'X-Itsm-Incident': reference, 'X-Itsm-Kind': request.kind },
+          headers: { 'X-Itsm-Idempotency-Key': idempotencyKey, 'X-Itsm-Incident': reference, 'X-Itsm-Incident-Id': incident.id, 'X-Itsm-Kind': request.kind },
         });
         await prisma.notification.update({ where: { idempotencyKey }, data: { status: 'sent', messageId, sentAt: new Date() } });
         sent++;

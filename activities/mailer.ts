@@ -1,7 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 
 export interface Mailer {
-  send(message: { to: string; subject: string; text: string; html?: string; headers?: Record<string, string> }): Promise<{ messageId: string }>;
+  send(message: { to: string; subject: string; text: string; html?: string; headers?: Record<string, string>; messageId?: string }): Promise<{ messageId: string }>;
   verify(): Promise<void>;
   close(): void;
 }

@@ -58,8 +58,10 @@ import {
   type IncidentStatus,
 } from './incident.messages';
 
+// Short, single-query (or single-mail) activities: the timeout is how long a step taken by a worker that then
+// crashed waits before it is retried elsewhere, so it bounds how late a crash can make an SLA step.
 const { recordIncidentOpened, loadSlaPolicy, recordIncidentChange, sendIncidentNotification } = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 

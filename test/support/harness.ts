@@ -30,7 +30,8 @@ let runtimeInstalled = false;
 let suiteCounter = 0;
 
 /** A suite's own database, demo data, worker (own task queue) and API, on the run's shared Temporal server. */
-export async function startHarness(kind: DatabaseKind): Promise<Harness> {
+/** `inProcessWorker: false` leaves the task queue to a worker the test runs itself (e.g. in a process it kills). */
+export async function startHarness(kind: DatabaseKind, options: { inProcessWorker?: boolean } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
     runtimeInstalled = true;
@@ -50,7 +51,7 @@ export async function startHarness(kind: DatabaseKind): Promise<Harness> {
   const worker = await createItsmWorker({
     connection: workerConnection,
     namespace: 'default',
-    taskQueue,
+    taskQueue: options.inProcessWorker === false ? `${taskQueue}-unused` : taskQueue,
     deps: { prisma: db.prisma, mailer, publicUrl: 'http://itsm.test' },
     workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
   });

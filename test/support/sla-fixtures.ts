@@ -53,7 +53,8 @@ export async function slaEvents(h: Harness, incidentId: string) {
   return h.db.prisma.incidentEvent.findMany({ where: { incidentId, type: { startsWith: 'sla.' } }, orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] });
 }
 
-export async function mailsFor(reference: string): Promise<CapturedMail[]> {
+/** Mail about one incident (by id: suites run in parallel on databases of their own, so references repeat). */
+export async function mailsFor(incidentId: string): Promise<CapturedMail[]> {
   const inbox = await readInbox(process.env.ITSM_TEST_MAIL_INBOX!);
-  return inbox.filter((mail) => mail.headers['x-itsm-incident'] === reference);
+  return inbox.filter((mail) => mail.headers['x-itsm-incident-id'] === incidentId);
 }

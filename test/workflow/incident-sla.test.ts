@@ -64,7 +64,7 @@ describe('incident SLA engine with second-scale policies', () => {
       return rows;
     });
     const mails = await eventually(async () => {
-      const found = await mailsFor(incident.reference);
+      const found = await mailsFor(incident.id);
       if (found.length < notifications.length) throw new Error(`${found.length} of ${notifications.length} mails`);
       return found;
     });
