@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { EscalationLevel } from '../../domain/sla';
 import type { Priority } from '../../domain/priority';
 import { readInbox, type CapturedMail } from '../../scripts/mail-catcher';
@@ -57,4 +60,15 @@ export async function slaEvents(h: Harness, incidentId: string) {
 export async function mailsFor(incidentId: string): Promise<CapturedMail[]> {
   const inbox = await readInbox(process.env.ITSM_TEST_MAIL_INBOX!);
   return inbox.filter((mail) => mail.headers['x-itsm-incident-id'] === incidentId);
+}
+
+/**
+ * With ITSM_RECORD_HISTORIES=1, saves a finished scenario's workflow history under test/histories/, where the
+ * replay test checks that today's workflow code still reproduces it exactly.
+ */
+export async function recordHistoryIfAsked(_h: Harness, workflowId: string, name: string) {
+  if (process.env.ITSM_RECORD_HISTORIES !== '1') return;
+  // The CLI writes the history in the protobuf JSON form that historyFromJSON reads back.
+  const json = execFileSync(process.env.ITSM_TEST_TEMPORAL_CLI!, ['workflow', 'show', '--workflow-id', workflowId, '--address', process.env.ITSM_TEST_TEMPORAL_ADDRESS!, '--output', 'json']);
+  writeFileSync(path.resolve(__dirname, '../histories', `${name}.json`), json);
 }

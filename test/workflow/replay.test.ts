@@ -1,0 +1,20 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const ROOT = path.resolve(__dirname, '../..');
+const HISTORIES = path.join(ROOT, 'test', 'histories');
+
+// Recorded with `ITSM_RECORD_HISTORIES=1 npm test -- test/workflow/incident-sla`. A change to the workflow that
+// would break incidents already running makes this fail: guard such a change with patched(). It runs the same
+// command a developer runs, `npm run replay`.
+describe('replay of recorded incident histories', () => {
+  it('replays every recorded history with the current workflow code', async () => {
+    const files = readdirSync(HISTORIES).filter((file) => file.endsWith('.json'));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    const { stdout } = await promisify(execFile)(process.execPath, [require.resolve('tsx/cli'), 'workers/replay-histories.ts', HISTORIES], { cwd: ROOT });
+    for (const file of files) expect(stdout).toContain(`replayed ${file}`);
+    expect(stdout).toContain(`${files.length} replayed, 0 failed`);
+  });
+});
