@@ -18,6 +18,8 @@ export interface IncidentStatus {
   resolution: ClockView | null;
   /** Business seconds per assignment group (OLA). */
   olaSeconds: Record<string, number>;
+  /** Mail held until service hours, with the instant it will go out. */
+  heldNotifications: { kind: string; at: string }[];
 }
 
 export interface AssignInput extends Actor {

@@ -20,7 +20,6 @@ import {
   type IncidentState,
 } from '../domain/incident';
 import { isLastResolutionWarning, pendingSlaEvents, type IncidentSlaState, type SlaEvent } from '../domain/incident-sla';
-import type { Level, Priority } from '../domain/priority';
 import {
   dueAt,
   isBreached,
@@ -69,21 +68,16 @@ interface QueuedNotification extends NotificationRequest {
   at: number;
 }
 
+type RecordFields = Pick<
+  IncidentSnapshot,
+  'state' | 'priority' | 'impact' | 'urgency' | 'major' | 'assigneeId' | 'groupId' | 'escalationLevel' | 'resolutionCode' | 'resolutionSummary'
+>;
+
 /** Everything the incident carries from one run to the next (continue-as-new). */
-export interface IncidentRuntime {
-  state: IncidentState;
-  priority: Priority;
-  impact: Level;
-  urgency: Level;
-  major: boolean;
-  assigneeId: string | null;
+export interface IncidentRuntime extends RecordFields {
   assigneeEmail: string | null;
-  groupId: string | null;
-  escalationLevel: number;
   respondedAt: number | null;
   closedAt: number | null;
-  resolutionCode: string | null;
-  resolutionSummary: string | null;
   sla: IncidentSlaState;
   ola: { groupId: string | null; since: number | null; seconds: Record<string, number> };
   outbox: QueuedNotification[];
@@ -104,7 +98,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   // Handlers are registered before the first await: an update that arrives in the first activation would
   // otherwise be rejected for want of a handler. They wait for `initialised` before touching the record.
   let rt: IncidentRuntime = carried as IncidentRuntime;
-  let initialised = carried !== undefined;
+  let initialised = carried != null;
   const ready = () => condition(() => initialised);
   const calendar = () => rt.sla.policy.calendar;
   let version = 0;
@@ -194,6 +188,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
       response: open(rt.sla.response),
       resolution: open(rt.sla.resolution),
       olaSeconds: snapshot(now).olaSeconds,
+      heldNotifications: rt.outbox.filter((item) => item.at > now).map((item) => ({ kind: item.kind, at: iso(item.at)! })),
     };
   }
 
@@ -248,7 +243,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   setHandler(incidentStatusQuery, () =>
     initialised
       ? status(Date.now())
-      : { state: 'new', priority: opened.priority, major: false, assigneeId: null, groupId: null, escalationLevel: 0, response: null, resolution: null, olaSeconds: {} },
+      : { state: 'new', priority: opened.priority, major: false, assigneeId: null, groupId: null, escalationLevel: 0, response: null, resolution: null, olaSeconds: {}, heldNotifications: [] },
   );
 
   setHandler(
@@ -533,7 +528,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   const historyLimit = tuning.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   if (!initialised) await initialise();
   syncSearchAttributes(Date.now());
-  if (!carried) await serial(() => recordIncidentChange({ incidentId, event: null, snapshot: snapshot(Date.now()) }));
+  if (carried == null) await serial(() => recordIncidentChange({ incidentId, event: null, snapshot: snapshot(Date.now()) }));
 
   while (rt.state !== 'closed' || rt.outbox.length > 0) {
     const info = workflowInfo();

@@ -105,6 +105,7 @@ export const IncidentStatusSchema = z
     response: clock.nullable(),
     resolution: clock.nullable(),
     olaSeconds: z.record(z.string(), z.number()),
+    heldNotifications: z.array(z.object({ kind: z.string(), at: z.iso.datetime() })),
   })
   .openapi('IncidentStatus');
 

@@ -14,6 +14,9 @@ export interface SecondScalePolicy {
   progressEverySeconds?: number | null;
   autoCloseSeconds?: number;
   reopenWindowSeconds?: number;
+  /** Another calendar than 24x7 (by id). */
+  calendarId?: string;
+  holdNotificationsOutsideHours?: boolean;
 }
 
 let serviceCounter = 0;
@@ -23,7 +26,7 @@ let serviceCounter = 0;
  * targets scaled by its rank (P1 x1 ... P4 x4) unless `perPriority` says otherwise.
  */
 export async function secondScaleService(h: Harness, policy: SecondScalePolicy, perPriority: Partial<Record<Priority, Partial<SecondScalePolicy>>> = {}) {
-  const calendar = await h.db.prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
+  const calendar = policy.calendarId ? { id: policy.calendarId } : await h.db.prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
   const code = `SLA${process.pid}x${++serviceCounter}`;
   const service = await h.db.prisma.service.create({ data: { code, name: `Second-scale service ${code}`, ownerId: h.userIds.manager } });
   for (const [rank, priority] of (['P1', 'P2', 'P3', 'P4'] as const).entries()) {
@@ -40,6 +43,7 @@ export async function secondScaleService(h: Harness, policy: SecondScalePolicy, 
         progressUpdateEverySeconds: p.progressEverySeconds ?? null,
         autoCloseAfterSeconds: p.autoCloseSeconds ?? 3_600,
         reopenWindowSeconds: p.reopenWindowSeconds ?? 3_600,
+        holdNotificationsOutsideHours: p.holdNotificationsOutsideHours ?? false,
       },
     });
   }

@@ -1,5 +1,8 @@
 import { ItsmEscalationLevel, ItsmSlaBreached, ItsmState } from '../../temporal-config/search-attributes';
-import { incidentStatusQuery } from '../../workflows/incident.messages';
+import { randomUUID } from 'node:crypto';
+import type { IncidentOpened } from '../../domain/incident';
+import { incidentLifecycle } from '../../workflows/incident';
+import { addNoteUpdate, incidentStatusQuery } from '../../workflows/incident.messages';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { mailsFor, openIncidentVia, recordHistoryIfAsked, secondScaleService, slaEvents } from '../support/sla-fixtures';
 
@@ -173,5 +176,90 @@ describe('incident SLA engine with second-scale policies', () => {
     const atPause = (await slaEvents(h, incident.id)).filter((e) => e.type === 'sla.progress').length;
     await wait(2_500);
     expect((await slaEvents(h, incident.id)).filter((e) => e.type === 'sla.progress').length).toBe(atPause);
+  });
+
+  it('measures the business time each assignment group held the incident (OLA)', async () => {
+    const service = await secondScaleService(h, { responseSeconds: 600, resolutionSeconds: 600 }, { P3: { resolutionSeconds: 600 } });
+    const netopsId = (await h.db.prisma.group.findUniqueOrThrow({ where: { name: 'Network Operations' } })).id;
+    const incident = await openIncidentVia(h, service.id);
+    await h.http.post(`/api/incidents/${incident.id}/assign`).set(h.as('agent')).send({ groupId: serviceDeskId }).expect(200);
+    await wait(1_200);
+    await h.http.post(`/api/incidents/${incident.id}/assign`).set(h.as('agent')).send({ groupId: netopsId }).expect(200);
+    await wait(1_200);
+    await h.http.post(`/api/incidents/${incident.id}/pending`).set(h.as('agent')).send({ reason: 'waiting for the carrier' }).expect(200);
+    await wait(1_500); // time pending is nobody's
+    const resolved = await h.http.post(`/api/incidents/${incident.id}/resolve`).set(h.as('agent')).send({ code: 'carrier', summary: 'Carrier replaced the line card' });
+    expect(resolved.body.olaSeconds).toEqual({ [serviceDeskId]: 1, [netopsId]: 1 });
+    const row = await h.db.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } });
+    expect(row.olaSeconds).toEqual({ [serviceDeskId]: 1, [netopsId]: 1 });
+  });
+
+  it('holds mail outside service hours until the next business instant when the policy says so', async () => {
+    // A calendar whose only working hour is six hours from now, every day.
+    const opensAtHour = (new Date().getUTCHours() + 6) % 24;
+    const hhmm = (hour: number) => `${String(hour).padStart(2, '0')}:00`;
+    const window: [string, string] = [hhmm(opensAtHour), opensAtHour === 23 ? '24:00' : hhmm(opensAtHour + 1)];
+    const calendar = await h.db.prisma.businessCalendar.create({
+      data: { name: `night shift ${Date.now()}`, timeZone: 'UTC', weekly: Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => [day, [window]])) },
+    });
+    const service = await secondScaleService(h, { responseSeconds: 600, resolutionSeconds: 3_600, calendarId: calendar.id, holdNotificationsOutsideHours: true });
+    const incident = await openIncidentVia(h, service.id);
+    const assigned = await h.http.post(`/api/incidents/${incident.id}/assign`).set(h.as('agent')).send({ groupId: serviceDeskId, assigneeId: h.userIds.agent });
+    expect(assigned.status).toBe(200);
+    const opens = new Date();
+    opens.setUTCHours(opensAtHour, 0, 0, 0);
+    if (opens.getTime() <= Date.now()) opens.setUTCDate(opens.getUTCDate() + 1);
+    expect(assigned.body.heldNotifications).toEqual([{ kind: 'assigned', at: opens.toISOString() }]);
+    await wait(1_500);
+    expect(await h.db.prisma.notification.count({ where: { incidentId: incident.id } })).toBe(0);
+    expect(await mailsFor(incident.id)).toHaveLength(0);
+    // The change itself is recorded at once; only the mail waits.
+    expect(await h.db.prisma.incidentEvent.count({ where: { incidentId: incident.id, type: 'assigned' } })).toBe(1);
+  });
+
+  it('continues as new before the history grows large, carrying the clocks and what has fired', async () => {
+    const service = await secondScaleService(h, {
+      responseSeconds: 600,
+      resolutionSeconds: 5,
+      escalationChain: [{ level: 1, atFraction: 1.2, notify: ['serviceOwner'] }],
+    }, { P3: { resolutionSeconds: 5 } });
+    const incidentId = randomUUID();
+    const workflowId = `incident-${incidentId}`;
+    const opened: IncidentOpened = {
+      incidentId,
+      number: 900_000 + Math.floor(Math.random() * 90_000),
+      title: 'Long-running incident',
+      description: '',
+      impact: 'medium',
+      urgency: 'medium',
+      priority: 'P3',
+      serviceId: service.id,
+      serviceCode: service.code,
+      requesterId: h.userIds.requester,
+      openedAt: new Date().toISOString(),
+    };
+    const handle = await h.temporal.workflow.start(incidentLifecycle, { workflowId, taskQueue: h.taskQueue, args: [opened, undefined, { historyLimit: 60 }] });
+    const firstRunId = handle.firstExecutionRunId;
+    const before = await eventually(async () => {
+      const status = await handle.query(incidentStatusQuery);
+      if (!status.resolution) throw new Error('not initialised');
+      return status;
+    });
+    for (let i = 0; i < 12; i++) await handle.executeUpdate(addNoteUpdate, { args: [{ actorId: h.userIds.agent, body: `note ${i}`, visibility: 'internal', author: 'agent' }] });
+    await eventually(async () => {
+      const { runId } = await h.temporal.workflow.getHandle(workflowId).describe();
+      if (runId === firstRunId) throw new Error('still the first run');
+    });
+    const after = await h.temporal.workflow.getHandle(workflowId).query(incidentStatusQuery);
+    expect(after.resolution!.dueAt).toBe(before.resolution!.dueAt);
+    expect(after.resolution!.elapsedSeconds).toBeGreaterThanOrEqual(before.resolution!.elapsedSeconds);
+    const events = await eventually(async () => {
+      const found = await slaEvents(h, incidentId);
+      if (!found.some((e) => (e.data as { key: string }).key === 'escalation:1')) throw new Error('not escalated yet');
+      return found;
+    });
+    const keys = events.map((e) => (e.data as { key: string }).key);
+    expect(keys).toEqual(['resolution:warning:0.5', 'resolution:warning:0.75', 'resolution:warning:0.9', 'resolution:breach', 'escalation:1']);
+    expect(await h.db.prisma.incidentEvent.count({ where: { incidentId, type: 'note' } })).toBe(12);
   });
 });
