@@ -115,7 +115,7 @@ function dayProblems(day: Weekday, intervals: WorkingInterval[]): { field: strin
   const problems: { field: string; message: string }[] = [];
   const parsed: { index: number; interval: ClockInterval }[] = [];
   intervals.forEach(([startText, endText], index) => {
-    const field = `weekly.${day}[${index}]`;
+    const field = `weekly.${day}.${index}`;
     const start = parseClock(startText, false);
     const end = parseClock(endText, true);
     if (start === undefined) problems.push({ field, message: `start "${startText}" is not an HH:MM time` });
@@ -128,8 +128,8 @@ function dayProblems(day: Weekday, intervals: WorkingInterval[]): { field: strin
   for (let i = 1; i < parsed.length; i++) {
     if (parsed[i].interval[0] < parsed[i - 1].interval[1]) {
       problems.push({
-        field: `weekly.${day}[${parsed[i].index}]`,
-        message: `overlaps weekly.${day}[${parsed[i - 1].index}]`,
+        field: `weekly.${day}.${parsed[i].index}`,
+        message: `overlaps weekly.${day}.${parsed[i - 1].index}`,
       });
     }
   }
@@ -138,7 +138,7 @@ function dayProblems(day: Weekday, intervals: WorkingInterval[]): { field: strin
 
 function dateProblems(field: string, dates: string[]): { field: string; message: string }[] {
   return dates.flatMap((date, index) =>
-    isIsoDate(date) ? [] : [{ field: `${field}[${index}]`, message: `"${date}" is not a YYYY-MM-DD date` }],
+    isIsoDate(date) ? [] : [{ field: `${field}.${index}`, message: `"${date}" is not a YYYY-MM-DD date` }],
   );
 }
 

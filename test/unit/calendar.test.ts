@@ -219,14 +219,14 @@ describe('calendarProblems', () => {
 
   it('flags a bad zone, bad times, end <= start, overlaps, bad dates and no working time', () => {
     expect(fields({ ...LONDON, timeZone: 'Mars/Olympus_Mons' })).toEqual(['timeZone']);
-    expect(fields({ ...LONDON, weekly: { mon: [['09:00', '25:00']] } })).toEqual(['weekly.mon[0]']);
-    expect(fields({ ...LONDON, weekly: { mon: [['9am', '17:00']] } })).toEqual(['weekly.mon[0]']);
-    expect(fields({ ...LONDON, weekly: { tue: [['17:00', '09:00']] } })).toEqual(['weekly.tue[0]']);
-    expect(fields({ ...LONDON, weekly: { tue: [['09:00', '09:00']] } })).toEqual(['weekly.tue[0]']);
-    expect(fields({ ...LONDON, weekly: { wed: [['13:00', '18:00'], ['09:00', '13:30']] } })).toEqual(['weekly.wed[0]']);
+    expect(fields({ ...LONDON, weekly: { mon: [['09:00', '25:00']] } })).toEqual(['weekly.mon.0']);
+    expect(fields({ ...LONDON, weekly: { mon: [['9am', '17:00']] } })).toEqual(['weekly.mon.0']);
+    expect(fields({ ...LONDON, weekly: { tue: [['17:00', '09:00']] } })).toEqual(['weekly.tue.0']);
+    expect(fields({ ...LONDON, weekly: { tue: [['09:00', '09:00']] } })).toEqual(['weekly.tue.0']);
+    expect(fields({ ...LONDON, weekly: { wed: [['13:00', '18:00'], ['09:00', '13:30']] } })).toEqual(['weekly.wed.0']);
     expect(fields({ ...LONDON, holidays: ['2026-02-30'], extraWorkingDays: ['26/12/2026'] })).toEqual([
-      'holidays[0]',
-      'extraWorkingDays[0]',
+      'holidays.0',
+      'extraWorkingDays.0',
     ]);
     expect(fields({ ...LONDON, weekly: {} })).toEqual(['weekly']);
   });
