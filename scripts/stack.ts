@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createMailer, type Mailer } from '../activities/mailer';
 import { createApp } from '../api/app';
 import type { Env } from '../config/env';
@@ -58,7 +58,8 @@ function superviseChild(child: { process: ChildProcess; stop(): Promise<void> },
  */
 export async function startStack(env: Env, log: (line: string) => void = console.log): Promise<Stack> {
   // The stack stops its parts in order itself; the SDK's default would stop the worker on the first Ctrl-C.
-  Runtime.install({ shutdownSignals: [] });
+  // The SDK's INFO lines (webpack statistics among them) would bury the start-up banner.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
