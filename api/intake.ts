@@ -16,8 +16,10 @@ export interface IncidentIntake {
 }
 
 /**
- * Writes the record and starts its workflow in one database transaction: if Temporal refuses the start, the
- * row is rolled back, so there is never an incident without its SLA clock.
+ * Starts the incident's workflow first, with the whole record in its input, and writes the row after. The
+ * workflow's first activity upserts the same row from that input, so an API that dies between the two steps
+ * still leaves a complete incident, and a refused start leaves nothing. No database transaction is held across
+ * the call to Temporal, which on single-connection PGlite would stall every other query while it waits.
  */
 export async function openIncident(deps: { prisma: Db; temporal: Client; taskQueue: string }, intake: IncidentIntake, requesterId: string) {
   const service = await deps.prisma.service.findUnique({ where: { id: intake.serviceId } });
@@ -27,45 +29,43 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
   const priority = priorityFor(intake.impact, intake.urgency, service.priorityMatrix);
   const id = randomUUID();
   const workflowId = incidentWorkflowId(id);
+  const [{ number }] = await deps.prisma.$queryRaw<{ number: number }[]>`SELECT nextval(pg_get_serial_sequence('"Incident"', 'number'))::int AS number`;
+  const openedAt = new Date();
+  const opened: IncidentOpened = {
+    incidentId: id,
+    number,
+    title: intake.title,
+    description: intake.description,
+    impact: intake.impact,
+    urgency: intake.urgency,
+    priority,
+    serviceId: service.id,
+    serviceCode: service.code,
+    requesterId,
+    openedAt: openedAt.toISOString(),
+  };
   try {
-    return await deps.prisma.$transaction(
-      async (tx) => {
-        const incident = await tx.incident.create({
-          data: { id, workflowId, ...intake, priority, serviceId: service.id, requesterId },
-        });
-        const opened: IncidentOpened = {
-          incidentId: id,
-          number: incident.number,
-          title: incident.title,
-          description: incident.description,
-          impact: intake.impact,
-          urgency: intake.urgency,
-          priority,
-          serviceId: service.id,
-          serviceCode: service.code,
-          requesterId,
-          openedAt: incident.createdAt.toISOString(),
-        };
-        await deps.temporal.workflow.start<typeof incidentLifecycle>('incidentLifecycle', {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [opened],
-          typedSearchAttributes: [
-            { key: ItsmKind, value: 'incident' },
-            { key: ItsmState, value: incident.state },
-            { key: ItsmPriority, value: priority },
-            { key: ItsmService, value: service.code },
-          ],
-        });
-        return incident;
-      },
-      { timeout: 20_000, maxWait: 10_000 },
-    );
+    await deps.temporal.workflow.start<typeof incidentLifecycle>('incidentLifecycle', {
+      workflowId,
+      taskQueue: deps.taskQueue,
+      args: [opened],
+      typedSearchAttributes: [
+        { key: ItsmKind, value: 'incident' },
+        { key: ItsmState, value: 'new' },
+        { key: ItsmPriority, value: priority },
+        { key: ItsmService, value: service.code },
+      ],
+    });
   } catch (error) {
     if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') throw problems.conflict(`workflow ${workflowId} already exists`);
     if (isTemporalUnavailable(error)) throw problems.unavailable(`the workflow engine is unreachable, nothing was recorded: ${(error as Error).message}`);
     throw error;
   }
+  return deps.prisma.incident.upsert({
+    where: { id },
+    update: {},
+    create: { id, number, workflowId, ...intake, priority, serviceId: service.id, requesterId, createdAt: openedAt },
+  });
 }
 
 function isTemporalUnavailable(error: unknown): boolean {

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createMailer } from '../../activities/mailer';
@@ -35,6 +36,18 @@ describe('health, readiness and API documents', () => {
     expect(response.body.components.smtp.status).toBe('down');
     expect(response.body.components.smtp.error).toEqual(expect.any(String));
     expect(response.body.components.database.status).toBe('up');
+  });
+
+  it('intake answers 503 and writes nothing when Temporal cannot be reached', async () => {
+    const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1_000 }) });
+    const app = createApp({ prisma: h.db.prisma, temporal: unreachable, mailer: h.mailer, taskQueue: h.taskQueue, namespace: 'default', logger: pino({ level: 'silent' }) });
+    const before = await h.db.prisma.incident.count();
+    const service = await h.db.prisma.service.findFirstOrThrow();
+    const response = await supertest(app).post('/api/incidents').set(h.as('requester')).send({ title: 'Mail is down', impact: 'high', urgency: 'high', serviceId: service.id });
+    expect(response.status).toBe(503);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(await h.db.prisma.incident.count()).toBe(before);
+    await unreachable.connection.close();
   });
 
   it('/openapi.json is generated from the route schemas', async () => {
