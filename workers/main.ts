@@ -16,6 +16,7 @@ async function main() {
   const mailer = createMailer(env.SMTP_URL ?? `smtp://127.0.0.1:${env.SMTP_PORT}`, env.MAIL_FROM);
   const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
   const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps: { prisma: db.prisma, mailer, publicUrl } });
+  console.log(`worker polling task queue ${target.taskQueue}`);
   try {
     await worker.run();
   } finally {
