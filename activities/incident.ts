@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { incidentReference, incidentWorkflowId, type IncidentOpened, type IncidentState } from '../domain/incident';
 import type { Level, Priority } from '../domain/priority';
-import type { EscalationLevel, EscalationTarget, SlaPolicySnapshot } from '../domain/sla';
+import { dueAt, startClock, type EscalationLevel, type EscalationTarget, type SlaPolicySnapshot } from '../domain/sla';
 import type { Db } from '../prisma/database';
 import { calendarFromRecord } from './calendar-records';
 import { renderMail } from './mail-templates';
@@ -60,65 +60,88 @@ export interface NotificationRequest {
 const date = (value: string | null) => (value === null ? null : new Date(value));
 
 export function createIncidentActivities({ prisma, mailer, publicUrl }: IncidentActivityDeps) {
+  async function slaPolicy(serviceId: string, priority: Priority): Promise<SlaPolicySnapshot> {
+    const policy = await prisma.slaPolicy.findUnique({ where: { serviceId_priority: { serviceId, priority } }, include: { calendar: true } });
+    if (!policy) throw ApplicationFailure.retryable(`no SLA policy for service ${serviceId} at ${priority}; add one with PUT /api/sla-policies`, 'MissingSlaPolicy');
+    return {
+      policyId: policy.id,
+      priority,
+      responseTargetSeconds: policy.responseTargetSeconds,
+      resolutionTargetSeconds: policy.resolutionTargetSeconds,
+      warningThresholds: [...policy.warningThresholds].sort((a, b) => a - b),
+      escalationChain: (policy.escalationChain as unknown as EscalationLevel[]).slice().sort((a, b) => a.level - b.level),
+      progressUpdateEverySeconds: policy.progressUpdateEverySeconds,
+      autoCloseAfterSeconds: policy.autoCloseAfterSeconds,
+      reopenWindowSeconds: policy.reopenWindowSeconds,
+      holdNotificationsOutsideHours: policy.holdNotificationsOutsideHours,
+      calendar: calendarFromRecord(policy.calendar, Date.now()),
+    };
+  }
+
+  /** The record (as the workflow input has it) and its opening event in one transaction; keyed, so a retry writes nothing twice. */
+  function openingWrites(opened: IncidentOpened, deadlines: { responseDueAt?: Date; resolutionDueAt?: Date }) {
+    const openedAt = new Date(opened.openedAt);
+    return prisma.$transaction([
+      prisma.incident.upsert({
+        where: { id: opened.incidentId },
+        update: deadlines,
+        create: {
+          id: opened.incidentId,
+          number: opened.number,
+          workflowId: incidentWorkflowId(opened.incidentId),
+          title: opened.title,
+          description: opened.description,
+          impact: opened.impact,
+          urgency: opened.urgency,
+          priority: opened.priority,
+          serviceId: opened.serviceId,
+          requesterId: opened.requesterId,
+          createdAt: openedAt,
+          ...deadlines,
+        },
+      }),
+      prisma.incidentEvent.upsert({
+        where: { eventKey: `${opened.incidentId}:opened` },
+        update: {},
+        create: {
+          eventKey: `${opened.incidentId}:opened`,
+          incidentId: opened.incidentId,
+          type: 'opened',
+          actorId: opened.requesterId,
+          at: openedAt,
+          toState: 'new',
+          visibility: 'public',
+          data: { priority: opened.priority, impact: opened.impact, urgency: opened.urgency },
+        },
+      }),
+    ]);
+  }
+
   return {
     /**
-     * Writes the 'opened' audit event. The row is normally already there (the API inserts it in the same
-     * transaction that starts this workflow); the upsert recreates it from the workflow input if it is not.
+     * Writes the 'opened' audit event. The row is normally already there (the API writes it right after starting
+     * this workflow); the upsert recreates it from the workflow input if it is not.
      */
     async recordIncidentOpened(opened: IncidentOpened): Promise<void> {
-      const openedAt = new Date(opened.openedAt);
-      await prisma.$transaction([
-        prisma.incident.upsert({
-          where: { id: opened.incidentId },
-          update: {},
-          create: {
-            id: opened.incidentId,
-            number: opened.number,
-            workflowId: incidentWorkflowId(opened.incidentId),
-            title: opened.title,
-            description: opened.description,
-            impact: opened.impact,
-            urgency: opened.urgency,
-            priority: opened.priority,
-            serviceId: opened.serviceId,
-            requesterId: opened.requesterId,
-            createdAt: openedAt,
-          },
-        }),
-        prisma.incidentEvent.upsert({
-          where: { eventKey: `${opened.incidentId}:opened` },
-          update: {},
-          create: {
-            eventKey: `${opened.incidentId}:opened`,
-            incidentId: opened.incidentId,
-            type: 'opened',
-            actorId: opened.requesterId,
-            at: openedAt,
-            toState: 'new',
-            visibility: 'public',
-            data: { priority: opened.priority, impact: opened.impact, urgency: opened.urgency },
-          },
-        }),
-      ]);
+      await openingWrites(opened, {});
+    },
+
+    /**
+     * The whole opening in one transaction: the record (recreated from the input if missing), its first audit
+     * event and its first deadlines, plus the policy the workflow runs on. One round trip instead of three per
+     * new incident, which is what a burst of intake costs the worker.
+     */
+    async openIncidentRecord(opened: IncidentOpened): Promise<SlaPolicySnapshot> {
+      const policy = await slaPolicy(opened.serviceId, opened.priority);
+      const openedAt = Date.parse(opened.openedAt);
+      const deadline = (target: number) => new Date(dueAt(startClock(target, openedAt), policy.calendar)!);
+      await openingWrites(opened, { responseDueAt: deadline(policy.responseTargetSeconds), resolutionDueAt: deadline(policy.resolutionTargetSeconds) });
+      return policy;
     },
 
     /** The policy for a service and priority, with its calendar resolved; retried until an administrator adds one. */
     async loadSlaPolicy({ serviceId, priority }: { serviceId: string; priority: Priority }): Promise<SlaPolicySnapshot> {
-      const policy = await prisma.slaPolicy.findUnique({ where: { serviceId_priority: { serviceId, priority } }, include: { calendar: true } });
-      if (!policy) throw ApplicationFailure.retryable(`no SLA policy for service ${serviceId} at ${priority}; add one with PUT /api/sla-policies`, 'MissingSlaPolicy');
-      return {
-        policyId: policy.id,
-        priority,
-        responseTargetSeconds: policy.responseTargetSeconds,
-        resolutionTargetSeconds: policy.resolutionTargetSeconds,
-        warningThresholds: [...policy.warningThresholds].sort((a, b) => a - b),
-        escalationChain: (policy.escalationChain as unknown as EscalationLevel[]).slice().sort((a, b) => a.level - b.level),
-        progressUpdateEverySeconds: policy.progressUpdateEverySeconds,
-        autoCloseAfterSeconds: policy.autoCloseAfterSeconds,
-        reopenWindowSeconds: policy.reopenWindowSeconds,
-        holdNotificationsOutsideHours: policy.holdNotificationsOutsideHours,
-        calendar: calendarFromRecord(policy.calendar, Date.now()),
-      };
+      return slaPolicy(serviceId, priority);
     },
 
     /** One audit event (keyed, so written once) and the record's new snapshot, in one transaction. */

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -59,7 +60,7 @@ import {
 
 // Short, single-query (or single-mail) activities: the timeout is how long a step taken by a worker that then
 // crashed waits before it is retried elsewhere, so it bounds how late a crash can make an SLA step.
-const { recordIncidentOpened, loadSlaPolicy, recordIncidentChange, sendIncidentNotification } = proxyActivities<IncidentActivities>({
+const { openIncidentRecord, recordIncidentOpened, loadSlaPolicy, recordIncidentChange, sendIncidentNotification } = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -489,9 +490,18 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
     return candidates.length ? Math.min(...candidates) : null;
   }
 
-  async function initialise() {
-    await recordIncidentOpened(opened);
-    const policy = await loadSlaPolicy({ serviceId: opened.serviceId, priority: opened.priority });
+  /** Returns whether the opening already wrote the first deadlines (one activity since the patch below). */
+  async function initialise(): Promise<boolean> {
+    // Incidents opened before this change recorded their opening in three activities; their histories replay
+    // through the old branch.
+    const inOneStep = patched('opening-in-one-activity');
+    let policy: SlaPolicySnapshot;
+    if (inOneStep) {
+      policy = await openIncidentRecord(opened);
+    } else {
+      await recordIncidentOpened(opened);
+      policy = await loadSlaPolicy({ serviceId: opened.serviceId, priority: opened.priority });
+    }
     const openedAt = Date.parse(opened.openedAt);
     rt = {
       state: 'new',
@@ -523,12 +533,13 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
       seq: 0,
     };
     initialised = true;
+    return inOneStep;
   }
 
   const historyLimit = tuning.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  if (!initialised) await initialise();
+  const deadlinesWritten = initialised || (await initialise());
   syncSearchAttributes(Date.now());
-  if (carried == null) await serial(() => recordIncidentChange({ incidentId, event: null, snapshot: snapshot(Date.now()) }));
+  if (!deadlinesWritten) await serial(() => recordIncidentChange({ incidentId, event: null, snapshot: snapshot(Date.now()) }));
 
   while (rt.state !== 'closed' || rt.outbox.length > 0) {
     const info = workflowInfo();
