@@ -14,6 +14,7 @@ import { startStack, type Stack } from '../scripts/stack';
 import { databaseUrl, postgresReachable, withAdminClient } from '../test/support/postgres';
 import { freePort } from '../test/support/ports';
 import { benchListQuery } from './list-query';
+import { benchTable } from './report';
 import { pool, summary } from './stats';
 
 const { values: flags } = parseArgs({
@@ -204,7 +205,7 @@ async function main() {
   results.listQuery = await listQueries();
   const report = { takenAt: new Date().toISOString(), machine, settings, results };
   writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-  console.log(JSON.stringify(results, null, 2));
+  console.log(benchTable(report));
   process.exit(0);
 }
 
