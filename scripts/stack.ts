@@ -130,8 +130,14 @@ export async function startStack(env: Env, log: (line: string) => void = console
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);
     });
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    server.closeIdleConnections?.();
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          // Idle keep-alive connections would otherwise hold the close open until they time out.
+          server.closeIdleConnections();
+        }),
+    );
     return {
       apiUrl,
       temporalUiUrl: devServer?.uiUrl,
