@@ -1,6 +1,6 @@
 // `npm run api`: the API alone, against TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL (scale configuration).
 import { createMailer } from '../activities/mailer';
-import { ConfigError, describeEnv, loadEnv } from '../config/env';
+import { ConfigError, describeEnv, loadEnv, smtpUrl } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
@@ -15,7 +15,7 @@ async function main() {
   await applyMigrations(db.adapterFactory);
   const target = temporalTargetFromEnv(env);
   const temporal = await connectClient(target);
-  const mailer = createMailer(env.SMTP_URL ?? `smtp://127.0.0.1:${env.SMTP_PORT}`, env.MAIL_FROM);
+  const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
   const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
   const stop = () => {

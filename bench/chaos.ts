@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { generateToken } from '../api/tokens';
 import { openDatabase } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
@@ -16,6 +16,8 @@ import { provisionTemporalCli } from '../temporal-config/cli';
 import { startDevServer, type DevServer } from '../temporal-config/dev-server';
 import { databaseUrl, withAdminClient } from '../test/support/postgres';
 import { freePort } from '../test/support/ports';
+import { createSecondScaleService } from '../test/support/sla-fixtures';
+import { workflowExistsIn } from '../test/support/workflows';
 
 const ROOT = path.resolve(__dirname, '..');
 const EXPECTED_KEYS = [
@@ -43,16 +45,16 @@ async function main() {
   const users = await seedDemoData(db.prisma);
   const token = generateToken();
   await setUserToken(db.prisma, users.admin, 'chaos', token);
-  const service = await db.prisma.service.create({ data: { code: 'CHAOS', name: 'Chaos service', ownerId: users.manager } });
-  const calendar = await db.prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
-  for (const priority of ['P1', 'P2', 'P3', 'P4'] as const) {
-    await db.prisma.slaPolicy.create({
-      data: {
-        serviceId: service.id, priority, calendarId: calendar.id, responseTargetSeconds: 20, resolutionTargetSeconds: 24,
-        escalationChain: [{ level: 1, atFraction: 1, notify: ['serviceOwner'] }, { level: 2, atFraction: 1.25, notify: ['serviceOwner', { userEmail: 'admin@itsm.local' }] }],
-      },
-    });
-  }
+  const service = await createSecondScaleService(db.prisma, {
+    code: 'CHAOS',
+    ownerId: users.manager,
+    scaleByPriority: false,
+    policy: {
+      responseSeconds: 20,
+      resolutionSeconds: 24,
+      escalationChain: [{ level: 1, atFraction: 1, notify: ['serviceOwner'] }, { level: 2, atFraction: 1.25, notify: ['serviceOwner', { userEmail: 'admin@itsm.local' }] }],
+    },
+  });
 
   const cli = await provisionTemporalCli();
   const temporalOptions = { binary: cli.path, dataDir: path.join(runDir, 'temporal'), port: temporalPort, uiPort, readyTimeoutMs: 120_000 };
@@ -67,25 +69,18 @@ async function main() {
     LOG_LEVEL: 'error',
     DATA_DIR: runDir,
   };
-  const spawnPart = async (script: string, ready: () => Promise<boolean>) => {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), script], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.resume();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // Each part is the same command a person runs at scale, in its own process group so SIGKILL takes it whole.
+  const startPart = async (part: 'worker' | 'api') => {
+    let output = '';
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), part === 'worker' ? 'workers/main.ts' : 'api/main.ts'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.resume();
+    const ready = part === 'worker' ? async () => output.includes('worker polling') : () => fetch(`${apiUrl}/healthz`).then((r) => r.ok, () => false);
     for (let i = 0; i < 600 && !(await ready()); i++) await sleep(100);
     return child;
   };
-  let workerOutput = '';
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const apiUp = () => fetch(`${apiUrl}/healthz`).then((r) => r.ok, () => false);
-  const launchWorker = async () => {
-    workerOutput = '';
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'workers/main.ts'], { cwd: ROOT, env: childEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
-    child.stderr!.resume();
-    for (let i = 0; i < 600 && !workerOutput.includes('worker polling'); i++) await sleep(100);
-    return child;
-  };
-  const parts: Record<'worker' | 'api', ChildProcess> = { worker: await launchWorker(), api: await spawnPart('api/main.ts', apiUp) };
+  const parts: Record<'worker' | 'api', ChildProcess> = { worker: await startPart('worker'), api: await startPart('api') };
   const kill = (child: ChildProcess) => new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
@@ -108,7 +103,7 @@ async function main() {
       } else {
         await kill(parts[part]);
         await sleep(1_000 + random() * 2_000);
-        parts[part] = part === 'worker' ? await launchWorker() : await spawnPart('api/main.ts', apiUp);
+        parts[part] = await startPart(part);
       }
     }
   })();
@@ -142,7 +137,7 @@ async function main() {
   console.log(`chaos: ${confirmed.length} incidents confirmed (${refused} attempts refused while parts were down); waiting for their SLA timelines`);
 
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const workflowExists = workflowExistsIn(new Client({ connection }));
   const deadline = Date.now() + 180_000;
   let incomplete = Infinity;
   while (Date.now() < deadline && incomplete > 0) {
@@ -166,9 +161,7 @@ async function main() {
     if (missing.length) problems.push(`${incident.id}: missing ${missing.join(', ')}`);
     if (repeated.length) problems.push(`${incident.id}: repeated ${repeated.join(', ')}`);
     if (!events.some((e) => e.type === 'opened') || !incident.resolutionDueAt) problems.push(`${incident.id}: half-written (no opening event or no deadline)`);
-    await client.workflow.getHandle(incident.workflowId).describe().catch((error) => {
-      if (error instanceof WorkflowNotFoundError) problems.push(`${incident.id}: no workflow`);
-    });
+    if (!(await workflowExists(incident.workflowId))) problems.push(`${incident.id}: no workflow`);
   }
   const notifications = await db.prisma.notification.findMany();
   for (const row of notifications) if (row.status !== 'sent') problems.push(`notification ${row.idempotencyKey} not sent`);

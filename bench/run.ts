@@ -12,7 +12,8 @@ import { applyMigrations } from '../prisma/migrate';
 import { seedDemoData } from '../prisma/seed';
 import { startStack, type Stack } from '../scripts/stack';
 import { databaseUrl, postgresReachable, withAdminClient } from '../test/support/postgres';
-import { freePort } from '../test/support/ports';
+import { embeddedStackVars } from '../test/support/ports';
+import { createSecondScaleService } from '../test/support/sla-fixtures';
 import { benchListQuery } from './list-query';
 import { benchTable } from './report';
 import { pool, summary } from './stats';
@@ -68,32 +69,22 @@ async function apiIntake(stack: Stack, token: string, serviceId: string, amount:
   };
 }
 
-async function secondScaleService(stack: Stack) {
-  const prisma = stack.db.prisma;
-  const calendar = await prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
-  const owner = await prisma.user.findUniqueOrThrow({ where: { email: 'li.wei@itsm.local' } });
-  const service = await prisma.service.create({ data: { code: `BENCH${Date.now()}`, name: 'Bench second-scale service', ownerId: owner.id } });
-  for (const priority of ['P1', 'P2', 'P3', 'P4'] as const) {
-    await prisma.slaPolicy.create({
-      data: {
-        serviceId: service.id,
-        priority,
-        calendarId: calendar.id,
-        responseTargetSeconds: 15,
-        resolutionTargetSeconds: 16,
-        escalationChain: [
-          { level: 1, atFraction: 1, notify: ['serviceOwner'] },
-          { level: 2, atFraction: 1.1, notify: ['serviceOwner'] },
-        ],
-      },
-    });
-  }
-  return service;
-}
-
 /** K incidents opened together, so their deadlines all fall within the same second or two; lateness = fired - due. */
 async function escalationLateness(stack: Stack, token: string) {
-  const service = await secondScaleService(stack);
+  const owner = await stack.db.prisma.user.findUniqueOrThrow({ where: { email: 'li.wei@itsm.local' } });
+  const service = await createSecondScaleService(stack.db.prisma, {
+    code: `BENCH${Date.now()}`,
+    ownerId: owner.id,
+    scaleByPriority: false,
+    policy: {
+      responseSeconds: 15,
+      resolutionSeconds: 16,
+      escalationChain: [
+        { level: 1, atFraction: 1, notify: ['serviceOwner'] },
+        { level: 2, atFraction: 1.1, notify: ['serviceOwner'] },
+      ],
+    },
+  });
   const ids: string[] = [];
   await pool(settings.latenessIncidents, settings.c, async () => {
     const response = await fetch(`${stack.apiUrl}/api/incidents`, {
@@ -177,16 +168,15 @@ async function main() {
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
   console.log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
   console.log(`settings: ${JSON.stringify(settings)}`);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'itsm-bench-'));
-  const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const env = loadEnv({ DATA_DIR: dataDir, PORT: String(port), TEMPORAL_PORT: String(temporalPort), TEMPORAL_UI_PORT: String(temporalUiPort), SMTP_PORT: String(smtpPort), MAIL_UI_PORT: String(mailUiPort), LOG_LEVEL: 'fatal' });
+  const env = loadEnv({ ...(await embeddedStackVars(os.tmpdir(), 'itsm-bench-')), LOG_LEVEL: 'fatal' });
+  const dataDir = env.DATA_DIR;
   const stack = await startStack(env, () => undefined);
   const results: Record<string, unknown> = {};
   try {
     const token = stack.tokens!.admin;
     const desk = await stack.db.prisma.service.findUniqueOrThrow({ where: { code: 'DESK' } });
     console.log('1/5 raw Temporal starts ...');
-    results.rawTemporal = await rawTemporalStarts(stack, `127.0.0.1:${temporalPort}`);
+    results.rawTemporal = await rawTemporalStarts(stack, `127.0.0.1:${env.TEMPORAL_PORT}`);
     console.log('2/5 API intake ...');
     const intake = await apiIntake(stack, token, desk.id, settings.n);
     // The worker initialises each new incident (audit event, policy, deadlines) after the API has answered; a burst

@@ -57,6 +57,16 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return { ...env, DATA_DIR: path.resolve(env.DATA_DIR) };
 }
 
+/** Where mail goes: the configured server, or the embedded catcher's SMTP port. */
+export function smtpUrl(env: Env): string {
+  return env.SMTP_URL ?? `smtp://127.0.0.1:${env.SMTP_PORT}`;
+}
+
+/** The API's base URL as people reach it (links in mail). */
+export function publicUrl(env: Env): string {
+  return env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+}
+
 /** A one-screen summary with secrets left out, printed at start-up. */
 export function describeEnv(env: Env): string[] {
   return [

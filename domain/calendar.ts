@@ -142,7 +142,20 @@ function dateProblems(field: string, dates: string[]): { field: string; message:
   );
 }
 
+// The SLA loop asks the same calendar object for many instants; validating and parsing it once per object keeps
+// that off the hot path. Keyed weakly, so calendars that are no longer used are not held.
+const schedules = new WeakMap<CalendarDefinition, Schedule>();
+
 function scheduleOf(calendar: CalendarDefinition): Schedule {
+  let schedule = schedules.get(calendar);
+  if (!schedule) {
+    schedule = parseSchedule(calendar);
+    schedules.set(calendar, schedule);
+  }
+  return schedule;
+}
+
+function parseSchedule(calendar: CalendarDefinition): Schedule {
   const problems = calendarProblems(calendar);
   if (problems.length > 0) {
     throw new Error(`invalid business calendar: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);

@@ -79,6 +79,11 @@ export function stopClock(clock: SlaClock, calendar: CalendarDefinition, now: nu
   return { ...fold(paused, calendar, now), pausedAt: null, stoppedAt: now };
 }
 
+/** Folds the running segment into the elapsed time and carries on from `now`: needed before the calendar changes. */
+export function checkpointClock(clock: SlaClock, calendar: CalendarDefinition, now: number): SlaClock {
+  return clock.runningSince === null ? clock : { ...fold(clock, calendar, now), runningSince: now };
+}
+
 /** A resolution clock restarted by a reopen carries on from where it stopped; the time spent resolved is not counted. */
 export function restartClock(clock: SlaClock, now: number): SlaClock {
   return { ...clock, runningSince: now, stoppedAt: null, pausedAt: null };

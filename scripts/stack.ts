@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createMailer, type Mailer } from '../activities/mailer';
 import { createApp } from '../api/app';
-import type { Env } from '../config/env';
+import { publicUrl, smtpUrl, type Env } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase, type Database } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
@@ -29,13 +29,14 @@ export interface Stack {
 
 // A child left behind by a process that was SIGKILLed would hold its ports; its pid file lets the next start
 // clear it instead of failing on "address in use".
-function killStale(pidFile: string) {
+// The pid may have been reused since, so the process is killed only if it is still what the file says it was.
+function killStale(pidFile: string, commandPart: string) {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8'));
   try {
-    if (pid > 0) process.kill(pid, 'SIGKILL');
+    if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(commandPart)) process.kill(pid, 'SIGKILL');
   } catch {
-    // already gone
+    // already gone, or no /proc on this system
   }
   rmSync(pidFile, { force: true });
 }
@@ -75,7 +76,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     if (!env.TEMPORAL_ADDRESS) {
       const cli = await provisionTemporalCli();
       const pidFile = path.join(env.DATA_DIR, 'temporal.pid');
-      killStale(pidFile);
+      killStale(pidFile, 'start-dev');
       log(`starting Temporal dev server (${cli.path}) ...`);
       devServer = await startDevServer({
         binary: cli.path,
@@ -90,7 +91,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     let catcher: MailCatcher | undefined;
     if (!env.SMTP_URL) {
       const pidFile = path.join(env.DATA_DIR, 'maildev.pid');
-      killStale(pidFile);
+      killStale(pidFile, 'maildev');
       catcher = await startMailCatcher({ smtpPort: env.SMTP_PORT, uiPort: env.MAIL_UI_PORT, mailDir: path.join(env.DATA_DIR, 'mail') });
       superviseChild(catcher, pidFile, cleanups);
     }
@@ -106,13 +107,13 @@ export async function startStack(env: Env, log: (line: string) => void = console
     const target = temporalTargetFromEnv(env, devServer?.address);
     const temporal = await connectClient(target);
     cleanups.push(() => temporal.connection.close());
-    const mailer: Mailer = createMailer(env.SMTP_URL ?? catcher!.smtpUrl, env.MAIL_FROM);
+    const mailer: Mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
     cleanups.push(() => mailer.close());
 
     const workerConnection = await connectWorker(target);
     cleanups.push(() => workerConnection.close());
     log('bundling workflows and starting the worker ...');
-    const apiUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+    const apiUrl = publicUrl(env);
     const worker: Worker = await createItsmWorker({
       connection: workerConnection,
       namespace: target.namespace,

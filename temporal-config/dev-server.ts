@@ -34,7 +34,8 @@ function tail(file: string, lines = 15): string {
   }
 }
 
-async function waitForFrontend(address: string, namespace: string, child: ChildProcess, deadline: number, logFile: string) {
+async function waitForFrontend(address: string, namespace: string, child: ChildProcess, timeoutMs: number, logFile: string) {
+  const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -54,7 +55,7 @@ async function waitForFrontend(address: string, namespace: string, child: ChildP
     }
   }
   throw new DevServerError(
-    `Temporal dev server on ${address} was not ready within ${Math.round((deadline - Date.now()) / 1000 + 0)}s ` +
+    `Temporal dev server on ${address} was not ready within ${Math.round(timeoutMs / 1000)}s ` +
       `(last error: ${(lastError as Error)?.message ?? 'none'}). Last lines of ${logFile}:\n${tail(logFile)}`,
   );
 }
@@ -98,14 +99,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const child = spawn(options.binary, args, { stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   const address = `127.0.0.1:${options.port}`;
-  const timeout = options.readyTimeoutMs ?? 120_000;
   try {
-    await waitForFrontend(address, namespace, child, Date.now() + timeout, logFile);
+    await waitForFrontend(address, namespace, child, options.readyTimeoutMs ?? 120_000, logFile);
   } catch (error) {
     await stopChild(child, 2_000);
-    if (error instanceof DevServerError && !/exited/.test(error.message)) {
-      throw new DevServerError(error.message.replace(/within \d+s/, `within ${Math.round(timeout / 1000)}s`));
-    }
     throw error;
   }
   return {

@@ -1,6 +1,6 @@
 // `npm run worker`: the Temporal worker alone (scale configuration). The SDK stops it on SIGINT/SIGTERM.
 import { createMailer } from '../activities/mailer';
-import { ConfigError, describeEnv, loadEnv } from '../config/env';
+import { ConfigError, describeEnv, loadEnv, publicUrl, smtpUrl } from '../config/env';
 import { openDatabase } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
 import { connectWorker, temporalTargetFromEnv } from '../temporal-config/connection';
@@ -13,9 +13,8 @@ async function main() {
   await applyMigrations(db.adapterFactory);
   const target = temporalTargetFromEnv(env);
   const connection = await connectWorker(target);
-  const mailer = createMailer(env.SMTP_URL ?? `smtp://127.0.0.1:${env.SMTP_PORT}`, env.MAIL_FROM);
-  const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
-  const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps: { prisma: db.prisma, mailer, publicUrl } });
+  const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
+  const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps: { prisma: db.prisma, mailer, publicUrl: publicUrl(env) } });
   console.log(`worker polling task queue ${target.taskQueue}`);
   try {
     await worker.run();

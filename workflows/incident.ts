@@ -22,6 +22,7 @@ import {
 } from '../domain/incident';
 import { isLastResolutionWarning, pendingSlaEvents, type IncidentSlaState, type SlaEvent } from '../domain/incident-sla';
 import {
+  checkpointClock,
   dueAt,
   isBreached,
   pauseClock,
@@ -144,6 +145,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
     }
     return totals;
   }
+  const olaRounded = (now: number) => Object.fromEntries(Object.entries(olaTotals(now)).map(([group, seconds]) => [group, Math.round(seconds)]));
   // OLA time counts while the incident sits with a group and the customer is not being waited on.
   function olaStop(now: number) {
     rt.ola.seconds = olaTotals(now);
@@ -173,7 +175,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
       resolutionBreached: isBreached(s.resolution, calendar(), now),
       resolutionCode: rt.resolutionCode,
       resolutionSummary: rt.resolutionSummary,
-      olaSeconds: Object.fromEntries(Object.entries(olaTotals(now)).map(([group, seconds]) => [group, Math.round(seconds)])),
+      olaSeconds: olaRounded(now),
     };
   }
 
@@ -188,7 +190,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
       escalationLevel: rt.escalationLevel,
       response: open(rt.sla.response),
       resolution: open(rt.sla.resolution),
-      olaSeconds: snapshot(now).olaSeconds,
+      olaSeconds: olaRounded(now),
       heldNotifications: rt.outbox.filter((item) => item.at > now).map((item) => ({ kind: item.kind, at: iso(item.at)! })),
     };
   }
@@ -231,12 +233,10 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
 
   /** A new policy (priority change): elapsed business time is kept, only the targets and calendar move. */
   function applyPolicy(now: number, policy: SlaPolicySnapshot) {
-    const fold = (clock: typeof rt.sla.response) =>
-      clock.runningSince === null ? clock : { ...pauseClock(clock, calendar(), now), pausedAt: null, runningSince: now };
     rt.ola.seconds = olaTotals(now);
     if (rt.ola.since !== null) rt.ola.since = now;
-    rt.sla.response = retargetClock(fold(rt.sla.response), policy.responseTargetSeconds);
-    rt.sla.resolution = retargetClock(fold(rt.sla.resolution), policy.resolutionTargetSeconds);
+    rt.sla.response = retargetClock(checkpointClock(rt.sla.response, calendar(), now), policy.responseTargetSeconds);
+    rt.sla.resolution = retargetClock(checkpointClock(rt.sla.resolution, calendar(), now), policy.resolutionTargetSeconds);
     rt.sla.policy = policy;
     rt.priority = policy.priority;
   }

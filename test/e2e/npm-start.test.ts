@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { eventually } from '../support/harness';
-import { freePort } from '../support/ports';
+import { embeddedStackVars } from '../support/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
@@ -39,18 +38,8 @@ describe('npm start: the embedded stack in one command', () => {
   let api: string;
 
   beforeAll(async () => {
-    const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    env = {
-      DATA_DIR: mkdtempSync(path.join(process.env.ITSM_TEST_RUN_DIR!, 'start-')),
-      PORT: String(port),
-      TEMPORAL_PORT: String(temporalPort),
-      TEMPORAL_UI_PORT: String(temporalUiPort),
-      SMTP_PORT: String(smtpPort),
-      MAIL_UI_PORT: String(mailUiPort),
-      ITSM_ADMIN_TOKEN: ADMIN_TOKEN,
-      LOG_LEVEL: 'warn',
-    };
-    api = `http://127.0.0.1:${port}`;
+    env = { ...(await embeddedStackVars(process.env.ITSM_TEST_RUN_DIR!, 'start-')), ITSM_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'warn' };
+    api = `http://127.0.0.1:${env.PORT}`;
   });
 
   it('serves everything, keeps data across a Ctrl-C and a restart', async () => {

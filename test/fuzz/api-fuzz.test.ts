@@ -1,5 +1,5 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { startHarness, type Harness } from '../support/harness';
+import { workflowExistsIn } from '../support/workflows';
 import { fieldNamesFromOpenApi, fuzzApi, halfWrittenRecords, requestArbitrary, routesFromOpenApi, type Send } from './api-fuzz';
 
 // A small fixed-seed slice of `npm run fuzz` (which sends 10,000+ requests); same generator, same checks.
@@ -27,11 +27,6 @@ describe('API fuzzing (fixed seed)', () => {
     // The generator reaches the handlers, not just the validators.
     expect(Object.keys(report.byStatus).map(Number)).toEqual(expect.arrayContaining([200, 400, 401, 404]));
 
-    const exists = async (workflowId: string) =>
-      h.temporal.workflow.getHandle(workflowId).describe().then(
-        () => true,
-        (error) => !(error instanceof WorkflowNotFoundError),
-      );
-    expect(await halfWrittenRecords(h.db.prisma, exists)).toEqual([]);
+    expect(await halfWrittenRecords(h.db.prisma, workflowExistsIn(h.temporal))).toEqual([]);
   }, 300_000);
 });

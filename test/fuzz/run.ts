@@ -1,30 +1,20 @@
 // `npm run fuzz [-- --runs 10000 --seed 42]`: generated requests against every endpoint of a freshly started
 // embedded stack (real HTTP, Temporal, PGlite, SMTP). Exits non-zero on any 5xx or half-written record.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { loadEnv } from '../../config/env';
 import { startStack } from '../../scripts/stack';
-import { freePort } from '../support/ports';
+import { embeddedStackVars } from '../support/ports';
+import { workflowExistsIn } from '../support/workflows';
 import { fieldNamesFromOpenApi, fuzzApi, halfWrittenRecords, requestArbitrary, routesFromOpenApi, type Send } from './api-fuzz';
 
 async function main() {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '10000' }, seed: { type: 'string', default: String(Date.now() % 1_000_000) } } });
   const runs = Number(values.runs);
   const seed = Number(values.seed);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'itsm-fuzz-'));
-  const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const env = loadEnv({
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    TEMPORAL_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(temporalUiPort),
-    SMTP_PORT: String(smtpPort),
-    MAIL_UI_PORT: String(mailUiPort),
-    LOG_LEVEL: 'fatal',
-  });
+  const env = loadEnv({ ...(await embeddedStackVars(tmpdir(), 'itsm-fuzz-')), LOG_LEVEL: 'fatal' });
+  const dataDir = env.DATA_DIR;
   console.log(`fuzz: starting the embedded stack in ${dataDir}`);
   const stack = await startStack(env, () => undefined);
   let failed = false;
@@ -54,12 +44,7 @@ async function main() {
     if (report) {
       console.log(`fuzz: ${report.requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s, 5xx: ${report.serverErrors}, by status: ${JSON.stringify(report.byStatus)}`);
     }
-    const exists = (workflowId: string) =>
-      stack.temporal.workflow.getHandle(workflowId).describe().then(
-        () => true,
-        (error) => !(error instanceof WorkflowNotFoundError),
-      );
-    const halfWritten = await halfWrittenRecords(prisma, exists);
+    const halfWritten = await halfWrittenRecords(prisma, workflowExistsIn(stack.temporal));
     console.log(`fuzz: half-written records: ${halfWritten.length}`);
     for (const line of halfWritten) console.log(`  ${line}`);
     failed ||= halfWritten.length > 0;

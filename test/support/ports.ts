@@ -1,4 +1,6 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import path from 'node:path';
 
 /** A port the OS just handed out and released; good enough for a test run on one machine. */
 export function freePort(): Promise<number> {
@@ -11,4 +13,17 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Variables for an embedded stack of its own: a fresh DATA_DIR under `parentDir` and free ports for every part. */
+export async function embeddedStackVars(parentDir: string, prefix: string): Promise<Record<string, string>> {
+  const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  return {
+    DATA_DIR: mkdtempSync(path.join(parentDir, prefix)),
+    PORT: String(port),
+    TEMPORAL_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(temporalUiPort),
+    SMTP_PORT: String(smtpPort),
+    MAIL_UI_PORT: String(mailUiPort),
+  };
 }

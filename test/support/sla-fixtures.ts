@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EscalationLevel } from '../../domain/sla';
+import type { Db } from '../../prisma/database';
 import type { Priority } from '../../domain/priority';
 import { readInbox, type CapturedMail } from '../../scripts/mail-catcher';
 import type { Harness } from './harness';
@@ -22,22 +23,27 @@ export interface SecondScalePolicy {
 let serviceCounter = 0;
 
 /**
- * A service of its own whose policies run on the 24x7 calendar with targets in seconds. Each priority gets the
- * targets scaled by its rank (P1 x1 ... P4 x4) unless `perPriority` says otherwise.
+ * A service whose policies run on the 24x7 calendar (or `policy.calendarId`) with targets in seconds. With
+ * `scaleByPriority` each priority gets the targets times its rank (P1 x1 ... P4 x4), unless `perPriority` says
+ * otherwise; without it, every priority gets the same targets.
  */
-export async function secondScaleService(h: Harness, policy: SecondScalePolicy, perPriority: Partial<Record<Priority, Partial<SecondScalePolicy>>> = {}) {
-  const calendar = policy.calendarId ? { id: policy.calendarId } : await h.db.prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
-  const code = `SLA${process.pid}x${++serviceCounter}`;
-  const service = await h.db.prisma.service.create({ data: { code, name: `Second-scale service ${code}`, ownerId: h.userIds.manager } });
+export async function createSecondScaleService(
+  prisma: Db,
+  options: { code: string; ownerId: string; policy: SecondScalePolicy; perPriority?: Partial<Record<Priority, Partial<SecondScalePolicy>>>; scaleByPriority?: boolean },
+) {
+  const { policy, perPriority = {}, scaleByPriority = true } = options;
+  const calendar = policy.calendarId ? { id: policy.calendarId } : await prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
+  const service = await prisma.service.create({ data: { code: options.code, name: `Second-scale service ${options.code}`, ownerId: options.ownerId } });
   for (const [rank, priority] of (['P1', 'P2', 'P3', 'P4'] as const).entries()) {
     const p = { ...policy, ...perPriority[priority] };
-    await h.db.prisma.slaPolicy.create({
+    const scale = scaleByPriority ? rank + 1 : 1;
+    await prisma.slaPolicy.create({
       data: {
         serviceId: service.id,
         priority,
         calendarId: calendar.id,
-        responseTargetSeconds: perPriority[priority]?.responseSeconds ?? p.responseSeconds * (rank + 1),
-        resolutionTargetSeconds: perPriority[priority]?.resolutionSeconds ?? p.resolutionSeconds * (rank + 1),
+        responseTargetSeconds: perPriority[priority]?.responseSeconds ?? p.responseSeconds * scale,
+        resolutionTargetSeconds: perPriority[priority]?.resolutionSeconds ?? p.resolutionSeconds * scale,
         warningThresholds: p.warningThresholds ?? [0.5, 0.75, 0.9],
         escalationChain: (p.escalationChain ?? []) as object[],
         progressUpdateEverySeconds: p.progressEverySeconds ?? null,
@@ -48,6 +54,11 @@ export async function secondScaleService(h: Harness, policy: SecondScalePolicy, 
     });
   }
   return service;
+}
+
+/** A second-scale service of the suite's own, owned by the demo manager. */
+export function secondScaleService(h: Harness, policy: SecondScalePolicy, perPriority: Partial<Record<Priority, Partial<SecondScalePolicy>>> = {}) {
+  return createSecondScaleService(h.db.prisma, { code: `SLA${process.pid}x${++serviceCounter}`, ownerId: h.userIds.manager, policy, perPriority });
 }
 
 export async function openIncidentVia(h: Harness, serviceId: string, impact: 'high' | 'medium' | 'low' = 'medium', urgency: 'high' | 'medium' | 'low' = 'medium') {
@@ -70,7 +81,7 @@ export async function mailsFor(incidentId: string): Promise<CapturedMail[]> {
  * With ITSM_RECORD_HISTORIES=1, saves a finished scenario's workflow history under test/histories/, where the
  * replay test checks that today's workflow code still reproduces it exactly.
  */
-export async function recordHistoryIfAsked(_h: Harness, workflowId: string, name: string) {
+export async function recordHistoryIfAsked(workflowId: string, name: string) {
   if (process.env.ITSM_RECORD_HISTORIES !== '1') return;
   // The CLI writes the history in the protobuf JSON form that historyFromJSON reads back.
   const json = execFileSync(process.env.ITSM_TEST_TEMPORAL_CLI!, ['workflow', 'show', '--workflow-id', workflowId, '--address', process.env.ITSM_TEST_TEMPORAL_ADDRESS!, '--output', 'json']);

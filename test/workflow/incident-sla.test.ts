@@ -78,7 +78,7 @@ describe('incident SLA engine with second-scale policies', () => {
     // Mail goes out in the recipient's language: Mei Chen reads Chinese.
     const zh = mails.find((m) => m.to[0].address === 'mei.chen@itsm.local' && /升级/.test(m.subject));
     expect(zh).toBeDefined();
-    await recordHistoryIfAsked(h, incident.workflowId, 'incident-escalation-chain');
+    await recordHistoryIfAsked(incident.workflowId, 'incident-escalation-chain');
   });
 
   it('pending pauses the resolution clock and resume restores it with exact credit', async () => {
@@ -103,7 +103,7 @@ describe('incident SLA engine with second-scale policies', () => {
     // On a 24x7 calendar the deadline moves by exactly the time spent pending.
     expect(Date.parse(resumed.body.resolution.dueAt) - Date.parse(before.resolution!.dueAt!)).toBe(pausedFor);
     expect(resumed.body.resolution.paused).toBe(false);
-    await recordHistoryIfAsked(h, incident.workflowId, 'incident-pending-resume');
+    await recordHistoryIfAsked(incident.workflowId, 'incident-pending-resume');
   });
 
   it('a priority change moves the deadlines and keeps the elapsed time', async () => {
@@ -128,7 +128,7 @@ describe('incident SLA engine with second-scale policies', () => {
     const record = await h.db.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } });
     expect(record.priority).toBe('P1');
     expect(record.resolutionDueAt!.getTime() - opened.createdAt.getTime()).toBe(60_000);
-    await recordHistoryIfAsked(h, incident.workflowId, 'incident-priority-change');
+    await recordHistoryIfAsked(incident.workflowId, 'incident-priority-change');
   });
 
   it('resolve stops both clocks; reopen restarts the resolution clock only; auto-close closes', async () => {
@@ -161,7 +161,7 @@ describe('incident SLA engine with second-scale policies', () => {
     });
     const closingMail = await h.db.prisma.notification.findFirstOrThrow({ where: { incidentId: incident.id, kind: 'closed' } });
     expect(closingMail).toMatchObject({ status: 'sent', recipient: 'riley.requester@itsm.local' });
-    await recordHistoryIfAsked(h, incident.workflowId, 'incident-resolve-reopen-autoclose');
+    await recordHistoryIfAsked(incident.workflowId, 'incident-resolve-reopen-autoclose');
   });
 
   it('sends the customer progress updates at the agreed interval while open, not while pending', async () => {

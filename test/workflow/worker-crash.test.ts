@@ -21,14 +21,23 @@ describeOnPostgres('a worker SIGKILLed in the middle of the SLA timeline', () =>
   afterAll(() => h?.close());
 
   function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'test/support/worker-process.ts'], {
+    // `npm run worker` itself, in its own process group so that SIGKILL takes it whole.
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'workers/main.ts'], {
       cwd: ROOT,
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ITSM_WORKER_DATABASE_URL: databaseUrl(databaseName), ITSM_WORKER_TASK_QUEUE: h.taskQueue },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl(databaseName),
+        TEMPORAL_ADDRESS: process.env.ITSM_TEST_TEMPORAL_ADDRESS,
+        TEMPORAL_TASK_QUEUE: h.taskQueue,
+        SMTP_URL: process.env.ITSM_TEST_SMTP_URL,
+        DATA_DIR: process.env.ITSM_TEST_RUN_DIR,
+        LOG_LEVEL: 'error',
+      },
     });
     return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker ready') && resolve(child));
+      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker polling') && resolve(child));
       child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
     });
   }
