@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { incidentReference, incidentWorkflowId, type IncidentOpened, type IncidentState } from '../domain/incident';
 import type { Level, Priority } from '../domain/priority';
@@ -7,6 +6,7 @@ import type { Db } from '../prisma/database';
 import { calendarFromRecord } from './calendar-records';
 import { renderMail } from './mail-templates';
 import type { Mailer } from './mailer';
+import { deliverOnce, recipientSet } from './notifications';
 
 export interface IncidentActivityDeps {
   prisma: Db;
@@ -172,18 +172,15 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
     },
 
     /**
-     * Sends one notification to each resolved recipient. Each (notification, recipient) pair is recorded before
-     * it is sent and marked sent after, so a retry skips every mail already recorded as sent.
+     * Sends one notification to each resolved recipient, each (notification, recipient) pair at most once.
      */
     async sendIncidentNotification(request: NotificationRequest): Promise<{ sent: number; skipped: number }> {
       const incident = await prisma.incident.findUniqueOrThrow({
         where: { id: request.incidentId },
         include: { requester: true, assignee: true, group: { include: { lead: true } }, service: { include: { owner: true } } },
       });
-      const recipients = new Map<string, { email: string; locale: string }>();
-      const add = (user: { email: string; locale: string } | null | undefined) => {
-        if (user) recipients.set(user.email, { email: user.email, locale: user.locale });
-      };
+      const recipients = recipientSet();
+      const add = recipients.add;
       for (const target of request.to) {
         if (target === 'assignee') add(incident.assignee);
         else if (target === 'groupLead') add(incident.group?.lead);
@@ -196,12 +193,6 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
       let sent = 0;
       let skipped = 0;
       for (const recipient of recipients.values()) {
-        const idempotencyKey = `${request.key}:${recipient.email}`;
-        const existing = await prisma.notification.findUnique({ where: { idempotencyKey } });
-        if (existing?.status === 'sent') {
-          skipped++;
-          continue;
-        }
         const mail = renderMail(request.kind, recipient.locale, {
           ...request.context,
           reference,
@@ -211,22 +202,17 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
           serviceName: incident.service.name,
           link: `${publicUrl}/api/incidents/${incident.id}`,
         });
-        await prisma.notification.upsert({
-          where: { idempotencyKey },
-          update: { attempts: { increment: 1 } },
-          create: { idempotencyKey, incidentId: incident.id, kind: request.kind, recipient: recipient.email, locale: recipient.locale, subject: mail.subject, attempts: 1 },
-        });
-        // SMTP has no transactions: a crash after the hand-off and before the row is marked sent resends the
-        // mail. Its Message-ID is derived from the idempotency key, so mail systems can recognise the copy.
-        const { messageId } = await mailer.send({
-          messageId: `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@itsm.notifications>`,
-          to: recipient.email,
+        const outcome = await deliverOnce(prisma, mailer, {
+          idempotencyKey: `${request.key}:${recipient.email}`,
+          recipient,
+          kind: request.kind,
           subject: mail.subject,
           text: mail.text,
-          headers: { 'X-Itsm-Idempotency-Key': idempotencyKey, 'X-Itsm-Incident': reference, 'X-Itsm-Incident-Id': incident.id, 'X-Itsm-Kind': request.kind },
+          headers: { 'X-Itsm-Incident': reference, 'X-Itsm-Incident-Id': incident.id },
+          incidentId: incident.id,
         });
-        await prisma.notification.update({ where: { idempotencyKey }, data: { status: 'sent', messageId, sentAt: new Date() } });
-        sent++;
+        if (outcome === 'sent') sent++;
+        else skipped++;
       }
       return { sent, skipped };
     },

@@ -1,8 +1,9 @@
+import { createChangeActivities, type ChangeActivityDeps } from './change';
 import { createIncidentActivities, type IncidentActivityDeps } from './incident';
 
-export type ActivityDeps = IncidentActivityDeps;
+export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps;
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps) };
 }

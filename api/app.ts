@@ -7,6 +7,11 @@ import type { ApiDeps } from './deps';
 import { createRegistry, openApiDocument } from './openapi';
 import { notFoundHandler, problemErrorHandler } from './problem';
 import { readinessChecks } from './readiness';
+import { actionRoutes } from './routes/actions';
+import { changeActionRoutes } from './routes/change-actions';
+import { changeBoardRoutes } from './routes/change-boards';
+import { changeRoutes } from './routes/changes';
+import { changeWindowRoutes } from './routes/change-windows';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -25,6 +30,7 @@ export function createApp(deps: ApiDeps) {
 
   const publicRoutes = Router();
   healthRoutes(publicRoutes, readinessChecks(deps));
+  actionRoutes(publicRoutes, deps);
   app.use(publicRoutes);
 
   const registry = createRegistry();
@@ -36,6 +42,10 @@ export function createApp(deps: ApiDeps) {
   slaPolicyRoutes(api, registry, deps);
   serviceRoutes(api, registry, deps);
   userRoutes(api, registry, deps);
+  changeRoutes(api, registry, deps);
+  changeActionRoutes(api, registry, deps);
+  changeWindowRoutes(api, registry, deps);
+  changeBoardRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

@@ -13,4 +13,6 @@ export interface ApiDeps {
   /** Only probed by /readyz here; the worker's activities send the mail. */
   mailer: Mailer;
   logger: Logger;
+  /** Verifies the action links in approval mail (the worker signs them with the same key). */
+  actionSecret: Uint8Array;
 }

@@ -6,6 +6,7 @@ import type { Db } from '../prisma/database';
 import { ItsmKind, ItsmPriority, ItsmService, ItsmState } from '../temporal-config/search-attributes';
 import type { incidentLifecycle } from '../workflows/incident';
 import { problems } from './problem';
+import { startRecordWorkflow } from './workflow-start';
 
 export interface IncidentIntake {
   title: string;
@@ -44,31 +45,20 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
     requesterId,
     openedAt: openedAt.toISOString(),
   };
-  try {
-    await deps.temporal.workflow.start<typeof incidentLifecycle>('incidentLifecycle', {
-      workflowId,
-      taskQueue: deps.taskQueue,
-      args: [opened],
-      typedSearchAttributes: [
-        { key: ItsmKind, value: 'incident' },
-        { key: ItsmState, value: 'new' },
-        { key: ItsmPriority, value: priority },
-        { key: ItsmService, value: service.code },
-      ],
-    });
-  } catch (error) {
-    if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') throw problems.conflict(`workflow ${workflowId} already exists`);
-    if (isTemporalUnavailable(error)) throw problems.unavailable(`the workflow engine is unreachable, nothing was recorded: ${(error as Error).message}`);
-    throw error;
-  }
+  await startRecordWorkflow<typeof incidentLifecycle>(deps.temporal, 'incidentLifecycle', {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [opened],
+    typedSearchAttributes: [
+      { key: ItsmKind, value: 'incident' },
+      { key: ItsmState, value: 'new' },
+      { key: ItsmPriority, value: priority },
+      { key: ItsmService, value: service.code },
+    ],
+  });
   return deps.prisma.incident.upsert({
     where: { id },
     update: {},
     create: { id, number, workflowId, ...intake, priority, serviceId: service.id, requesterId, createdAt: openedAt },
   });
-}
-
-function isTemporalUnavailable(error: unknown): boolean {
-  const name = (error as Error)?.name ?? '';
-  return name === 'ServiceError' || name === 'ConnectionError' || /UNAVAILABLE|DEADLINE_EXCEEDED/.test(String((error as Error)?.message));
 }

@@ -2,21 +2,18 @@
 import { createMailer } from '../activities/mailer';
 import { ConfigError, describeEnv, loadEnv, smtpUrl } from '../config/env';
 import { createLogger } from '../config/logger';
-import { openDatabase } from '../prisma/database';
-import { applyMigrations } from '../prisma/migrate';
-import { connectClient, temporalTargetFromEnv } from '../temporal-config/connection';
+import { openRuntime } from '../config/runtime';
+import { connectClient } from '../temporal-config/connection';
 import { createApp } from './app';
 
 async function main() {
   const env = loadEnv();
   const logger = createLogger(env, 'itsm-api');
   for (const line of describeEnv(env)) logger.info(line);
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
-  await applyMigrations(db.adapterFactory);
-  const target = temporalTargetFromEnv(env);
+  const { db, actionSecret, target } = await openRuntime(env);
   const temporal = await connectClient(target);
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
-  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
   const stop = () => {
     server.close(async () => {

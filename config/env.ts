@@ -37,6 +37,8 @@ export const envSchema = z.object({
   MAIL_UI_PORT: port(1080),
   MAIL_FROM: z.string().min(3).default('ITSM <itsm@localhost>'),
   ITSM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Signs the approve/reject links in mail; by default a key generated once and kept in the database. */
+  ACTION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ITSM_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 

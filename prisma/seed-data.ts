@@ -36,6 +36,8 @@ export const DEMO_USERS = [
   { key: 'agent2', email: 'sam.taylor@itsm.local', name: 'Sam Taylor', locale: 'en', roles: ['agent'] },
   { key: 'manager', email: 'li.wei@itsm.local', name: '李伟 Li Wei', locale: 'zh-CN', roles: ['manager', 'cab'] },
   { key: 'requester', email: 'riley.requester@itsm.local', name: 'Riley Requester', locale: 'en', roles: ['requester'] },
+  { key: 'cab1', email: 'wang.fang@itsm.local', name: '王芳 Wang Fang', locale: 'zh-CN', roles: ['cab'] },
+  { key: 'cab2', email: 'omar.haddad@itsm.local', name: 'Omar Haddad', locale: 'en', roles: ['cab'] },
 ] as const;
 
 export const DEMO_GROUPS = [
@@ -58,3 +60,72 @@ export const DEMO_SLA_TARGETS: Record<Priority, { calendar: string; response: nu
   P3: { calendar: 'CN-Shanghai', response: 4 * HOUR, resolution: 24 * HOUR, progressEvery: null },
   P4: { calendar: 'CN-Shanghai', response: 8 * HOUR, resolution: 40 * HOUR, progressEvery: null },
 };
+
+const OFFICE_DAY_SECONDS = 7.5 * HOUR;
+
+/**
+ * The change boards: the CAB decides normal changes by majority within two office days, with the change
+ * manager as a second level for high risk or cost above 100 000; the ECAB decides emergencies round the clock
+ * within four hours, any one member sufficing.
+ */
+export const DEMO_BOARDS = [
+  {
+    code: 'CAB',
+    name: 'Change Advisory Board',
+    chair: 'manager',
+    members: ['manager', 'cab1', 'cab2'],
+    quorum: { rule: 'majority' },
+    calendar: 'CN-Shanghai',
+    decisionSeconds: 2 * OFFICE_DAY_SECONDS,
+    remindBeforeSeconds: [OFFICE_DAY_SECONDS],
+    escalateBeforeSeconds: 2 * HOUR,
+    reviewSeconds: 5 * OFFICE_DAY_SECONDS,
+    secondLevel: { board: 'CM', costAbove: 100_000, riskAtLeast: 'high' },
+  },
+  {
+    code: 'ECAB',
+    name: 'Emergency CAB',
+    chair: 'manager',
+    members: ['manager', 'cab1'],
+    quorum: { rule: 'any' },
+    calendar: '24x7',
+    decisionSeconds: 4 * HOUR,
+    remindBeforeSeconds: [HOUR],
+    escalateBeforeSeconds: 0.5 * HOUR,
+    reviewSeconds: 2 * 24 * HOUR,
+    secondLevel: null,
+  },
+  {
+    code: 'CM',
+    name: 'Change manager',
+    chair: 'admin',
+    members: ['admin'],
+    quorum: { rule: 'any' },
+    calendar: 'CN-Shanghai',
+    decisionSeconds: OFFICE_DAY_SECONDS,
+    remindBeforeSeconds: [2 * HOUR],
+    escalateBeforeSeconds: HOUR,
+    reviewSeconds: 5 * OFFICE_DAY_SECONDS,
+    secondLevel: null,
+  },
+] as const;
+
+export const DEMO_CHANGE_TEMPLATES = [
+  {
+    name: 'Restart an ERP application server',
+    description: 'Rolling restart of one ERP application node behind the load balancer',
+    implementationPlan: 'Drain the node in the load balancer, restart the service, check the health page, put it back.',
+    backoutPlan: 'Keep the node drained and open an incident with Application Support.',
+    maxCost: 0,
+    maxDurationMinutes: 60,
+  },
+] as const;
+
+/** ERP changes go in its Saturday-night window (22:00-02:00 Shanghai), and never during the year-end close. */
+export const DEMO_ERP_WINDOWS = Array.from({ length: 14 }, (_, week) => {
+  const start = Date.UTC(2026, 10, 28, 14) + week * 7 * 24 * HOUR * 1000;
+  return { name: 'ERP Saturday night', startsAt: new Date(start), endsAt: new Date(start + 4 * HOUR * 1000) };
+});
+export const DEMO_BLACKOUTS = [
+  { service: 'ERP', name: 'Year-end financial close', reason: 'Finance closes the books', startsAt: new Date('2026-12-28T00:00:00+08:00'), endsAt: new Date('2027-01-06T00:00:00+08:00') },
+] as const;

@@ -4,7 +4,7 @@ import { PRIORITIES } from '../domain/priority';
 import { generateToken, hashToken } from '../api/tokens';
 import type { Db } from './database';
 import type { Role } from './generated/client';
-import { DEMO_CALENDARS, DEMO_GROUPS, DEMO_SERVICES, DEMO_SLA_TARGETS, DEMO_USERS } from './seed-data';
+import { DEMO_BLACKOUTS, DEMO_BOARDS, DEMO_CALENDARS, DEMO_CHANGE_TEMPLATES, DEMO_ERP_WINDOWS, DEMO_GROUPS, DEMO_SERVICES, DEMO_SLA_TARGETS, DEMO_USERS } from './seed-data';
 
 type DemoKey = (typeof DEMO_USERS)[number]['key'];
 
@@ -65,7 +65,46 @@ export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>>
       });
     }
   }
+  await seedChangeManagement(prisma, userIds, calendarIds);
   return userIds;
+}
+
+async function seedChangeManagement(prisma: Db, userIds: Record<DemoKey, string>, calendarIds: Record<string, string>) {
+  for (const board of DEMO_BOARDS) {
+    const row = await prisma.approvalBoard.upsert({
+      where: { code: board.code },
+      update: {},
+      create: {
+        code: board.code,
+        name: board.name,
+        chairId: userIds[board.chair],
+        quorum: board.quorum,
+        calendarId: calendarIds[board.calendar],
+        decisionSeconds: board.decisionSeconds,
+        remindBeforeSeconds: [...board.remindBeforeSeconds],
+        escalateBeforeSeconds: board.escalateBeforeSeconds,
+        reviewSeconds: board.reviewSeconds,
+        secondLevelBoard: board.secondLevel?.board,
+        secondLevelCostAbove: board.secondLevel?.costAbove,
+        secondLevelRiskAtLeast: board.secondLevel?.riskAtLeast,
+      },
+    });
+    await prisma.approvalBoardMember.createMany({ data: board.members.map((member) => ({ boardId: row.id, userId: userIds[member] })), skipDuplicates: true });
+  }
+  for (const template of DEMO_CHANGE_TEMPLATES) {
+    await prisma.standardChangeTemplate.upsert({ where: { name: template.name }, update: {}, create: template });
+  }
+  const erp = await prisma.service.findUniqueOrThrow({ where: { code: 'ERP' } });
+  for (const window of DEMO_ERP_WINDOWS) {
+    const existing = await prisma.maintenanceWindow.findFirst({ where: { serviceId: erp.id, startsAt: window.startsAt } });
+    if (!existing) await prisma.maintenanceWindow.create({ data: { ...window, serviceId: erp.id } });
+  }
+  for (const blackout of DEMO_BLACKOUTS) {
+    const { service, ...fields } = blackout;
+    const serviceId = (await prisma.service.findUniqueOrThrow({ where: { code: service } })).id;
+    const existing = await prisma.blackoutPeriod.findFirst({ where: { name: blackout.name, serviceId } });
+    if (!existing) await prisma.blackoutPeriod.create({ data: { ...fields, serviceId } });
+  }
 }
 
 /** Gives a user a token with a fixed label, replacing any earlier token of that label. */

@@ -15,6 +15,7 @@ import { provisionTemporalCli } from '../temporal-config/cli';
 import { connectClient, connectWorker, temporalTargetFromEnv } from '../temporal-config/connection';
 import { startDevServer, type DevServer } from '../temporal-config/dev-server';
 import { createItsmWorker } from '../workers/worker';
+import { loadActionSecret } from '../activities/action-tokens';
 import { startMailCatcher, type MailCatcher } from './mail-catcher';
 
 export interface Stack {
@@ -104,6 +105,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       const userIds = await seedDemoData(db.prisma);
       tokens = await provisionDemoTokens(db.prisma, env.DATA_DIR, userIds, env.ITSM_ADMIN_TOKEN);
     }
+    const actionSecret = await loadActionSecret(db.prisma, env.ACTION_LINK_SECRET);
     const target = temporalTargetFromEnv(env, devServer?.address);
     const temporal = await connectClient(target);
     cleanups.push(() => temporal.connection.close());
@@ -118,7 +120,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       connection: workerConnection,
       namespace: target.namespace,
       taskQueue: target.taskQueue,
-      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl },
+      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret },
     });
     const workerRun = worker.run();
     cleanups.push(async () => {
@@ -127,7 +129,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     });
 
     const logger = createLogger(env, 'itsm');
-    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue });
+    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);
     });

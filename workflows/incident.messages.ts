@@ -46,9 +46,6 @@ export interface ResolveInput extends Actor {
   summary: string;
 }
 
-/** The reason an update was refused, carried in the failure's details so the API can answer 409 with it. */
-export const ILLEGAL_TRANSITION = 'IllegalTransition';
-
 export const incidentStatusQuery = defineQuery<IncidentStatus>('incidentStatus');
 export const assignUpdate = defineUpdate<IncidentStatus, [AssignInput]>('assign');
 export const acknowledgeUpdate = defineUpdate<IncidentStatus, [Actor]>('acknowledge');

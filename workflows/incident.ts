@@ -6,7 +6,6 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IncidentActivities, IncidentSnapshot, NotificationRequest } from '../activities/incident';
@@ -50,7 +49,6 @@ import {
   changePriorityUpdate,
   closeUpdate,
   declareMajorUpdate,
-  ILLEGAL_TRANSITION,
   incidentStatusQuery,
   reopenUpdate,
   resolveUpdate,
@@ -58,6 +56,8 @@ import {
   setPendingUpdate,
   type IncidentStatus,
 } from './incident.messages';
+import { ILLEGAL_TRANSITION } from './refusals';
+import { searchAttributeSync } from './search-attribute-sync';
 
 // Short, single-query (or single-mail) activities: the timeout is how long a step taken by a worker that then
 // crashed waits before it is retried elsewhere, so it bounds how late a crash can make an SLA step.
@@ -117,25 +117,17 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
     return next;
   };
 
-  const lastAttributes = new Map<string, unknown>();
+  const upsertChanged = searchAttributeSync();
   function syncSearchAttributes(now: number) {
     const dues = [dueAt(rt.sla.response, calendar()), dueAt(rt.sla.resolution, calendar())].filter((d): d is number => d !== null);
-    const wanted: [typeof ItsmState | typeof ItsmPriority | typeof ItsmAssignee | typeof ItsmEscalationLevel | typeof ItsmSlaBreached | typeof ItsmDueAt, unknown][] = [
+    upsertChanged([
       [ItsmState, rt.state],
       [ItsmPriority, rt.priority],
       [ItsmEscalationLevel, rt.escalationLevel],
       [ItsmSlaBreached, isBreached(rt.sla.response, calendar(), now) || isBreached(rt.sla.resolution, calendar(), now)],
-    ];
-    if (rt.assigneeEmail) wanted.push([ItsmAssignee, rt.assigneeEmail]);
-    if (dues.length > 0) wanted.push([ItsmDueAt, new Date(Math.min(...dues))]);
-    const changes = wanted.filter(([key, value]) => {
-      const previous = lastAttributes.get(key.name);
-      const same = value instanceof Date && previous instanceof Date ? value.getTime() === previous.getTime() : previous === value;
-      return !same;
-    });
-    if (changes.length === 0) return;
-    for (const [key, value] of changes) lastAttributes.set(key.name, value);
-    upsertSearchAttributes(changes.map(([key, value]) => ({ key, value }) as never));
+      [ItsmAssignee, rt.assigneeEmail],
+      [ItsmDueAt, dues.length > 0 ? new Date(Math.min(...dues)) : null],
+    ]);
   }
 
   function olaTotals(now: number): Record<string, number> {

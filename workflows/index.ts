@@ -1,1 +1,2 @@
 export { incidentLifecycle } from './incident';
+export { changeApproval } from './change';

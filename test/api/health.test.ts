@@ -29,7 +29,7 @@ describe('health, readiness and API documents', () => {
 
   it('/readyz answers 503 and names the component that is down', async () => {
     const deadMailer = createMailer('smtp://127.0.0.1:1', 'x@test.local');
-    const app = createApp({ prisma: h.db.prisma, temporal: h.temporal, mailer: deadMailer, taskQueue: h.taskQueue, namespace: 'default', logger: pino({ level: 'silent' }) });
+    const app = createApp({ ...h.apiDeps, mailer: deadMailer, logger: pino({ level: 'silent' }) });
     const response = await supertest(app).get('/readyz');
     deadMailer.close();
     expect(response.status).toBe(503);
@@ -40,7 +40,7 @@ describe('health, readiness and API documents', () => {
 
   it('intake answers 503 and writes nothing when Temporal cannot be reached', async () => {
     const unreachable = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 1_000 }) });
-    const app = createApp({ prisma: h.db.prisma, temporal: unreachable, mailer: h.mailer, taskQueue: h.taskQueue, namespace: 'default', logger: pino({ level: 'silent' }) });
+    const app = createApp({ ...h.apiDeps, temporal: unreachable, logger: pino({ level: 'silent' }) });
     const before = await h.db.prisma.incident.count();
     const service = await h.db.prisma.service.findFirstOrThrow();
     const response = await supertest(app).post('/api/incidents').set(h.as('requester')).send({ title: 'Mail is down', impact: 'high', urgency: 'high', serviceId: service.id });

@@ -1,17 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createMailer, type Mailer } from '../../activities/mailer';
+import { loadActionSecret } from '../../activities/action-tokens';
 import { createApp } from '../../api/app';
+import type { ApiDeps } from '../../api/deps';
 import { generateToken } from '../../api/tokens';
 import type { Database } from '../../prisma/database';
 import { seedDemoData, setUserToken } from '../../prisma/seed';
 import { createItsmWorker } from '../../workers/worker';
 import { freshDatabase, type DatabaseKind } from './databases';
 
-export type DemoRole = 'admin' | 'agent' | 'agent2' | 'manager' | 'requester';
+export type DemoRole = 'admin' | 'agent' | 'agent2' | 'manager' | 'requester' | 'cab1' | 'cab2';
 
 export interface Harness {
   db: Database;
@@ -21,6 +25,10 @@ export interface Harness {
   mailer: Mailer;
   userIds: Record<DemoRole, string>;
   tokens: Record<DemoRole, string>;
+  /** What the API was built from, for suites that build a variant of it. */
+  apiDeps: ApiDeps;
+  /** The API on a real port (action links in mail point here). */
+  baseUrl: string;
   http: ReturnType<typeof supertest>;
   as(role: DemoRole): { Authorization: string };
   close(): Promise<void>;
@@ -48,15 +56,22 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
   const taskQueue = `itsm-test-${process.pid}-${++suiteCounter}-${Date.now().toString(36)}`;
   const workerConnection = await NativeConnection.connect({ address });
   const mailer = createMailer(process.env.ITSM_TEST_SMTP_URL!, 'ITSM test <itsm@test.local>');
+  const actionSecret = await loadActionSecret(db.prisma);
+  // A real listening server: links in mail point at it, so a browser can open them.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const worker = await createItsmWorker({
     connection: workerConnection,
     namespace: 'default',
     taskQueue: options.inProcessWorker === false ? `${taskQueue}-unused` : taskQueue,
-    deps: { prisma: db.prisma, mailer, publicUrl: 'http://itsm.test' },
+    deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret },
     workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
   });
   const workerRun = worker.run();
-  const app = createApp({ prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }) });
+  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret };
+  const app = createApp(apiDeps);
+  server.on('request', app);
   return {
     db,
     temporal,
@@ -65,9 +80,13 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
     mailer,
     userIds,
     tokens,
+    apiDeps,
+    baseUrl,
     http: supertest(app),
     as: (role) => ({ Authorization: `Bearer ${tokens[role]}` }),
     async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
       worker.shutdown();
       await workerRun;
       await workerConnection.close();

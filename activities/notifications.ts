@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../prisma/database';
+import type { Mailer } from './mailer';
+
+export interface Recipient {
+  email: string;
+  locale: string;
+}
+
+export interface Delivery {
+  /** Unique per (notification, recipient). */
+  idempotencyKey: string;
+  recipient: Recipient;
+  kind: string;
+  subject: string;
+  text: string;
+  html?: string;
+  headers: Record<string, string>;
+  /** The record the mail is about, for its notification history. */
+  incidentId?: string;
+  changeId?: string;
+}
+
+/** Collects recipients once each (by address), in the order they were added. */
+export function recipientSet() {
+  const recipients = new Map<string, Recipient>();
+  return {
+    add(user: Recipient | null | undefined) {
+      if (user) recipients.set(user.email, { email: user.email, locale: user.locale });
+    },
+    values: () => [...recipients.values()],
+  };
+}
+
+/**
+ * Sends one mail at most once: the row is recorded before the hand-off and marked sent after, so a retried
+ * activity skips every mail already recorded as sent.
+ */
+export async function deliverOnce(prisma: Db, mailer: Mailer, delivery: Delivery): Promise<'sent' | 'skipped'> {
+  const { idempotencyKey, recipient } = delivery;
+  const existing = await prisma.notification.findUnique({ where: { idempotencyKey } });
+  if (existing?.status === 'sent') return 'skipped';
+  await prisma.notification.upsert({
+    where: { idempotencyKey },
+    update: { attempts: { increment: 1 } },
+    create: {
+      idempotencyKey,
+      incidentId: delivery.incidentId,
+      changeId: delivery.changeId,
+      kind: delivery.kind,
+      recipient: recipient.email,
+      locale: recipient.locale,
+      subject: delivery.subject,
+      attempts: 1,
+    },
+  });
+  // SMTP has no transactions: a crash after the hand-off and before the row is marked sent resends the mail.
+  // Its Message-ID is derived from the idempotency key, so mail systems can recognise the copy.
+  const { messageId } = await mailer.send({
+    messageId: `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@itsm.notifications>`,
+    to: recipient.email,
+    subject: delivery.subject,
+    text: delivery.text,
+    html: delivery.html,
+    headers: { 'X-Itsm-Idempotency-Key': idempotencyKey, 'X-Itsm-Kind': delivery.kind, ...delivery.headers },
+  });
+  await prisma.notification.update({ where: { idempotencyKey }, data: { status: 'sent', messageId, sentAt: new Date() } });
+  return 'sent';
+}

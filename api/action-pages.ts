@@ -1,0 +1,124 @@
+import { escapeHtml, riskZh, typeZh } from '../activities/change-mail';
+
+// The pages behind e-mail action links, in the approver's language. They are plain HTML forms: nothing to
+// load, no script, readable on a phone.
+
+export type PageLocale = 'en' | 'zh-CN';
+
+const en = {
+  title: 'Change approval',
+  type: 'Type',
+  risk: 'Risk',
+  window: 'Window',
+  services: 'Services',
+  requester: 'Requested by',
+  justification: 'Justification',
+  board: 'Board',
+  deadline: 'Decide by',
+  decisions: 'Decisions so far',
+  none: 'none yet',
+  comment: 'Comment (required to reject)',
+  approve: 'Approve',
+  reject: 'Reject',
+  approved: 'approved',
+  rejected: 'rejected',
+  notice: 'Nothing happens until you press a button. This link works once, only for you.',
+  invalidTitle: 'This link is not valid',
+  invalid: 'The link is damaged or was not issued by this service. Nothing was changed. Open the link from the e-mail again, or decide in the application.',
+  expiredTitle: 'This link has expired',
+  expired: 'The approval deadline of this link has passed. Nothing was changed.',
+  usedTitle: 'This link has already been used',
+  used: 'A decision was already made with this link. Nothing was changed.',
+  wrongPersonTitle: 'This link is for someone else',
+  wrongPerson: (owner: string, you: string) => `This link was sent to ${owner}, but you are signed in as ${you}. Nothing was changed.`,
+  closedTitle: 'No decision is needed',
+  closed: (state: string) => `The change is now "${state}" and is not waiting for your decision at this level. Nothing was changed.`,
+  refusedTitle: 'The decision was not accepted',
+  doneTitle: 'Your decision is recorded',
+  done: (decision: string, reference: string) => `You ${decision} ${reference}.`,
+  stateNow: 'The change is now',
+  needComment: 'A rejection needs a reason of at least 3 characters.',
+};
+
+const zh: typeof en = {
+  title: '变更审批',
+  type: '类型',
+  risk: '风险',
+  window: '时间窗口',
+  services: '涉及服务',
+  requester: '申请人',
+  justification: '理由',
+  board: '审批委员会',
+  deadline: '截止时间',
+  decisions: '目前的决定',
+  none: '暂无',
+  comment: '意见（拒绝时必填）',
+  approve: '批准',
+  reject: '拒绝',
+  approved: '已批准',
+  rejected: '已拒绝',
+  notice: '只有按下按钮才会执行操作。此链接仅限您本人使用一次。',
+  invalidTitle: '链接无效',
+  invalid: '该链接已损坏或并非由本系统签发。未做任何更改。请从邮件中重新打开链接，或在系统中审批。',
+  expiredTitle: '链接已过期',
+  expired: '此链接的审批期限已过。未做任何更改。',
+  usedTitle: '链接已被使用',
+  used: '此链接已用于做出决定。未做任何更改。',
+  wrongPersonTitle: '此链接属于其他人',
+  wrongPerson: (owner: string, you: string) => `此链接发送给 ${owner}，但您当前登录的身份是 ${you}。未做任何更改。`,
+  closedTitle: '无需决定',
+  closed: (state: string) => `该变更当前状态为"${state}"，不再等待您在此级别的决定。未做任何更改。`,
+  refusedTitle: '决定未被接受',
+  doneTitle: '您的决定已记录',
+  done: (decision: string, reference: string) => `您已${decision} ${reference}。`,
+  stateNow: '变更当前状态',
+  needComment: '拒绝时请填写至少 3 个字符的理由。',
+};
+
+export const pageTexts = (locale: PageLocale) => (locale === 'zh-CN' ? zh : en);
+
+function layout(locale: PageLocale, heading: string, body: string): string {
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(heading)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:1.5rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:0 0 .5rem}textarea{width:100%;min-height:5rem}button{font-size:1.1rem;padding:.6rem 1.4rem;margin:.5rem .5rem 0 0;border-radius:.4rem;border:0;color:#fff}.approve{background:#1d7a3a}.reject{background:#a12a2a}.notice{color:#555;font-size:.9rem}.error{color:#a12a2a;font-weight:600}</style></head>
+<body><h1>${escapeHtml(heading)}</h1>${body}</body></html>`;
+}
+
+export interface DecisionPage {
+  reference: string;
+  title: string;
+  type: string;
+  risk: string;
+  window: string;
+  services: string;
+  requester: string;
+  justification: string;
+  board: string;
+  deadline: string;
+  decisions: { name: string; decision: string; comment: string }[];
+  choice: 'approve' | 'reject' | null;
+  error?: string;
+  comment?: string;
+}
+
+export function decisionPage(locale: PageLocale, page: DecisionPage): string {
+  const t = pageTexts(locale);
+  const zhLocale = locale === 'zh-CN';
+  const row = (label: string, value: string) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`;
+  const decided = page.decisions.length
+    ? `<ul>${page.decisions.map((d) => `<li>${escapeHtml(d.name)}: ${escapeHtml(d.decision === 'approved' ? t.approved : t.rejected)}${d.comment ? ` – ${escapeHtml(d.comment)}` : ''}</li>`).join('')}</ul>`
+    : `<p>${escapeHtml(t.none)}</p>`;
+  return layout(
+    locale,
+    `${t.title}: ${page.reference}`,
+    `<h2>${escapeHtml(page.title)}</h2><dl>${row(t.type, zhLocale ? typeZh(page.type) : page.type)}${row(t.risk, zhLocale ? riskZh(page.risk) : page.risk)}${row(t.window, page.window)}${row(t.services, page.services)}${row(t.requester, page.requester)}${row(t.justification, page.justification)}${row(t.board, page.board)}${row(t.deadline, page.deadline)}</dl>
+<h3>${escapeHtml(t.decisions)}</h3>${decided}
+${page.error ? `<p class="error" role="alert">${escapeHtml(page.error)}</p>` : ''}
+<form method="post"><label for="comment">${escapeHtml(t.comment)}</label><textarea id="comment" name="comment">${escapeHtml(page.comment ?? '')}</textarea>
+<button class="approve" type="submit" name="decision" value="approve"${page.choice === 'approve' ? ' autofocus' : ''}>${escapeHtml(t.approve)}</button><button class="reject" type="submit" name="decision" value="reject"${page.choice === 'reject' ? ' autofocus' : ''}>${escapeHtml(t.reject)}</button></form>
+<p class="notice">${escapeHtml(t.notice)}</p>`,
+  );
+}
+
+export function messagePage(locale: PageLocale, heading: string, message: string, outcome: 'refused' | 'done'): string {
+  return layout(locale, heading, `<p data-outcome="${outcome}">${escapeHtml(message)}</p>`);
+}

@@ -1,0 +1,42 @@
+import { changeReference } from '../domain/change';
+import type { ChangeRequest, ChangeService } from '../prisma/generated/client';
+
+const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+
+/** The change as the API shows it (dates as ISO strings, the cost as a number, services as ids). */
+export function changeView(change: ChangeRequest & { services: ChangeService[] }) {
+  return {
+    id: change.id,
+    number: change.number,
+    reference: changeReference(change.number),
+    type: change.type,
+    state: change.state,
+    title: change.title,
+    description: change.description,
+    justification: change.justification,
+    implementationPlan: change.implementationPlan,
+    backoutPlan: change.backoutPlan,
+    requesterId: change.requesterId,
+    templateId: change.templateId,
+    serviceIds: change.services.map((s) => s.serviceId),
+    affectedCis: change.affectedCis,
+    plannedStart: change.plannedStart.toISOString(),
+    plannedEnd: change.plannedEnd.toISOString(),
+    estimatedCost: Number(change.estimatedCost),
+    currency: change.currency,
+    costApprovedAt: iso(change.costApprovedAt),
+    riskScore: change.riskScore,
+    riskLevel: change.riskLevel as 'low' | 'medium' | 'high' | 'critical' | null,
+    approvalDueAt: iso(change.approvalDueAt),
+    escalationLevel: change.escalationLevel,
+    scheduledStart: iso(change.scheduledStart),
+    scheduledEnd: iso(change.scheduledEnd),
+    outcome: change.outcome,
+    reviewDueAt: iso(change.reviewDueAt),
+    closedAt: iso(change.closedAt),
+    closeReason: change.closeReason,
+    workflowId: change.workflowId,
+    createdAt: change.createdAt.toISOString(),
+    updatedAt: change.updatedAt.toISOString(),
+  };
+}

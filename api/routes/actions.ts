@@ -1,0 +1,140 @@
+import express, { type Request, type Response, type Router } from 'express';
+import { verifyActionToken, type ActionClaims } from '../../activities/action-tokens';
+import { changeReference, type ApprovalPlan } from '../../domain/change';
+import { changeStatusQuery, decideChangeUpdate, type ChangeStatus } from '../../workflows/change.messages';
+import { decisionPage, messagePage, pageTexts, type PageLocale } from '../action-pages';
+import { sendChangeUpdate } from '../change-updates';
+import type { ApiDeps } from '../deps';
+import { HttpProblem } from '../problem';
+import { setSession, signedInUser } from '../sessions';
+import { hashToken } from '../tokens';
+
+const formatInstant = (date: Date, locale: PageLocale) =>
+  `${new Intl.DateTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+
+/**
+ * `/actions/:token`: GET shows what the link would decide and changes nothing (mail scanners follow links);
+ * POST makes the decision through the change's workflow. The token is checked for signature, expiry,
+ * addressee (against whoever is signed in) and single use before anything else happens.
+ */
+export function actionRoutes(router: Router, deps: ApiDeps) {
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+
+  async function load(req: Request, res: Response): Promise<{ claims: ActionClaims; locale: PageLocale; approver: { id: string; name: string; locale: string } } | null> {
+    const verified = await verifyActionToken(deps.actionSecret, String(req.params.token));
+    const owner = verified.claims ? await deps.prisma.user.findUnique({ where: { id: verified.claims.approverId } }) : null;
+    const asked = req.query.lang === 'zh-CN' || req.query.lang === 'en' ? (req.query.lang as PageLocale) : null;
+    const locale: PageLocale = asked ?? (owner?.locale === 'zh-CN' ? 'zh-CN' : 'en');
+    const t = pageTexts(locale);
+    const refuse = (status: number, heading: string, message: string) => {
+      res.status(status).type('html').send(messagePage(locale, heading, message, 'refused'));
+      return null;
+    };
+    if (!verified.ok) return verified.reason === 'expired' ? refuse(410, t.expiredTitle, t.expired) : refuse(400, t.invalidTitle, t.invalid);
+    if (!owner) return refuse(400, t.invalidTitle, t.invalid);
+    const you = await signedInUser(deps.prisma, req);
+    if (you && you.id !== owner.id) return refuse(403, t.wrongPersonTitle, t.wrongPerson(owner.name, you.name));
+    if (await deps.prisma.actionTokenUse.findUnique({ where: { jti: verified.claims.jti } })) return refuse(409, t.usedTitle, t.used);
+    return { claims: verified.claims, locale, approver: owner };
+  }
+
+  async function liveStatus(workflowId: string): Promise<ChangeStatus | null> {
+    try {
+      return await deps.temporal.workflow.getHandle(workflowId).query(changeStatusQuery);
+    } catch {
+      return null;
+    }
+  }
+
+  async function renderDecision(res: Response, claims: ActionClaims, locale: PageLocale, extra: { choice: 'approve' | 'reject' | null; error?: string; comment?: string; status?: number }) {
+    const t = pageTexts(locale);
+    const change = await deps.prisma.changeRequest.findUnique({
+      where: { id: claims.changeId },
+      include: { requester: true, services: { include: { service: true } }, approvals: { include: { approver: true }, orderBy: { decidedAt: 'asc' } } },
+    });
+    if (!change) return void res.status(400).type('html').send(messagePage(locale, t.invalidTitle, t.invalid, 'refused'));
+    const live = await liveStatus(change.workflowId);
+    const awaiting = live?.state === 'approval' && live.stage?.level === claims.level && !live.stage.decisions.some((d) => d.approverId === claims.approverId);
+    if (!awaiting) return void res.status(409).type('html').send(messagePage(locale, t.closedTitle, t.closed(live?.state ?? change.state), 'refused'));
+    const stage = (change.approvalPlan as unknown as ApprovalPlan).stages.find((s) => s.level === claims.level);
+    res.status(extra.status ?? 200).type('html').send(
+      decisionPage(locale, {
+        reference: changeReference(change.number),
+        title: change.title,
+        type: change.type,
+        risk: change.riskLevel ?? '-',
+        window: `${formatInstant(change.scheduledStart ?? change.plannedStart, locale)} – ${formatInstant(change.scheduledEnd ?? change.plannedEnd, locale)}`,
+        services: change.services.map((s) => s.service.name).join(', '),
+        requester: change.requester.name,
+        justification: change.justification,
+        board: `${stage?.boardName ?? ''} (${live!.stage!.quorum})`,
+        deadline: formatInstant(new Date(claims.expiresAt), locale),
+        decisions: change.approvals.filter((a) => a.level === claims.level).map((a) => ({ name: a.approver.name, decision: a.decision, comment: a.comment })),
+        choice: extra.choice,
+        error: extra.error,
+        comment: extra.comment,
+      }),
+    );
+  }
+
+  router.get('/actions/:token', async (req, res) => {
+    const loaded = await load(req, res);
+    if (!loaded) return;
+    const choice = req.query.choice === 'approve' || req.query.choice === 'reject' ? req.query.choice : null;
+    await renderDecision(res, loaded.claims, loaded.locale, { choice });
+  });
+
+  router.post('/actions/:token', form, async (req, res) => {
+    const loaded = await load(req, res);
+    if (!loaded) return;
+    const { claims, locale } = loaded;
+    const t = pageTexts(locale);
+    const decision = req.body?.decision;
+    const comment = typeof req.body?.comment === 'string' ? req.body.comment.trim().slice(0, 2_000) : '';
+    if (decision !== 'approve' && decision !== 'reject') return renderDecision(res, claims, locale, { choice: null, comment, status: 400 });
+    if (decision === 'reject' && comment.length < 3) return renderDecision(res, claims, locale, { choice: 'reject', comment, error: t.needComment, status: 400 });
+    const change = await deps.prisma.changeRequest.findUnique({ where: { id: claims.changeId } });
+    if (!change) return void res.status(400).type('html').send(messagePage(locale, t.invalidTitle, t.invalid, 'refused'));
+    // Claimed before the decision is sent: of two simultaneous posts of one link, only one gets this far.
+    try {
+      await deps.prisma.actionTokenUse.create({ data: { jti: claims.jti, changeId: claims.changeId, userId: claims.approverId } });
+    } catch {
+      return void res.status(409).type('html').send(messagePage(locale, t.usedTitle, t.used, 'refused'));
+    }
+    try {
+      const status = await sendChangeUpdate(deps, change, decideChangeUpdate, { actorId: claims.approverId, decision, comment, via: 'link' });
+      const reference = changeReference(change.number);
+      res.status(200).type('html').send(messagePage(locale, t.doneTitle, `${t.done(decision === 'approve' ? t.approved : t.rejected, reference)} ${t.stateNow}: ${status.state}.`, 'done'));
+    } catch (error) {
+      // Nothing was decided, so the link stays usable for as long as the decision is still open.
+      await deps.prisma.actionTokenUse.delete({ where: { jti: claims.jti } });
+      if (!(error instanceof HttpProblem)) throw error;
+      res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, error.detail, 'refused'));
+    }
+  });
+
+  router.get('/login', (req, res) => {
+    const next = safeNext(req.query.next);
+    res.type('html').send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in</title></head><body><h1>Sign in</h1><form method="post" action="/login?next=${encodeURIComponent(next)}"><label for="token">API token</label> <input id="token" name="token" type="password" autocomplete="off"> <button type="submit">Sign in</button></form></body></html>`,
+    );
+  });
+
+  router.post('/login', form, async (req, res) => {
+    const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+    const row = token ? await deps.prisma.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } }) : null;
+    if (!row || row.revokedAt) return void res.status(401).type('html').send(messagePage('en', 'Sign-in failed', 'That token is not valid or has been revoked.', 'refused'));
+    setSession(req, res, token);
+    res.redirect(303, safeNext(req.query.next));
+  });
+
+  router.post('/logout', (req, res) => {
+    setSession(req, res, null);
+    res.redirect(303, '/login');
+  });
+}
+
+/** Only a local path: the sign-in page must not become an open redirect. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/docs';
+}

@@ -1,0 +1,309 @@
+import { addBusinessTime, type CalendarDefinition } from './calendar';
+
+// The change record's lifecycle (ISO/IEC 20000-1 clause 8.5.1): assessed, approved, scheduled, implemented,
+// reviewed. Workflow validators, the API's 409 answers and the action-link pages all read it from here.
+
+export const CHANGE_TYPES = ['standard', 'normal', 'emergency'] as const;
+export type ChangeType = (typeof CHANGE_TYPES)[number];
+
+export const CHANGE_STATES = [
+  'draft',
+  'submitted',
+  'assessment',
+  'approval',
+  'approved',
+  'scheduled',
+  'implementing',
+  'review',
+  'closed',
+  'rejected',
+  'cancelled',
+  'failed',
+] as const;
+export type ChangeState = (typeof CHANGE_STATES)[number];
+
+export const FINAL_CHANGE_STATES: readonly ChangeState[] = ['closed', 'rejected', 'cancelled', 'failed'];
+
+export type ChangeCommand = 'submit' | 'decide' | 'schedule' | 'start' | 'complete' | 'fail' | 'review' | 'cancel';
+
+const ALLOWED_FROM: Record<ChangeCommand, readonly ChangeState[]> = {
+  submit: ['draft'],
+  decide: ['approval'],
+  // Rescheduling an already scheduled change re-checks its new window.
+  schedule: ['approved', 'scheduled'],
+  start: ['scheduled'],
+  complete: ['implementing'],
+  fail: ['implementing'],
+  review: ['review'],
+  cancel: ['draft', 'submitted', 'assessment', 'approval', 'approved', 'scheduled'],
+};
+
+/** Why `command` is not allowed in `state`, or null when it is. */
+export function illegalChangeTransition(command: ChangeCommand, state: ChangeState): string | null {
+  if (ALLOWED_FROM[command].includes(state)) return null;
+  return `${command} is not allowed while the change is ${state} (allowed from: ${ALLOWED_FROM[command].join(', ')})`;
+}
+
+/**
+ * Every change but a successful standard one gets a post-implementation review; a failed one is reviewed
+ * too, and ends as failed rather than closed.
+ */
+export function needsReview(type: ChangeType, outcome: 'successful' | 'failed'): boolean {
+  return type !== 'standard' || outcome === 'failed';
+}
+
+export interface ChangeOpened {
+  changeId: string;
+  number: number;
+  type: ChangeType;
+  title: string;
+  description: string;
+  justification: string;
+  implementationPlan: string;
+  backoutPlan: string;
+  requesterId: string;
+  templateId: string | null;
+  serviceIds: string[];
+  serviceCodes: string[];
+  affectedCis: string[];
+  plannedStart: string;
+  plannedEnd: string;
+  estimatedCost: number;
+  currency: string;
+  riskAnswers: RiskAnswers;
+  createdAt: string;
+}
+
+export function changeWorkflowId(changeId: string): string {
+  return `change-${changeId}`;
+}
+
+export function changeReference(number: number): string {
+  return `CHG-${String(number).padStart(6, '0')}`;
+}
+
+// --- Risk -------------------------------------------------------------------------------------------------
+
+/** The assessment questionnaire; each answer carries its weight. */
+export const RISK_QUESTIONS = {
+  userImpact: { none: 0, few: 1, department: 2, organisation: 3 },
+  complexity: { low: 0, medium: 1, high: 2 },
+  downtime: { none: 0, partial: 1, full: 2 },
+  testedBeforehand: { yes: 0, no: 2 },
+  backoutTested: { yes: 0, no: 2 },
+  doneBefore: { yes: 0, no: 1 },
+} as const;
+
+export type RiskAnswers = { [Q in keyof typeof RISK_QUESTIONS]: keyof (typeof RISK_QUESTIONS)[Q] };
+
+export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export interface RiskAssessment {
+  score: number;
+  level: RiskLevel;
+  /** Which answers and facts contributed, for the record and the approver's page. */
+  factors: { factor: string; points: number }[];
+}
+
+/**
+ * Questionnaire points, plus breadth: each affected service beyond the first (up to two more points) and a
+ * point when more than three configuration items are touched.
+ */
+export function assessRisk(answers: RiskAnswers, affected: { services: number; cis: number }): RiskAssessment {
+  const factors: { factor: string; points: number }[] = [];
+  for (const question of Object.keys(RISK_QUESTIONS) as (keyof RiskAnswers)[]) {
+    const weights = RISK_QUESTIONS[question] as Record<string, number>;
+    const points = weights[answers[question]];
+    if (points > 0) factors.push({ factor: `${question}=${answers[question]}`, points });
+  }
+  const breadth = Math.min(2, Math.max(0, affected.services - 1));
+  if (breadth > 0) factors.push({ factor: `${affected.services} services affected`, points: breadth });
+  if (affected.cis > 3) factors.push({ factor: `${affected.cis} configuration items affected`, points: 1 });
+  const score = factors.reduce((sum, f) => sum + f.points, 0);
+  const level: RiskLevel = score >= 10 ? 'critical' : score >= 7 ? 'high' : score >= 4 ? 'medium' : 'low';
+  return { score, level, factors };
+}
+
+export function riskAtLeast(level: RiskLevel, threshold: RiskLevel): boolean {
+  return RISK_LEVELS.indexOf(level) >= RISK_LEVELS.indexOf(threshold);
+}
+
+// --- Quorum -----------------------------------------------------------------------------------------------
+
+export type QuorumRule = { rule: 'any' } | { rule: 'all' } | { rule: 'majority' } | { rule: 'n-of-m'; n: number };
+
+export function requiredApprovals(quorum: QuorumRule, eligible: number): number {
+  switch (quorum.rule) {
+    case 'any':
+      return 1;
+    case 'all':
+      return eligible;
+    case 'majority':
+      return Math.floor(eligible / 2) + 1;
+    case 'n-of-m':
+      return quorum.n;
+  }
+}
+
+export function describeQuorum(quorum: QuorumRule, eligible: number): string {
+  return quorum.rule === 'n-of-m' ? `${quorum.n} of ${eligible}` : `${quorum.rule} of ${eligible}`;
+}
+
+export type StageOutcome = 'approved' | 'rejected' | 'pending';
+
+/**
+ * Approved once enough approvals are in; rejected as soon as the approvers who have not rejected could no
+ * longer reach the quorum, so a decisive "no" ends the stage without waiting for the others.
+ */
+export function quorumOutcome(quorum: QuorumRule, eligible: number, approvals: number, rejections: number): StageOutcome {
+  const required = requiredApprovals(quorum, eligible);
+  if (approvals >= required) return 'approved';
+  if (eligible - rejections < required) return 'rejected';
+  return 'pending';
+}
+
+// --- Approval plan ----------------------------------------------------------------------------------------
+
+export interface BoardSnapshot {
+  code: string;
+  name: string;
+  chairId: string | null;
+  memberIds: string[];
+  quorum: QuorumRule;
+  calendar: CalendarDefinition;
+  decisionSeconds: number;
+  remindBeforeSeconds: number[];
+  escalateBeforeSeconds: number | null;
+  reviewSeconds: number;
+  secondLevel: { board: string; costAbove: number | null; riskAtLeast: RiskLevel | null } | null;
+}
+
+export interface ApprovalStage {
+  level: number;
+  board: string;
+  boardName: string;
+  /** Board members minus the requester: nobody approves their own change. */
+  approverIds: string[];
+  quorum: QuorumRule;
+  required: number;
+  chairId: string | null;
+  calendar: CalendarDefinition;
+  decisionSeconds: number;
+  remindBeforeSeconds: number[];
+  escalateBeforeSeconds: number | null;
+  /** Why this stage applies, e.g. "cost 250000 above 100000". */
+  reason: string;
+}
+
+export interface ReviewPlan {
+  board: string;
+  chairId: string | null;
+  calendar: CalendarDefinition;
+  reviewSeconds: number;
+  remindBeforeSeconds: number[];
+}
+
+export type ApprovalPlan =
+  | { kind: 'pre-approved'; stages: []; review: ReviewPlan }
+  | { kind: 'stages'; stages: ApprovalStage[]; review: ReviewPlan }
+  | { kind: 'impossible'; reason: string; stages: ApprovalStage[]; review: ReviewPlan };
+
+/** The board each change type answers to first (standard changes still name the CAB for their reviews). */
+export function firstBoardCode(type: ChangeType): string {
+  return type === 'emergency' ? 'ECAB' : 'CAB';
+}
+
+/**
+ * Standard: pre-approved by its template. Normal: the CAB, then the board's second level when the cost or
+ * the risk reaches its marks. Emergency: the ECAB alone (its review afterwards is mandatory).
+ */
+export function planApprovals(
+  change: { type: ChangeType; requesterId: string; estimatedCost: number; risk: RiskLevel },
+  boards: Record<string, BoardSnapshot>,
+): ApprovalPlan {
+  const first = boards[firstBoardCode(change.type)];
+  if (!first) throw new Error(`no approval board ${firstBoardCode(change.type)} is configured`);
+  const review: ReviewPlan = { board: first.code, chairId: first.chairId, calendar: first.calendar, reviewSeconds: first.reviewSeconds, remindBeforeSeconds: first.remindBeforeSeconds };
+  if (change.type === 'standard') return { kind: 'pre-approved', stages: [], review };
+
+  const stage = (board: BoardSnapshot, level: number, reason: string): ApprovalStage => {
+    const approverIds = board.memberIds.filter((id) => id !== change.requesterId);
+    return {
+      level,
+      board: board.code,
+      boardName: board.name,
+      approverIds,
+      quorum: board.quorum,
+      required: requiredApprovals(board.quorum, approverIds.length),
+      chairId: board.chairId,
+      calendar: board.calendar,
+      decisionSeconds: board.decisionSeconds,
+      remindBeforeSeconds: board.remindBeforeSeconds,
+      escalateBeforeSeconds: board.escalateBeforeSeconds,
+      reason,
+    };
+  };
+  const stages = [stage(first, 1, `${change.type} change`)];
+  const second = change.type === 'normal' ? first.secondLevel : null;
+  if (second) {
+    const reasons: string[] = [];
+    if (second.costAbove !== null && change.estimatedCost > second.costAbove) reasons.push(`cost ${change.estimatedCost} above ${second.costAbove}`);
+    if (second.riskAtLeast !== null && riskAtLeast(change.risk, second.riskAtLeast)) reasons.push(`risk ${change.risk} at or above ${second.riskAtLeast}`);
+    if (reasons.length > 0) {
+      const board = boards[second.board];
+      if (!board) throw new Error(`the second-level board ${second.board} is not configured`);
+      stages.push(stage(board, 2, reasons.join('; ')));
+    }
+  }
+  const short = stages.find((s) => s.required > s.approverIds.length || s.required < 1);
+  if (short) {
+    return {
+      kind: 'impossible',
+      reason: `${short.boardName} has ${short.approverIds.length} eligible approver(s) besides the requester; its quorum needs ${short.required}`,
+      stages,
+      review,
+    };
+  }
+  return { kind: 'stages', stages, review };
+}
+
+// --- Deadlines --------------------------------------------------------------------------------------------
+
+export type ChangeTimerKind = 'reminder' | 'escalation' | 'expiry' | 'review-reminder' | 'review-overdue';
+
+export interface ChangeTimer {
+  key: string;
+  kind: ChangeTimerKind;
+  at: number;
+}
+
+/** A stage's deadline and the reminder, escalation and expiry instants before it, in business time. */
+export function stageTimers(stage: ApprovalStage, startedAt: number): { deadline: number; timers: ChangeTimer[] } {
+  const deadline = addBusinessTime(stage.calendar, startedAt, stage.decisionSeconds);
+  const before = (seconds: number) => addBusinessTime(stage.calendar, startedAt, Math.max(0, stage.decisionSeconds - seconds));
+  const timers: ChangeTimer[] = stage.remindBeforeSeconds
+    .filter((seconds) => seconds > 0 && seconds < stage.decisionSeconds)
+    .map((seconds) => ({ key: `L${stage.level}:reminder:${seconds}`, kind: 'reminder' as const, at: before(seconds) }));
+  if (stage.escalateBeforeSeconds !== null) {
+    timers.push({ key: `L${stage.level}:escalation`, kind: 'escalation', at: before(stage.escalateBeforeSeconds) });
+  }
+  timers.push({ key: `L${stage.level}:expiry`, kind: 'expiry', at: deadline });
+  return { deadline, timers: sortTimers(timers) };
+}
+
+/** The review's deadline, a reminder before it and the escalation when it passes. */
+export function reviewTimers(review: ReviewPlan, implementedAt: number): { deadline: number; timers: ChangeTimer[] } {
+  const deadline = addBusinessTime(review.calendar, implementedAt, review.reviewSeconds);
+  const timers: ChangeTimer[] = review.remindBeforeSeconds
+    .filter((seconds) => seconds > 0 && seconds < review.reviewSeconds)
+    .map((seconds) => ({ key: `review:reminder:${seconds}`, kind: 'review-reminder' as const, at: addBusinessTime(review.calendar, implementedAt, review.reviewSeconds - seconds) }));
+  timers.push({ key: 'review:overdue', kind: 'review-overdue', at: deadline });
+  return { deadline, timers: sortTimers(timers) };
+}
+
+// Equal instants keep reminders before escalations before expiry, the order people expect to read them in.
+const KIND_ORDER: ChangeTimerKind[] = ['reminder', 'review-reminder', 'escalation', 'expiry', 'review-overdue'];
+function sortTimers(timers: ChangeTimer[]): ChangeTimer[] {
+  return timers.sort((a, b) => a.at - b.at || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+}
