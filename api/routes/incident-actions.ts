@@ -1,8 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
-import type { z } from 'zod';
 import { priorityFor } from '../../domain/priority';
-import type { Role } from '../../prisma/generated/client';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
@@ -16,55 +14,37 @@ import {
   setPendingUpdate,
   type IncidentStatus,
 } from '../../workflows/incident.messages';
-import { EVERYONE, hasAnyRole, STAFF, type Principal } from '../auth';
+import { EVERYONE, hasAnyRole, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { sendIncidentUpdate } from '../incident-actions';
 import { problems } from '../problem';
-import { defineRoute } from '../route';
+import { recordActions } from '../record-action';
 import { AssignBody, EmptyBody, IncidentIdParams, IncidentStatusSchema, NoteBody, PriorityBody, ReasonBody, ResolveBody } from '../schemas/incident';
 
 type Incident = NonNullable<Awaited<ReturnType<ApiDeps['prisma']['incident']['findUnique']>>>;
 
-interface ActionSpec<B extends z.ZodType> {
-  verb: string;
-  summary: string;
-  roles: Role[];
-  body: B;
-  /** Validates against the database and sends the update; returns the workflow's new status. */
-  run(input: { incident: Incident; body: z.infer<B>; principal: Principal }): Promise<IncidentStatus>;
-}
-
 const badField = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
 
 export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
-  function action<B extends z.ZodType>(spec: ActionSpec<B>) {
-    defineRoute(router, registry, {
-      method: 'post',
-      path: `/api/incidents/:id/${spec.verb}`,
-      summary: spec.summary,
-      tags: ['incidents'],
-      roles: spec.roles,
-      params: IncidentIdParams,
-      body: spec.body,
-      responses: {
-        200: { description: 'The incident status after the action', schema: IncidentStatusSchema },
-        404: { description: 'No such incident (or not yours)' },
-        409: { description: 'Not allowed in the current state (currentState in the body)' },
-      },
-      async handler({ params, body, principal }) {
-        const incident = await deps.prisma.incident.findUnique({ where: { id: params.id } });
-        if (!incident || (!hasAnyRole(principal, STAFF) && incident.requesterId !== principal.id)) throw problems.notFound(`no incident ${params.id}`);
-        return { status: 200, body: await spec.run({ incident, body: body as z.infer<B>, principal }) };
-      },
-    });
-  }
+  const action = recordActions<Incident, IncidentStatus>(router, registry, {
+    path: '/api/incidents',
+    tag: 'incidents',
+    noun: 'incident',
+    params: IncidentIdParams,
+    status: IncidentStatusSchema,
+    async find(id, principal) {
+      const incident = await deps.prisma.incident.findUnique({ where: { id } });
+      if (!incident || (!hasAnyRole(principal, STAFF) && incident.requesterId !== principal.id)) throw problems.notFound(`no incident ${id}`);
+      return incident;
+    },
+  });
 
   action({
     verb: 'assign',
     summary: 'Assign to a group and/or a person',
     roles: STAFF,
     body: AssignBody,
-    async run({ incident, body, principal }) {
+    async run({ record: incident, body, principal }) {
       if (body.groupId) {
         const group = await deps.prisma.group.findUnique({ where: { id: body.groupId } });
         if (!group) throw badField('groupId', `no group ${body.groupId}`);
@@ -86,7 +66,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: 'Take the incident into work (first response)',
     roles: STAFF,
     body: EmptyBody,
-    run: ({ incident, principal }) => sendIncidentUpdate(deps, incident, acknowledgeUpdate, { actorId: principal.id }),
+    run: ({ record: incident, principal }) => sendIncidentUpdate(deps, incident, acknowledgeUpdate, { actorId: principal.id }),
   });
 
   action({
@@ -94,7 +74,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: "Add a note: an agent's public note is a first response; a customer's reply resumes a pending incident",
     roles: EVERYONE,
     body: NoteBody,
-    run: ({ incident, body, principal }) => {
+    run: ({ record: incident, body, principal }) => {
       const agent = hasAnyRole(principal, STAFF);
       if (!agent && body.visibility === 'internal') throw problems.forbidden('customers cannot write internal notes');
       return sendIncidentUpdate(deps, incident, addNoteUpdate, {
@@ -111,7 +91,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: 'Wait on the customer or a third party (pauses the resolution clock)',
     roles: STAFF,
     body: ReasonBody,
-    run: ({ incident, body, principal }) => sendIncidentUpdate(deps, incident, setPendingUpdate, { actorId: principal.id, reason: body.reason }),
+    run: ({ record: incident, body, principal }) => sendIncidentUpdate(deps, incident, setPendingUpdate, { actorId: principal.id, reason: body.reason }),
   });
 
   action({
@@ -119,7 +99,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: 'Resume work (restarts the resolution clock)',
     roles: STAFF,
     body: EmptyBody,
-    run: ({ incident, principal }) => sendIncidentUpdate(deps, incident, resumeUpdate, { actorId: principal.id }),
+    run: ({ record: incident, principal }) => sendIncidentUpdate(deps, incident, resumeUpdate, { actorId: principal.id }),
   });
 
   action({
@@ -127,7 +107,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: 'Change impact and urgency (or, for managers, the priority itself); deadlines move, elapsed time is kept',
     roles: STAFF,
     body: PriorityBody,
-    async run({ incident, body, principal }) {
+    async run({ record: incident, body, principal }) {
       if (body.priority && !hasAnyRole(principal, ['manager', 'admin'])) throw problems.forbidden('only managers and administrators override the priority matrix');
       const impact = body.impact ?? (incident.impact as 'high' | 'medium' | 'low');
       const urgency = body.urgency ?? (incident.urgency as 'high' | 'medium' | 'low');
@@ -142,7 +122,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: 'Resolve (stops the resolution clock; auto-closes after the policy delay unless reopened)',
     roles: STAFF,
     body: ResolveBody,
-    run: ({ incident, body, principal }) => sendIncidentUpdate(deps, incident, resolveUpdate, { actorId: principal.id, code: body.code, summary: body.summary }),
+    run: ({ record: incident, body, principal }) => sendIncidentUpdate(deps, incident, resolveUpdate, { actorId: principal.id, code: body.code, summary: body.summary }),
   });
 
   action({
@@ -150,7 +130,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: 'Reopen within the reopen window (the resolution clock carries on)',
     roles: EVERYONE,
     body: ReasonBody,
-    run: ({ incident, body, principal }) => sendIncidentUpdate(deps, incident, reopenUpdate, { actorId: principal.id, reason: body.reason }),
+    run: ({ record: incident, body, principal }) => sendIncidentUpdate(deps, incident, reopenUpdate, { actorId: principal.id, reason: body.reason }),
   });
 
   action({
@@ -158,7 +138,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: 'Close a resolved incident (the requester confirms, or an agent)',
     roles: EVERYONE,
     body: EmptyBody,
-    run: ({ incident, principal }) => sendIncidentUpdate(deps, incident, closeUpdate, { actorId: principal.id }),
+    run: ({ record: incident, principal }) => sendIncidentUpdate(deps, incident, closeUpdate, { actorId: principal.id }),
   });
 
   action({
@@ -166,6 +146,6 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     summary: 'Declare a major incident (P1, service owner and management notified)',
     roles: ['manager', 'admin'],
     body: ReasonBody,
-    run: ({ incident, body, principal }) => sendIncidentUpdate(deps, incident, declareMajorUpdate, { actorId: principal.id, reason: body.reason }),
+    run: ({ record: incident, body, principal }) => sendIncidentUpdate(deps, incident, declareMajorUpdate, { actorId: principal.id, reason: body.reason }),
   });
 }
