@@ -92,6 +92,16 @@ export function riskZh(risk: string): string {
   return ({ low: '低', medium: '中', high: '高', critical: '严重' } as Record<string, string>)[risk] ?? risk;
 }
 
+/** An instant as people read it in mail and on the action pages (UTC: users carry no time zone yet). */
+export function formatInstant(date: Date, locale: string): string {
+  return `${new Intl.DateTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
+}
+
+/** A change's window: the scheduled one once there is one, else the planned one. */
+export function formatChangeWindow(change: { plannedStart: Date; plannedEnd: Date; scheduledStart: Date | null; scheduledEnd: Date | null }, locale: string): string {
+  return `${formatInstant(change.scheduledStart ?? change.plannedStart, locale)} – ${formatInstant(change.scheduledEnd ?? change.plannedEnd, locale)}`;
+}
+
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 }

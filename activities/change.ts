@@ -5,7 +5,7 @@ import type { Db } from '../prisma/database';
 import { Prisma } from '../prisma/generated/client';
 import { signActionToken } from './action-tokens';
 import { calendarFromRecord } from './calendar-records';
-import { renderChangeMail } from './change-mail';
+import { formatChangeWindow, renderChangeMail } from './change-mail';
 import { conflictsFor, writeChangeRecord } from './change-records';
 import type { Mailer } from './mailer';
 import { deliverOnce, recipientSet } from './notifications';
@@ -86,11 +86,6 @@ function snapshotColumns(s: ChangeSnapshot) {
     backout: json(s.backout),
     review: json(s.review),
   };
-}
-
-function formatWindow(start: Date, end: Date, locale: string): string {
-  const format = new Intl.DateTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
-  return `${format.format(start)} – ${format.format(end)} UTC`;
 }
 
 export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret }: ChangeActivityDeps) {
@@ -214,7 +209,7 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
           title: change.title,
           type: change.type,
           risk: change.riskLevel ?? 'unassessed',
-          window: formatWindow(change.scheduledStart ?? change.plannedStart, change.scheduledEnd ?? change.plannedEnd, recipient.locale),
+          window: formatChangeWindow(change, recipient.locale),
           services: change.services.map((s) => s.service.name).join(', '),
           requester: change.requester.name,
           actionUrl,

@@ -270,7 +270,8 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
         const from = state;
         const window = { start: Date.parse(start), end: Date.parse(end) };
         const next = { ...snapshot(), state: 'scheduled' as const, scheduledStart: start, scheduledEnd: end, conflictOverride: overrideReason ? { reason: overrideReason, actorId, conflicts: [] } : null };
-        const proposed = { eventKey: `${changeId}:${++seq}:scheduled`, type: 'scheduled', actorId, at: iso(Date.now())!, fromState: from, toState: 'scheduled' as const, data: { start, end, overrideReason } };
+        // Proposed, not yet taken: the activity writes it only when the window is clear or the override accepted.
+        const proposed = { ...event('scheduled', actorId, from, { start, end, overrideReason }), toState: 'scheduled' as const };
         const result = await serial(() => scheduleChange({ changeId, window, overrideAccepted: overrideReason !== null, event: proposed, snapshot: next }));
         if (!result.scheduled) {
           refuse(SCHEDULE_CONFLICT, 'schedule', `the window ${start} – ${end} has ${result.conflicts.length} conflict(s); choose another window or have a manager override with a reason`, { conflicts: result.conflicts });

@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { verifyActionToken, type ActionClaims } from '../../activities/action-tokens';
+import { formatChangeWindow, formatInstant } from '../../activities/change-mail';
 import { changeReference, type ApprovalPlan } from '../../domain/change';
 import { changeStatusQuery, decideChangeUpdate, type ChangeStatus } from '../../workflows/change.messages';
 import { decisionPage, messagePage, pageTexts, type PageLocale } from '../action-pages';
@@ -8,9 +9,6 @@ import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import { setSession, signedInUser } from '../sessions';
 import { hashToken } from '../tokens';
-
-const formatInstant = (date: Date, locale: PageLocale) =>
-  `${new Intl.DateTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
 
 /**
  * `/actions/:token`: GET shows what the link would decide and changes nothing (mail scanners follow links);
@@ -63,7 +61,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
         title: change.title,
         type: change.type,
         risk: change.riskLevel ?? '-',
-        window: `${formatInstant(change.scheduledStart ?? change.plannedStart, locale)} – ${formatInstant(change.scheduledEnd ?? change.plannedEnd, locale)}`,
+        window: formatChangeWindow(change, locale),
         services: change.services.map((s) => s.service.name).join(', '),
         requester: change.requester.name,
         justification: change.justification,

@@ -1,7 +1,6 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { changeReference } from '../../domain/change';
-import type { Role } from '../../prisma/generated/client';
 import {
   cancelChangeUpdate,
   completeChangeUpdate,
@@ -13,7 +12,7 @@ import {
   submitChangeUpdate,
   type ChangeStatus,
 } from '../../workflows/change.messages';
-import { EVERYONE, hasAnyRole, STAFF, type Principal } from '../auth';
+import { EVERYONE, hasAnyRole, MANAGERS, STAFF, type Principal } from '../auth';
 import { sendChangeUpdate } from '../change-updates';
 import type { ApiDeps } from '../deps';
 import { problems } from '../problem';
@@ -22,7 +21,6 @@ import { ApproveBody, CancelBody, ChangeIdParams, ChangeStatusSchema, CompleteBo
 import { findVisibleChange } from './changes';
 
 type Change = Awaited<ReturnType<typeof findVisibleChange>>;
-const MANAGERS: Role[] = ['manager', 'admin'];
 
 /** Segregation of duties, answered before the workflow is asked: nobody approves or rejects their own change. */
 function refuseOwnChange(change: Change, principal: Principal) {

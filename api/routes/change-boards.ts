@@ -1,15 +1,14 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { ApprovalBoard, ApprovalBoardMember, Role, StandardChangeTemplate } from '../../prisma/generated/client';
-import { EVERYONE } from '../auth';
+import type { ApprovalBoard, ApprovalBoardMember, StandardChangeTemplate } from '../../prisma/generated/client';
+import { EVERYONE, MANAGERS } from '../auth';
 import type { ApiDeps } from '../deps';
 import { problems, type FieldIssue } from '../problem';
 import { defineRoute } from '../route';
 import { BoardBody, BoardCodeParams, TemplateBody } from '../schemas/change';
 import { CHANGE_STAFF } from './changes';
 
-const MANAGERS: Role[] = ['manager', 'admin'];
 
 function boardView(board: ApprovalBoard & { members: ApprovalBoardMember[] }) {
   const { secondLevelBoard, secondLevelCostAbove, secondLevelRiskAtLeast, updatedAt, members, ...rest } = board;

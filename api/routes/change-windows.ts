@@ -1,14 +1,13 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { Role } from '../../prisma/generated/client';
+import { MANAGERS } from '../auth';
 import type { ApiDeps } from '../deps';
 import { problems } from '../problem';
 import { defineRoute } from '../route';
 import { BlackoutBody, MaintenanceWindowBody, WindowIdParams, WindowListQuery } from '../schemas/change';
 import { CHANGE_STAFF } from './changes';
 
-const MANAGERS: Role[] = ['manager', 'admin'];
 
 interface WindowRow {
   id: string;
