@@ -29,7 +29,6 @@ export function writeChangeRecord(prisma: Db, opened: ChangeOpened) {
         backoutPlan: opened.backoutPlan,
         requesterId: opened.requesterId,
         templateId: opened.templateId,
-        affectedCis: opened.affectedCis,
         plannedStart: new Date(opened.plannedStart),
         plannedEnd: new Date(opened.plannedEnd),
         estimatedCost: opened.estimatedCost,
@@ -39,6 +38,7 @@ export function writeChangeRecord(prisma: Db, opened: ChangeOpened) {
       },
     }),
     prisma.changeService.createMany({ data: opened.serviceIds.map((serviceId) => ({ changeId: opened.changeId, serviceId })), skipDuplicates: true }),
+    prisma.changeCi.createMany({ data: opened.affectedCis.map((ciId) => ({ changeId: opened.changeId, ciId })), skipDuplicates: true }),
     prisma.changeEvent.upsert({
       where: { eventKey: `${opened.changeId}:created` },
       update: {},
@@ -49,9 +49,16 @@ export function writeChangeRecord(prisma: Db, opened: ChangeOpened) {
 
 const overlapping = (window: Interval) => ({ startsAt: { lt: new Date(window.end) }, endsAt: { gt: new Date(window.start) } });
 
+/** What a change's services and CIs are, as the conflict rules see them (CIs by code, as people name them). */
+export const CHANGE_SCOPE = { services: true, cis: { include: { ci: { select: { code: true } } } } } as const;
+export type ChangeWithScope = Prisma.ChangeRequestGetPayload<{ include: typeof CHANGE_SCOPE }>;
+
+export const changeScope = (change: ChangeWithScope) => ({ serviceIds: change.services.map((s) => s.serviceId), cis: change.cis.map((c) => c.ci.code) });
+
 /**
  * What a window collides with: blackouts, maintenance windows and window-holding changes that touch the same
- * services or configuration items. `db` may be a transaction, so a check and the write it allows are atomic.
+ * services or configuration items (by CI code). `db` may be a transaction, so a check and the write it allows
+ * are atomic.
  */
 export async function conflictsFor(
   db: Db | Prisma.TransactionClient,
@@ -74,10 +81,10 @@ export async function conflictsFor(
               { scheduledStart: null, plannedStart: { lt: new Date(window.end) }, plannedEnd: { gt: new Date(window.start) } },
             ],
           },
-          { OR: [{ services: { some: { serviceId: { in: affected.serviceIds } } } }, { affectedCis: { hasSome: affected.cis } }] },
+          { OR: [{ services: { some: { serviceId: { in: affected.serviceIds } } } }, { cis: { some: { ci: { code: { in: affected.cis } } } } }] },
         ],
       },
-      include: { services: true },
+      include: CHANGE_SCOPE,
     }),
   ]);
   return findConflicts(window, affected, {
@@ -87,8 +94,7 @@ export async function conflictsFor(
       id: c.id,
       reference: changeReference(c.number),
       state: c.state,
-      serviceIds: c.services.map((s) => s.serviceId),
-      cis: c.affectedCis,
+      ...changeScope(c),
       start: (c.scheduledStart ?? c.plannedStart).getTime(),
       end: (c.scheduledEnd ?? c.plannedEnd).getTime(),
     })),

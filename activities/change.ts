@@ -6,7 +6,8 @@ import { Prisma } from '../prisma/generated/client';
 import { signActionToken } from './action-tokens';
 import { calendarFromRecord } from './calendar-records';
 import { formatChangeWindow, renderChangeMail } from './change-mail';
-import { conflictsFor, writeChangeRecord } from './change-records';
+import { CHANGE_SCOPE, changeScope, conflictsFor, writeChangeRecord } from './change-records';
+import { impactOf } from './ci-impact';
 import type { Mailer } from './mailer';
 import { deliverOnce, recipientSet } from './notifications';
 
@@ -68,6 +69,9 @@ export interface ChangeNotificationRequest {
   action?: { level: number; expiresAt: number };
 }
 
+/** How many relationships away a change's CIs can still take something down, for its risk. */
+const CHANGE_IMPACT_DEPTH = 5;
+
 const date = (value: string | null) => (value === null ? null : new Date(value));
 const json = (value: object | null) => (value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue));
 
@@ -113,6 +117,17 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
     );
   }
 
+  /**
+   * How far a change reaches: the services it names plus those its CIs' failure would take down (the CMDB's
+   * downstream impact), and the CIs it touches plus their dependants.
+   */
+  async function breadthOf(serviceIds: string[], ciIds: string[]) {
+    if (ciIds.length === 0) return { services: serviceIds.length, cis: 0 };
+    const impact = await impactOf(prisma, ciIds, CHANGE_IMPACT_DEPTH);
+    const services = new Set([...serviceIds, ...impact.downstream.services.map((s) => s!.id)]);
+    return { services: services.size, cis: ciIds.length + impact.downstream.cis.length };
+  }
+
   return {
     async openChangeRecord(opened: ChangeOpened): Promise<void> {
       await writeChangeRecord(prisma, opened);
@@ -123,8 +138,8 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
      * rules give it; both are kept on the record, so later edits to a board do not change a running approval.
      */
     async assessChange({ changeId }: { changeId: string }): Promise<{ risk: RiskAssessment; plan: ApprovalPlan }> {
-      const change = await prisma.changeRequest.findUniqueOrThrow({ where: { id: changeId }, include: { services: true, template: true } });
-      const risk = assessRisk(change.riskAnswers as unknown as RiskAnswers, { services: change.services.length, cis: change.affectedCis.length });
+      const change = await prisma.changeRequest.findUniqueOrThrow({ where: { id: changeId }, include: { services: true, cis: true, template: true } });
+      const risk = assessRisk(change.riskAnswers as unknown as RiskAnswers, await breadthOf(change.services.map((s) => s.serviceId), change.cis.map((c) => c.ciId)));
       let plan = planApprovals({ type: change.type, requesterId: change.requesterId, estimatedCost: Number(change.estimatedCost), risk: risk.level }, await boardSnapshots(Date.now()));
       const template = change.template;
       if (change.type === 'standard') {
@@ -167,11 +182,11 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
     async scheduleChange(input: { changeId: string; window: { start: number; end: number }; overrideAccepted: boolean; event: ChangeEventRecord; snapshot: ChangeSnapshot }): Promise<{ scheduled: boolean; conflicts: Conflict[] }> {
       return prisma.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('itsm:change-schedule'))`;
-        const change = await tx.changeRequest.findUniqueOrThrow({ where: { id: input.changeId }, include: { services: true } });
+        const change = await tx.changeRequest.findUniqueOrThrow({ where: { id: input.changeId }, include: CHANGE_SCOPE });
         if (change.state === input.snapshot.state && change.scheduledStart?.getTime() === input.window.start && change.scheduledEnd?.getTime() === input.window.end) {
           return { scheduled: true, conflicts: (input.snapshot.conflictOverride?.conflicts ?? []) as Conflict[] };
         }
-        const conflicts = await conflictsFor(tx, input.window, { serviceIds: change.services.map((s) => s.serviceId), cis: change.affectedCis }, change.id);
+        const conflicts = await conflictsFor(tx, input.window, changeScope(change), change.id);
         if (conflicts.length > 0 && !input.overrideAccepted) return { scheduled: false, conflicts };
         const snapshot = { ...input.snapshot, conflictOverride: conflicts.length > 0 ? { ...input.snapshot.conflictOverride!, conflicts } : null };
         const event = { ...input.event, data: { ...input.event.data, conflicts } };

@@ -96,10 +96,12 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
           priority: opened.priority,
           serviceId: opened.serviceId,
           requesterId: opened.requesterId,
+          category: opened.category ?? null,
           createdAt: openedAt,
           ...deadlines,
         },
       }),
+      prisma.incidentCi.createMany({ data: (opened.ciIds ?? []).map((ciId) => ({ incidentId: opened.incidentId, ciId })), skipDuplicates: true }),
       prisma.incidentEvent.upsert({
         where: { eventKey: `${opened.incidentId}:opened` },
         update: {},

@@ -12,6 +12,7 @@ import { changeActionRoutes } from './routes/change-actions';
 import { changeBoardRoutes } from './routes/change-boards';
 import { changeRoutes } from './routes/changes';
 import { changeWindowRoutes } from './routes/change-windows';
+import { ciRoutes } from './routes/cis';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -46,6 +47,7 @@ export function createApp(deps: ApiDeps) {
   changeActionRoutes(api, registry, deps);
   changeWindowRoutes(api, registry, deps);
   changeBoardRoutes(api, registry, deps);
+  ciRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { changeWorkflowId, type ChangeOpened } from '../domain/change';
-import { writeChangeRecord } from '../activities/change-records';
+import { CHANGE_SCOPE, writeChangeRecord } from '../activities/change-records';
+import { resolveCis } from './ci-references';
 import { ItsmKind, ItsmService, ItsmState } from '../temporal-config/search-attributes';
 import type { changeApproval } from '../workflows/change';
 import { submitChangeUpdate } from '../workflows/change.messages';
@@ -27,6 +28,7 @@ export async function openChange(deps: ApiDeps, body: z.infer<typeof CreateChang
     const template = await deps.prisma.standardChangeTemplate.findUnique({ where: { id: body.templateId } });
     if (!template || !template.active) throw badField('templateId', `no active standard-change template ${body.templateId}`);
   }
+  const cis = await resolveCis(deps.prisma, body.affectedCis, 'affectedCis');
   const changeId = randomUUID();
   const workflowId = changeWorkflowId(changeId);
   const [{ number }] = await deps.prisma.$queryRaw<{ number: number }[]>`SELECT nextval(pg_get_serial_sequence('"ChangeRequest"', 'number'))::int AS number`;
@@ -44,7 +46,7 @@ export async function openChange(deps: ApiDeps, body: z.infer<typeof CreateChang
     templateId: body.templateId ?? null,
     serviceIds,
     serviceCodes: serviceIds.map((id) => services.find((s) => s.id === id)!.code),
-    affectedCis: [...new Set(body.affectedCis)],
+    affectedCis: cis.map((ci) => ci.id),
     plannedStart: new Date(body.plannedStart).toISOString(),
     plannedEnd: new Date(body.plannedEnd).toISOString(),
     estimatedCost: body.estimatedCost,
@@ -64,5 +66,5 @@ export async function openChange(deps: ApiDeps, body: z.infer<typeof CreateChang
   });
   await writeChangeRecord(deps.prisma, opened);
   if (body.submit) await sendChangeUpdate(deps, { id: changeId, workflowId }, submitChangeUpdate, { actorId: requesterId });
-  return deps.prisma.changeRequest.findUniqueOrThrow({ where: { id: changeId }, include: { services: true } });
+  return deps.prisma.changeRequest.findUniqueOrThrow({ where: { id: changeId }, include: CHANGE_SCOPE });
 }

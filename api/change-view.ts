@@ -1,10 +1,10 @@
 import { changeReference } from '../domain/change';
-import type { ChangeRequest, ChangeService } from '../prisma/generated/client';
+import { changeScope, type ChangeWithScope } from '../activities/change-records';
 
 const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
 /** The change as the API shows it (dates as ISO strings, the cost as a number, services as ids). */
-export function changeView(change: ChangeRequest & { services: ChangeService[] }) {
+export function changeView(change: ChangeWithScope) {
   return {
     id: change.id,
     number: change.number,
@@ -19,7 +19,7 @@ export function changeView(change: ChangeRequest & { services: ChangeService[] }
     requesterId: change.requesterId,
     templateId: change.templateId,
     serviceIds: change.services.map((s) => s.serviceId),
-    affectedCis: change.affectedCis,
+    affectedCis: changeScope(change).cis,
     plannedStart: change.plannedStart.toISOString(),
     plannedEnd: change.plannedEnd.toISOString(),
     estimatedCost: Number(change.estimatedCost),

@@ -21,6 +21,7 @@ export function incidentView(incident: Incident) {
     workflowId: incident.workflowId,
     responseDueAt: incident.responseDueAt?.toISOString() ?? null,
     resolutionDueAt: incident.resolutionDueAt?.toISOString() ?? null,
+    category: incident.category,
     createdAt: incident.createdAt.toISOString(),
     updatedAt: incident.updatedAt.toISOString(),
   };

@@ -5,6 +5,7 @@ import { priorityFor, type Level } from '../domain/priority';
 import type { Db } from '../prisma/database';
 import { ItsmKind, ItsmPriority, ItsmService, ItsmState } from '../temporal-config/search-attributes';
 import type { incidentLifecycle } from '../workflows/incident';
+import { resolveCis } from './ci-references';
 import { problems } from './problem';
 import { startRecordWorkflow } from './workflow-start';
 
@@ -14,6 +15,8 @@ export interface IncidentIntake {
   impact: Level;
   urgency: Level;
   serviceId: string;
+  category?: string;
+  cis?: string[];
 }
 
 /**
@@ -27,6 +30,7 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
   if (!service) {
     throw problems.validation([{ location: 'body', field: 'serviceId', message: `no service with id ${intake.serviceId}`, code: 'unknown_reference' }]);
   }
+  const cis = await resolveCis(deps.prisma, intake.cis ?? [], 'cis');
   const priority = priorityFor(intake.impact, intake.urgency, service.priorityMatrix);
   const id = randomUUID();
   const workflowId = incidentWorkflowId(id);
@@ -44,6 +48,8 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
     serviceCode: service.code,
     requesterId,
     openedAt: openedAt.toISOString(),
+    category: intake.category ?? null,
+    ciIds: cis.map((ci) => ci.id),
   };
   await startRecordWorkflow<typeof incidentLifecycle>(deps.temporal, 'incidentLifecycle', {
     workflowId,
@@ -56,9 +62,14 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
       { key: ItsmService, value: service.code },
     ],
   });
-  return deps.prisma.incident.upsert({
-    where: { id },
-    update: {},
-    create: { id, number, workflowId, ...intake, priority, serviceId: service.id, requesterId, createdAt: openedAt },
-  });
+  const { cis: _named, ...fields } = intake;
+  const [incident] = await deps.prisma.$transaction([
+    deps.prisma.incident.upsert({
+      where: { id },
+      update: {},
+      create: { id, number, workflowId, ...fields, priority, serviceId: service.id, requesterId, createdAt: openedAt },
+    }),
+    deps.prisma.incidentCi.createMany({ data: opened.ciIds!.map((ciId) => ({ incidentId: id, ciId })), skipDuplicates: true }),
+  ]);
+  return incident;
 }

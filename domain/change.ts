@@ -65,6 +65,7 @@ export interface ChangeOpened {
   templateId: string | null;
   serviceIds: string[];
   serviceCodes: string[];
+  /** Configuration item ids. */
   affectedCis: string[];
   plannedStart: string;
   plannedEnd: string;

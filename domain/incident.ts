@@ -25,6 +25,9 @@ export interface IncidentOpened {
   serviceCode: string;
   requesterId: string;
   openedAt: string;
+  /** Added with the CMDB; absent in workflows started before it. */
+  category?: string | null;
+  ciIds?: string[];
 }
 
 export function incidentWorkflowId(incidentId: string): string {

@@ -129,3 +129,66 @@ export const DEMO_ERP_WINDOWS = Array.from({ length: 14 }, (_, week) => {
 export const DEMO_BLACKOUTS = [
   { service: 'ERP', name: 'Year-end financial close', reason: 'Finance closes the books', startsAt: new Date('2026-12-28T00:00:00+08:00'), endsAt: new Date('2027-01-06T00:00:00+08:00') },
 ] as const;
+
+const DAY = 24 * HOUR;
+
+/**
+ * A small CMDB: four services, what they run on, and a core switch everything is connected to (so the graph
+ * has cycles). The ERP licence is over-used and a mail server's warranty ends soon, so both alerts show.
+ */
+export const DEMO_CIS = [
+  { code: 'svc-erp', name: 'ERP and finance (service)', type: 'service', service: 'ERP', owner: 'manager', attributes: { tier: 'gold' } },
+  { code: 'svc-email', name: 'Corporate e-mail (service)', type: 'service', service: 'EMAIL', owner: 'manager', attributes: { tier: 'silver' } },
+  { code: 'svc-net', name: 'Network and VPN (service)', type: 'service', service: 'NET', owner: 'agent2', attributes: { tier: 'gold' } },
+  { code: 'app-erp', name: 'ERP application', type: 'application', owner: 'manager', attributes: { vendor: 'SAP', version: 'S/4HANA 2023' } },
+  { code: 'db-cluster-01', name: 'ERP database cluster', type: 'database', owner: 'agent2', attributes: { engine: 'postgresql', version: '16', sizeGb: 800 } },
+  { code: 'srv-db-01', name: 'Database server 1', type: 'server', owner: 'agent2', attributes: { hostname: 'db01.corp.local', os: 'Debian 12', cpus: 32, memoryGb: 256, environment: 'production' }, warrantyDays: 400 },
+  { code: 'srv-db-02', name: 'Database server 2', type: 'server', owner: 'agent2', attributes: { hostname: 'db02.corp.local', os: 'Debian 12', cpus: 32, memoryGb: 256, environment: 'production' }, warrantyDays: 400 },
+  { code: 'app-mail', name: 'Mail platform', type: 'application', owner: 'agent', attributes: { vendor: 'Microsoft', version: 'Exchange SE' } },
+  { code: 'srv-mail-01', name: 'Mail server', type: 'server', owner: 'agent', attributes: { hostname: 'mail01.corp.local', os: 'Windows Server 2022', cpus: 16, memoryGb: 128, environment: 'production' }, warrantyDays: 20 },
+  { code: 'sw-core-01', name: 'Core switch', type: 'network_device', owner: 'agent2', attributes: { model: 'Catalyst 9500', managementIp: '10.0.0.2', ports: 48 } },
+  { code: 'lic-erp', name: 'ERP named-user licences', type: 'licence', owner: 'manager', attributes: { vendor: 'SAP', product: 'S/4HANA professional user', metric: 'user' }, seats: [200, 212] },
+] as const;
+
+export const DEMO_RELATIONSHIPS = [
+  ['svc-erp', 'depends_on', 'app-erp'],
+  ['app-erp', 'depends_on', 'db-cluster-01'],
+  ['app-erp', 'depends_on', 'lic-erp'],
+  ['srv-db-01', 'part_of', 'db-cluster-01'],
+  ['srv-db-02', 'part_of', 'db-cluster-01'],
+  ['svc-email', 'depends_on', 'app-mail'],
+  ['app-mail', 'runs_on', 'srv-mail-01'],
+  ['svc-net', 'depends_on', 'sw-core-01'],
+  ['srv-db-01', 'connected_to', 'sw-core-01'],
+  ['srv-db-02', 'connected_to', 'sw-core-01'],
+  ['srv-mail-01', 'connected_to', 'sw-core-01'],
+] as const;
+
+/** Root-cause deadlines per priority (wall-clock), a reminder before each, and the effectiveness review. */
+export const DEMO_PROBLEM_POLICIES: Record<Priority, { rcaSeconds: number; remindBeforeSeconds: number[]; effectivenessSeconds: number }> = {
+  P1: { rcaSeconds: 2 * DAY, remindBeforeSeconds: [4 * HOUR], effectivenessSeconds: 7 * DAY },
+  P2: { rcaSeconds: 5 * DAY, remindBeforeSeconds: [DAY], effectivenessSeconds: 14 * DAY },
+  P3: { rcaSeconds: 10 * DAY, remindBeforeSeconds: [2 * DAY], effectivenessSeconds: 30 * DAY },
+  P4: { rcaSeconds: 20 * DAY, remindBeforeSeconds: [3 * DAY], effectivenessSeconds: 30 * DAY },
+};
+
+export const DEMO_TREND_RULES = [
+  { dimension: 'ci', windowSeconds: DAY, threshold: 3 },
+  { dimension: 'service', windowSeconds: DAY, threshold: 5 },
+  { dimension: 'category', windowSeconds: 7 * DAY, threshold: 5 },
+] as const;
+
+export const DEMO_ARTICLES = [
+  {
+    title: 'Reset a forgotten VPN password',
+    body: 'Open the self-service portal, choose **VPN account**, then *Reset password*. The new password works after about five minutes.\n\nIf the reset fails, raise an incident on the Network and VPN service.',
+    language: 'en',
+    tags: ['vpn', 'password', 'self-service'],
+  },
+  {
+    title: '邮箱无法同步到手机',
+    body: '如果手机邮箱无法同步，请先在设置中删除账户，然后重新添加。仍然失败时，请在“企业邮箱”服务下提交事件。',
+    language: 'zh-CN',
+    tags: ['邮箱', '手机'],
+  },
+] as const;

@@ -4,7 +4,22 @@ import { PRIORITIES } from '../domain/priority';
 import { generateToken, hashToken } from '../api/tokens';
 import type { Db } from './database';
 import type { Role } from './generated/client';
-import { DEMO_BLACKOUTS, DEMO_BOARDS, DEMO_CALENDARS, DEMO_CHANGE_TEMPLATES, DEMO_ERP_WINDOWS, DEMO_GROUPS, DEMO_SERVICES, DEMO_SLA_TARGETS, DEMO_USERS } from './seed-data';
+import {
+  DEMO_ARTICLES,
+  DEMO_BLACKOUTS,
+  DEMO_BOARDS,
+  DEMO_CALENDARS,
+  DEMO_CHANGE_TEMPLATES,
+  DEMO_CIS,
+  DEMO_ERP_WINDOWS,
+  DEMO_GROUPS,
+  DEMO_PROBLEM_POLICIES,
+  DEMO_RELATIONSHIPS,
+  DEMO_SERVICES,
+  DEMO_SLA_TARGETS,
+  DEMO_TREND_RULES,
+  DEMO_USERS,
+} from './seed-data';
 
 type DemoKey = (typeof DEMO_USERS)[number]['key'];
 
@@ -66,7 +81,55 @@ export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>>
     }
   }
   await seedChangeManagement(prisma, userIds, calendarIds);
+  await seedCmdb(prisma, userIds);
+  await seedProblemManagement(prisma, userIds);
   return userIds;
+}
+
+async function seedCmdb(prisma: Db, userIds: Record<DemoKey, string>) {
+  const ciIds: Record<string, string> = {};
+  for (const ci of DEMO_CIS) {
+    const service = 'service' in ci ? await prisma.service.findUniqueOrThrow({ where: { code: ci.service } }) : null;
+    const row = await prisma.configurationItem.upsert({
+      where: { code: ci.code },
+      update: {},
+      create: {
+        code: ci.code,
+        name: ci.name,
+        type: ci.type,
+        ownerId: userIds[ci.owner],
+        serviceId: service?.id,
+        attributes: ci.attributes,
+        purchasedAt: 'warrantyDays' in ci ? new Date(Date.now() - 1_000 * 86_400_000) : undefined,
+        warrantyEndsAt: 'warrantyDays' in ci ? new Date(Date.now() + ci.warrantyDays * 86_400_000) : undefined,
+        licenceSeats: 'seats' in ci ? ci.seats[0] : undefined,
+        seatsInUse: 'seats' in ci ? ci.seats[1] : undefined,
+        history: { create: { kind: 'created', diff: { source: 'demo data' } } },
+      },
+    });
+    ciIds[ci.code] = row.id;
+  }
+  await prisma.ciRelationship.createMany({
+    data: DEMO_RELATIONSHIPS.map(([source, type, target]) => ({ sourceId: ciIds[source], type, targetId: ciIds[target] })),
+    skipDuplicates: true,
+  });
+}
+
+async function seedProblemManagement(prisma: Db, userIds: Record<DemoKey, string>) {
+  for (const priority of PRIORITIES) {
+    const policy = { ...DEMO_PROBLEM_POLICIES[priority], coordinatorId: userIds.manager };
+    await prisma.problemPolicy.upsert({ where: { priority }, update: {}, create: { priority, ...policy } });
+  }
+  for (const rule of DEMO_TREND_RULES) {
+    await prisma.trendRule.upsert({ where: { dimension: rule.dimension }, update: {}, create: rule });
+  }
+  for (const article of DEMO_ARTICLES) {
+    if (await prisma.article.findFirst({ where: { title: article.title } })) continue;
+    const fields = { title: article.title, body: article.body, tags: [...article.tags], status: 'published' as const };
+    await prisma.article.create({
+      data: { ...fields, language: article.language, authorId: userIds.agent, publishedAt: new Date(), versions: { create: { ...fields, version: 1, editorId: userIds.agent } } },
+    });
+  }
 }
 
 async function seedChangeManagement(prisma: Db, userIds: Record<DemoKey, string>, calendarIds: Record<string, string>) {

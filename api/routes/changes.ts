@@ -1,7 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { conflictsFor } from '../../activities/change-records';
+import { CHANGE_SCOPE, changeScope, conflictsFor } from '../../activities/change-records';
 import type { Prisma, Role } from '../../prisma/generated/client';
 import { EVERYONE, hasAnyRole, type Principal } from '../auth';
 import { openChange } from '../change-intake';
@@ -15,7 +15,7 @@ import { ChangeDetailSchema, ChangeIdParams, ChangePage, ChangeSchema, ConflictS
 export const CHANGE_STAFF: Role[] = ['agent', 'manager', 'cab', 'auditor', 'admin'];
 
 export async function findVisibleChange(deps: ApiDeps, id: string, principal: Principal) {
-  const change = await deps.prisma.changeRequest.findUnique({ where: { id }, include: { services: true } });
+  const change = await deps.prisma.changeRequest.findUnique({ where: { id }, include: CHANGE_SCOPE });
   if (!change || (!hasAnyRole(principal, CHANGE_STAFF) && change.requesterId !== principal.id)) throw problems.notFound(`no change ${id}`);
   return change;
 }
@@ -53,7 +53,7 @@ export function changeRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
         number: query.cursor ? { lt: query.cursor } : undefined,
         requesterId: hasAnyRole(principal, CHANGE_STAFF) ? undefined : principal.id,
       };
-      const rows = await deps.prisma.changeRequest.findMany({ where, orderBy: { number: 'desc' }, take: query.limit + 1, include: { services: true } });
+      const rows = await deps.prisma.changeRequest.findMany({ where, orderBy: { number: 'desc' }, take: query.limit + 1, include: CHANGE_SCOPE });
       const page = rows.slice(0, query.limit);
       return { status: 200, body: { items: page.map(changeView), nextCursor: rows.length > query.limit ? page[page.length - 1].number : null } };
     },
@@ -93,7 +93,7 @@ export function changeRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
         deps.prisma.changeEvent.findMany({ where: { changeId: change.id }, orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] }),
       ]);
       const window = { start: (change.scheduledStart ?? change.plannedStart).getTime(), end: (change.scheduledEnd ?? change.plannedEnd).getTime() };
-      const conflicts = await conflictsFor(deps.prisma, window, { serviceIds: change.services.map((s) => s.serviceId), cis: change.affectedCis }, change.id);
+      const conflicts = await conflictsFor(deps.prisma, window, changeScope(change), change.id);
       return {
         status: 200,
         body: {

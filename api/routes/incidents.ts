@@ -1,5 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
+import { impactOf } from '../../activities/ci-impact';
+import { problemReference } from '../../domain/problem';
 import type { Prisma } from '../../prisma/generated/client';
 import { EVERYONE, hasAnyRole, STAFF } from '../auth';
 import { incidentView } from '../incident-view';
@@ -9,6 +11,9 @@ import { defineRoute } from '../route';
 import { CreateIncidentBody, IncidentDetailSchema, IncidentIdParams, IncidentPage, IncidentSchema, ListIncidentsQuery } from '../schemas/incident';
 import { incidentStatusQuery, type IncidentStatus } from '../../workflows/incident.messages';
 import type { ApiDeps } from '../deps';
+
+/** How far an incident's CIs' failure is followed to show what else it affects. */
+const INCIDENT_IMPACT_DEPTH = 3;
 
 export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   defineRoute(router, registry, {
@@ -66,10 +71,13 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
       if (!incident || (!staff && incident.requesterId !== principal.id)) {
         throw problems.notFound(`no incident ${params.id}`);
       }
-      const [clocks, events] = await Promise.all([
+      const [clocks, events, cis, problemLinks] = await Promise.all([
         liveClocks(deps, incident.workflowId, incident.state),
         deps.prisma.incidentEvent.findMany({ where: { incidentId: incident.id, ...(staff ? {} : { visibility: 'public' }) }, orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] }),
+        deps.prisma.configurationItem.findMany({ where: { incidents: { some: { incidentId: incident.id } } }, select: { id: true, code: true, name: true }, orderBy: { code: 'asc' } }),
+        deps.prisma.problemIncident.findMany({ where: { incidentId: incident.id }, include: { problem: true } }),
       ]);
+      const impact = staff && cis.length > 0 ? await impactOf(deps.prisma, cis.map((ci) => ci.id), INCIDENT_IMPACT_DEPTH) : null;
       return {
         status: 200,
         body: {
@@ -77,6 +85,12 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
           live: clocks !== null,
           clocks,
           events: events.map(({ type, at, actorId, fromState, toState, visibility, data }) => ({ type, at: at.toISOString(), actorId, fromState, toState, visibility, data })),
+          cis,
+          impact: impact && {
+            services: [...new Map(impact.downstream.services.map((s) => [s!.id, s!])).values()],
+            cis: impact.downstream.cis.map(({ id, code, name, depth }) => ({ id, code, name, depth })),
+          },
+          problems: problemLinks.map(({ problem }) => ({ id: problem.id, reference: problemReference(problem.number), title: problem.title, state: problem.state })),
         },
       };
     },

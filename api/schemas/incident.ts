@@ -12,6 +12,8 @@ export const CreateIncidentBody = z
     impact: level,
     urgency: level,
     serviceId: z.uuid('must be a service id (UUID)'),
+    category: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9 _/-]{0,59}$/, 'a short label: letters, digits, space, _ / -').optional(),
+    cis: z.array(z.string().trim().min(1).max(100)).max(50).optional().openapi({ description: 'affected configuration items, by code or id' }),
   })
   .openapi('CreateIncident');
 
@@ -50,6 +52,7 @@ export const IncidentSchema = z
     workflowId: z.string(),
     responseDueAt: z.iso.datetime().nullable(),
     resolutionDueAt: z.iso.datetime().nullable(),
+    category: z.string().nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -125,4 +128,10 @@ export const IncidentDetailSchema = IncidentSchema.extend({
   live: z.boolean().openapi({ description: 'true when the clocks come from the running workflow, false when from the persisted deadlines' }),
   clocks: IncidentStatusSchema.nullable(),
   events: z.array(IncidentEventSchema),
+  cis: z.array(z.object({ id: z.uuid(), code: z.string(), name: z.string() })),
+  impact: z
+    .object({ services: z.array(z.object({ id: z.uuid(), code: z.string(), name: z.string() })), cis: z.array(z.object({ id: z.uuid(), code: z.string(), name: z.string(), depth: z.number().int() })) })
+    .nullable()
+    .openapi({ description: "staff only: what the incident's CIs take down with them (CMDB impact analysis, 3 relationships deep)" }),
+  problems: z.array(z.object({ id: z.uuid(), reference: z.string(), title: z.string(), state: z.string() })),
 }).openapi('IncidentDetail');
