@@ -29,6 +29,7 @@ export function writeChangeRecord(prisma: Db, opened: ChangeOpened) {
         backoutPlan: opened.backoutPlan,
         requesterId: opened.requesterId,
         templateId: opened.templateId,
+        problemId: opened.problemId ?? null,
         plannedStart: new Date(opened.plannedStart),
         plannedEnd: new Date(opened.plannedEnd),
         estimatedCost: opened.estimatedCost,

@@ -19,6 +19,7 @@ export interface Delivery {
   /** The record the mail is about, for its notification history. */
   incidentId?: string;
   changeId?: string;
+  problemId?: string;
 }
 
 /** Collects recipients once each (by address), in the order they were added. */
@@ -47,6 +48,7 @@ export async function deliverOnce(prisma: Db, mailer: Mailer, delivery: Delivery
       idempotencyKey,
       incidentId: delivery.incidentId,
       changeId: delivery.changeId,
+      problemId: delivery.problemId,
       kind: delivery.kind,
       recipient: recipient.email,
       locale: recipient.locale,

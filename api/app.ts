@@ -13,6 +13,8 @@ import { changeBoardRoutes } from './routes/change-boards';
 import { changeRoutes } from './routes/changes';
 import { changeWindowRoutes } from './routes/change-windows';
 import { ciRoutes } from './routes/cis';
+import { knowledgeRoutes } from './routes/knowledge';
+import { problemRoutes } from './routes/problems';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -48,6 +50,8 @@ export function createApp(deps: ApiDeps) {
   changeWindowRoutes(api, registry, deps);
   changeBoardRoutes(api, registry, deps);
   ciRoutes(api, registry, deps);
+  problemRoutes(api, registry, deps);
+  knowledgeRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

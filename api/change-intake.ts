@@ -19,7 +19,7 @@ const badField = (field: string, message: string) => problems.validation([{ loca
  * written (the workflow's first activity writes the same row, so neither order loses it). With `submit` the
  * change goes straight to assessment.
  */
-export async function openChange(deps: ApiDeps, body: z.infer<typeof CreateChangeBody>, requesterId: string) {
+export async function openChange(deps: ApiDeps, body: z.infer<typeof CreateChangeBody>, requesterId: string, problemId: string | null = null) {
   const services = await deps.prisma.service.findMany({ where: { id: { in: body.serviceIds } } });
   body.serviceIds.forEach((id, index) => {
     if (!services.some((s) => s.id === id)) throw badField(`serviceIds.${index}`, `no service with id ${id}`);
@@ -47,6 +47,7 @@ export async function openChange(deps: ApiDeps, body: z.infer<typeof CreateChang
     serviceIds,
     serviceCodes: serviceIds.map((id) => services.find((s) => s.id === id)!.code),
     affectedCis: cis.map((ci) => ci.id),
+    problemId,
     plannedStart: new Date(body.plannedStart).toISOString(),
     plannedEnd: new Date(body.plannedEnd).toISOString(),
     estimatedCost: body.estimatedCost,

@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -39,6 +40,8 @@ export const envSchema = z.object({
   ITSM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Signs the approve/reject links in mail; by default a key generated once and kept in the database. */
   ACTION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How often incident trend detection runs (a Temporal Schedule): 30s, 15m, 1h, 1d ... */
+  TREND_DETECTION_EVERY: z.string().regex(/^[1-9][0-9]*(s|m|h|d)$/, 'a duration such as 15m, 1h or 1d').default('1h').transform((v) => v as Duration),
   ITSM_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
@@ -74,6 +77,7 @@ export function describeEnv(env: Env): string[] {
   return [
     `database   ${env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : `PGlite in ${path.join(env.DATA_DIR, 'pglite')}`}`,
     `temporal   ${env.TEMPORAL_ADDRESS ?? `embedded dev server on 127.0.0.1:${env.TEMPORAL_PORT}`} namespace=${env.TEMPORAL_NAMESPACE} queue=${env.TEMPORAL_TASK_QUEUE}${env.TEMPORAL_API_KEY ? ' (API key)' : ''}${env.TEMPORAL_TLS_CERT_PATH ? ' (mTLS)' : ''}`,
+    `schedules  trend detection every ${env.TREND_DETECTION_EVERY}`,
     `mail       ${env.SMTP_URL ? redactUrl(env.SMTP_URL) : `embedded catcher, SMTP 127.0.0.1:${env.SMTP_PORT}`}`,
   ];
 }

@@ -67,6 +67,8 @@ export interface ChangeOpened {
   serviceCodes: string[];
   /** Configuration item ids. */
   affectedCis: string[];
+  /** The problem this change fixes; told when the change ends. Absent in workflows started before problems. */
+  problemId?: string | null;
   plannedStart: string;
   plannedEnd: string;
   estimatedCost: number;

@@ -6,13 +6,14 @@ import type { Priority } from './priority';
 export const PROBLEM_STATES = ['new', 'investigating', 'known_error', 'fix_pending', 'resolved', 'closed'] as const;
 export type ProblemState = (typeof PROBLEM_STATES)[number];
 
-export type ProblemCommand = 'investigate' | 'publishKnownError' | 'linkFix' | 'close';
+export type ProblemCommand = 'investigate' | 'publishKnownError' | 'linkFix' | 'linkIncidents' | 'close';
 
 const ALLOWED_FROM: Record<ProblemCommand, readonly ProblemState[]> = {
   investigate: ['new'],
   // A known error can be corrected (its article gets a new version) until the fix is under way.
   publishKnownError: ['new', 'investigating', 'known_error'],
   linkFix: ['known_error'],
+  linkIncidents: ['new', 'investigating', 'known_error', 'fix_pending', 'resolved'],
   close: ['new', 'investigating', 'known_error', 'fix_pending', 'resolved'],
 };
 

@@ -14,6 +14,7 @@ import { provisionDemoTokens, seedDemoData } from '../prisma/seed';
 import { provisionTemporalCli } from '../temporal-config/cli';
 import { connectClient, connectWorker, temporalTargetFromEnv } from '../temporal-config/connection';
 import { startDevServer, type DevServer } from '../temporal-config/dev-server';
+import { registerSchedules } from '../temporal-config/schedules';
 import { createItsmWorker } from '../workers/worker';
 import { loadActionSecret } from '../activities/action-tokens';
 import { startMailCatcher, type MailCatcher } from './mail-catcher';
@@ -120,9 +121,11 @@ export async function startStack(env: Env, log: (line: string) => void = console
       connection: workerConnection,
       namespace: target.namespace,
       taskQueue: target.taskQueue,
-      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret },
+      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal },
     });
     const workerRun = worker.run();
+    const schedules = await registerSchedules(temporal, { taskQueue: target.taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY });
+    log(`schedules: created ${schedules.created.join(', ') || 'none'}; up to date ${schedules.updated.join(', ') || 'none'}`);
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;

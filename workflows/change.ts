@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ApprovalRecord, ChangeActivities, ChangeEventRecord, ChangeSnapshot } from '../activities/change';
 import {
   changeReference,
@@ -18,6 +18,7 @@ import {
   type RiskAssessment,
 } from '../domain/change';
 import type { Conflict } from '../domain/change-schedule';
+import { problemWorkflowId } from '../domain/problem';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
 import {
   cancelChangeUpdate,
@@ -32,6 +33,7 @@ import {
   type ApprovalDecision,
   type ChangeStatus,
 } from './change.messages';
+import { fixChangeEndedSignal } from './problem.messages';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED, SCHEDULE_CONFLICT } from './refusals';
 import { searchAttributeSync } from './search-attribute-sync';
 
@@ -445,4 +447,11 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
   }
   await condition(allHandlersFinished);
   await tail;
+  if (opened.problemId && patched('fix-change-tells-its-problem')) {
+    try {
+      await getExternalWorkflowHandle(problemWorkflowId(opened.problemId)).signal(fixChangeEndedSignal, { changeId, state, outcome });
+    } catch {
+      // The problem was closed by hand meanwhile: nobody is waiting for this fix any more.
+    }
+  }
 }

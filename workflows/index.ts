@@ -1,2 +1,4 @@
 export { incidentLifecycle } from './incident';
 export { changeApproval } from './change';
+export { problemRootCause } from './problem';
+export { trendDetection } from './trend-detection';

@@ -65,7 +65,7 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
     connection: workerConnection,
     namespace: 'default',
     taskQueue: options.inProcessWorker === false ? `${taskQueue}-unused` : taskQueue,
-    deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret },
+    deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret, temporal },
     workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
   });
   const workerRun = worker.run();

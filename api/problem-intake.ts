@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { nextProblemNumber, writeProblemRecord } from '../activities/problem-records';
+import { problemWorkflowId, type ProblemOpened } from '../domain/problem';
+import { ItsmKind, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
+import type { problemRootCause } from '../workflows/problem';
+import { investigateProblemUpdate } from '../workflows/problem.messages';
+import { resolveCis } from './ci-references';
+import type { ApiDeps } from './deps';
+import { problems } from './problem';
+import type { CreateProblemBody } from './schemas/problem';
+import { sendProblemUpdate } from './problem-updates';
+import { startRecordWorkflow } from './workflow-start';
+
+const unknown = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
+
+/** A problem opened by hand: checked, its workflow started with the whole record, then the row written. */
+export async function openProblem(deps: ApiDeps, body: z.infer<typeof CreateProblemBody>, actorId: string) {
+  const [ci] = await resolveCis(deps.prisma, body.ci ? [body.ci] : [], 'ci');
+  if (body.serviceId && !(await deps.prisma.service.findUnique({ where: { id: body.serviceId } }))) throw unknown('serviceId', `no service ${body.serviceId}`);
+  if (body.ownerId && !(await deps.prisma.user.findUnique({ where: { id: body.ownerId } }))) throw unknown('ownerId', `no user ${body.ownerId}`);
+  const incidentIds = [...new Set(body.incidentIds)];
+  const found = await deps.prisma.incident.findMany({ where: { id: { in: incidentIds } }, select: { id: true } });
+  incidentIds.forEach((id, index) => {
+    if (!found.some((i) => i.id === id)) throw unknown(`incidentIds.${index}`, `no incident ${id}`);
+  });
+  const opened: ProblemOpened = {
+    problemId: randomUUID(),
+    number: await nextProblemNumber(deps.prisma),
+    title: body.title,
+    description: body.description,
+    priority: body.priority,
+    source: 'manual',
+    trendKey: null,
+    serviceId: body.serviceId ?? ci?.serviceId ?? null,
+    ciId: ci?.id ?? null,
+    category: body.category ?? null,
+    ownerId: null,
+    incidentIds,
+    openedAt: new Date().toISOString(),
+  };
+  const workflowId = problemWorkflowId(opened.problemId);
+  await startRecordWorkflow<typeof problemRootCause>(deps.temporal, 'problemRootCause', {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [opened],
+    typedSearchAttributes: [
+      { key: ItsmKind, value: 'problem' },
+      { key: ItsmState, value: 'new' },
+      { key: ItsmPriority, value: opened.priority },
+    ],
+  });
+  await writeProblemRecord(deps.prisma, opened, 'manual');
+  if (body.ownerId) await sendProblemUpdate(deps, { id: opened.problemId, workflowId }, investigateProblemUpdate, { actorId, ownerId: body.ownerId });
+  return deps.prisma.problem.findUniqueOrThrow({ where: { id: opened.problemId } });
+}

@@ -1,0 +1,53 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { ItsmKind } from './search-attributes';
+
+export interface ScheduleSettings {
+  taskQueue: string;
+  /** How often trend detection runs (e.g. "1h"). */
+  trendDetectionEvery: Duration;
+  /** Prefixes the schedule ids, so test suites sharing one server keep theirs apart. */
+  idPrefix?: string;
+}
+
+/** The recurring work of the service management system, each a Temporal Schedule visible in the UI. */
+export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
+  const prefix = settings.idPrefix ?? 'itsm';
+  return [
+    {
+      scheduleId: `${prefix}-trend-detection`,
+      spec: { intervals: [{ every: settings.trendDetectionEvery }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'trendDetection',
+        workflowId: `${prefix}-trend-detection`,
+        taskQueue: settings.taskQueue,
+        args: [{}],
+        typedSearchAttributes: [{ key: ItsmKind, value: 'trend-detection' }],
+      },
+      // A run still going when the next is due makes that one pointless: the next covers the same window.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+      memo: { description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
+    },
+  ];
+}
+
+/**
+ * Creates each schedule, or brings an existing one in line with the configuration: safe to run at every start
+ * of every process, it never makes a second copy.
+ */
+export async function registerSchedules(client: Client, settings: ScheduleSettings): Promise<{ created: string[]; updated: string[] }> {
+  const created: string[] = [];
+  const updated: string[] = [];
+  for (const options of itsmSchedules(settings)) {
+    try {
+      await client.schedule.create(options);
+      created.push(options.scheduleId);
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: { ...previous.policies, ...options.policies } }));
+      updated.push(options.scheduleId);
+    }
+  }
+  return { created, updated };
+}
