@@ -37,8 +37,8 @@ interface Row {
 export const MAX_IMPACT_DEPTH = 10;
 
 /**
- * Impact analysis in one recursive query. Each relationship is read as "supporter → dependant": A depends_on /
- * runs_on B makes B A's supporter, A part_of B makes A B's supporter, and connected_to goes both ways.
+ * Impact analysis in one recursive query. Each relationship is read as "supporter → dependant": A depends_on,
+ * runs_on or connected_to B (the network side) makes B A's supporter; A part_of B makes A B's supporter.
  * Downstream walks from supporters to dependants, upstream the other way. The walk keeps one row per CI,
  * direction and depth (UNION drops the rest), so a cycle can cost at most `depth` revisits and never loops.
  */
@@ -47,7 +47,7 @@ export async function impactOf(db: Db | Prisma.TransactionClient, rootIds: strin
     WITH RECURSIVE edge(supporter, dependant) AS (
       SELECT "targetId", "sourceId" FROM "CiRelationship" WHERE type IN ('depends_on', 'runs_on', 'connected_to')
       UNION
-      SELECT "sourceId", "targetId" FROM "CiRelationship" WHERE type IN ('part_of', 'connected_to')
+      SELECT "sourceId", "targetId" FROM "CiRelationship" WHERE type = 'part_of'
     ),
     walk(ci, direction, depth) AS (
       SELECT root, direction, 0

@@ -14,7 +14,10 @@ interface Row {
   bodyHeadline: string;
 }
 
-const HEADLINE_OPTIONS = `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_STOP}, MaxWords=40, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
+const MARKS = `StartSel=${HIGHLIGHT_START}, StopSel=${HIGHLIGHT_STOP}`;
+// The whole title; up to two fragments of the body.
+const TITLE_HEADLINE = `${MARKS}, HighlightAll=true`;
+const BODY_HEADLINE = `${MARKS}, MaxWords=40, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
 
 /**
  * Ranked full-text search over the articles' stored search vectors (title weighs most, then tags, then body),
@@ -24,8 +27,8 @@ export async function searchArticles(prisma: Db, query: string, filter: { status
   const rows = await prisma.$queryRaw<Row[]>`
     SELECT a.id, a.number, a.title, a.language, a.tags, a.status::text AS status,
            ts_rank(a.search, q)::float8 AS rank,
-           ts_headline('english', itsm_cjk_split(a.title), q, ${'HighlightAll=true, ' + HEADLINE_OPTIONS}) AS "titleHeadline",
-           ts_headline('english', itsm_cjk_split(a.body), q, ${HEADLINE_OPTIONS}) AS "bodyHeadline"
+           ts_headline('english', itsm_cjk_split(a.title), q, ${TITLE_HEADLINE}) AS "titleHeadline",
+           ts_headline('english', itsm_cjk_split(a.body), q, ${BODY_HEADLINE}) AS "bodyHeadline"
       FROM "Article" a, websearch_to_tsquery('english', ${searchQueryText(query)}) AS q
      WHERE a.search @@ q
        AND a.status::text = ANY(${filter.statuses})

@@ -5,7 +5,7 @@ import { problemWorkflowId, type ProblemOpened } from '../domain/problem';
 import { ItsmKind, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
 import type { problemRootCause } from '../workflows/problem';
 import { investigateProblemUpdate } from '../workflows/problem.messages';
-import { resolveCis } from './ci-references';
+import { resolveCi } from './ci-references';
 import type { ApiDeps } from './deps';
 import { problems } from './problem';
 import type { CreateProblemBody } from './schemas/problem';
@@ -16,7 +16,7 @@ const unknown = (field: string, message: string) => problems.validation([{ locat
 
 /** A problem opened by hand: checked, its workflow started with the whole record, then the row written. */
 export async function openProblem(deps: ApiDeps, body: z.infer<typeof CreateProblemBody>, actorId: string) {
-  const [ci] = await resolveCis(deps.prisma, body.ci ? [body.ci] : [], 'ci');
+  const ci = body.ci ? await resolveCi(deps.prisma, body.ci, 'ci') : null;
   if (body.serviceId && !(await deps.prisma.service.findUnique({ where: { id: body.serviceId } }))) throw unknown('serviceId', `no service ${body.serviceId}`);
   if (body.ownerId && !(await deps.prisma.user.findUnique({ where: { id: body.ownerId } }))) throw unknown('ownerId', `no user ${body.ownerId}`);
   const incidentIds = [...new Set(body.incidentIds)];

@@ -21,16 +21,24 @@ function isUnsupportedChar(error: unknown): boolean {
   return isDriverAdapterError(error) && error.cause.kind === 'UnsupportedNativeDataType' && error.cause.type === 'char';
 }
 
-/** Used only for the migration engine's connections; the application's queries never touch "char" columns. */
+/**
+ * Used only for the migration engine's connections; the application's queries never touch "char" columns.
+ * It also sends each migration script whole: the adapter's own executeScript splits it on every ";", which
+ * cuts apart function bodies ($$ ... $$) and even comments. PostgreSQL runs a multi-statement simple query
+ * as one implicit transaction, so a failing migration leaves nothing half-applied.
+ */
 export function withCatalogueCharColumns(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  const pool = () => (adapter as SqlDriverAdapter & { underlyingDriver(): Pool }).underlyingDriver();
+  adapter.executeScript = async (script: string) => {
+    await pool().query(script);
+  };
   const queryRaw = adapter.queryRaw.bind(adapter);
   adapter.queryRaw = async (query: SqlQuery): Promise<SqlResultSet> => {
     try {
       return await queryRaw(query);
     } catch (error) {
       if (!isUnsupportedChar(error)) throw error;
-      const pool = (adapter as SqlDriverAdapter & { underlyingDriver(): Pool }).underlyingDriver();
-      const result = await pool.query({ text: query.sql, values: query.args as unknown[], rowMode: 'array' });
+      const result = await pool().query({ text: query.sql, values: query.args as unknown[], rowMode: 'array' });
       const columnTypes = result.fields.map((field) => CATALOGUE_COLUMN_TYPES[field.dataTypeID]);
       if (columnTypes.some((type) => type === undefined)) throw error;
       return { columnNames: result.fields.map((field) => field.name), columnTypes, rows: result.rows } as SqlResultSet;

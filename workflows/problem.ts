@@ -67,6 +67,10 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   };
 
   const rcaRunning = () => state === 'new' || state === 'investigating';
+  // Handlers are registered at once (an Update may come right after the start) but act only once the record
+  // is open and its deadline set.
+  let opening = true;
+  const ready = () => condition(() => !opening);
   const upsertChanged = searchAttributeSync();
   function syncSearchAttributes() {
     const due = rcaRunning() ? rcaDueAt : state === 'resolved' ? reviewUntil : null;
@@ -140,6 +144,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
 
   /** New links: recorded, given the workaround when one is published, and a recurrence when the fix is on trial. */
   async function incidentsLinked(incidentIds: string[], actorId: string | null, linkedBy: string) {
+    await ready();
     const fresh = incidentIds.filter((id) => !linked.has(id));
     if (fresh.length === 0) return status();
     for (const id of fresh) linked.add(id);
@@ -165,6 +170,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   setHandler(
     investigateProblemUpdate,
     async ({ actorId, ownerId: owner }) => {
+      await ready();
       const from = state;
       state = 'investigating';
       ownerId = owner;
@@ -177,6 +183,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   setHandler(
     publishKnownErrorUpdate,
     async ({ actorId, title, rootCause, workaround, language }) => {
+      await ready();
       const from = state;
       state = 'known_error';
       knownError = { title, rootCause, workaround, articleId: knownError?.articleId ?? null };
@@ -196,6 +203,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   setHandler(
     linkFixUpdate,
     async ({ actorId, changeId }) => {
+      await ready();
       const from = state;
       state = 'fix_pending';
       fixChangeId = changeId;
@@ -215,6 +223,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   });
 
   setHandler(fixChangeEndedSignal, async ({ changeId, state: changeState, outcome }) => {
+    await ready();
     if (state !== 'fix_pending' || changeId !== fixChangeId) return;
     const from = state;
     const result = fixOutcome(changeState, outcome);
@@ -235,6 +244,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   setHandler(
     closeProblemUpdate,
     async ({ actorId, reason }) => {
+      await ready();
       const from = state;
       state = 'closed';
       closedAt = Date.now();
@@ -260,6 +270,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   startRca(Date.parse(opened.openedAt));
   await record('rca-deadline-set', null, state, { rcaDueAt: iso(rcaDueAt), incidents: linked.size });
   notify('problem-opened', [policy.coordinatorId, ownerId], { deadline: iso(rcaDueAt)! });
+  opening = false;
 
   while (state !== 'closed') {
     const now = Date.now();

@@ -5,7 +5,7 @@ import { impactOf } from '../../activities/ci-impact';
 import { assetAlerts } from '../../domain/cmdb';
 import type { Prisma } from '../../prisma/generated/client';
 import { STAFF } from '../auth';
-import { resolveCis } from '../ci-references';
+import { resolveCi } from '../ci-references';
 import { ciView, createCi, updateCi } from '../ci-records';
 import type { ApiDeps } from '../deps';
 import { problems } from '../problem';
@@ -156,7 +156,7 @@ export function ciRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDep
     responses: { 201: { description: 'Related', schema: RelationshipSchema }, 404: { description: 'No such CI' }, 409: { description: 'Already related so' } },
     async handler({ params, body, principal }) {
       const source = await findCi(params.id);
-      const [target] = await resolveCis(prisma, [body.target], 'target');
+      const target = await resolveCi(prisma, body.target, 'target');
       if (target.id === source.id) throw problems.validation([{ location: 'body', field: 'target', message: 'a CI cannot be related to itself', code: 'custom' }]);
       if (await prisma.ciRelationship.findUnique({ where: { sourceId_targetId_type: { sourceId: source.id, targetId: target.id, type: body.type } } })) {
         throw problems.conflict(`${source.code} ${body.type} ${target.code} is already recorded`);

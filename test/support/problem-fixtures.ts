@@ -1,0 +1,33 @@
+import { readInbox, type CapturedMail } from '../../scripts/mail-catcher';
+import { eventually, type Harness } from './harness';
+
+/** Every priority's problem policy on second-scale deadlines, with the manager as coordinator. */
+export async function secondScaleProblemPolicies(h: Harness, policy: { rcaSeconds: number; remindBeforeSeconds: number[]; escalateAfterSeconds: number; effectivenessSeconds: number }) {
+  await h.db.prisma.problemPolicy.updateMany({ data: { ...policy, coordinatorId: h.userIds.manager } });
+}
+
+let ciCounter = 0;
+
+/** A CI of the test's own, so trends on it are the test's alone. */
+export function problemTestCi(h: Harness) {
+  return h.db.prisma.configurationItem.create({ data: { code: `ci-${process.pid}-${++ciCounter}-${Date.now().toString(36)}`, name: `Test CI ${ciCounter}`, type: 'other' } });
+}
+
+export async function raiseIncidentOn(h: Harness, serviceId: string, ciCode: string | null, title = `Incident ${Date.now()}`) {
+  const response = await h.http.post('/api/incidents').set(h.as('requester')).send({ title, impact: 'low', urgency: 'low', serviceId, cis: ciCode ? [ciCode] : [] });
+  if (response.status !== 201) throw new Error(`incident: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as { id: string; workflowId: string };
+}
+
+export async function waitForProblemState(h: Harness, problemId: string, state: string) {
+  return eventually(async () => {
+    const problem = await h.db.prisma.problem.findUniqueOrThrow({ where: { id: problemId } });
+    if (problem.state !== state) throw new Error(`problem is ${problem.state}, waiting for ${state}`);
+    return problem;
+  }, 30_000);
+}
+
+export async function problemMails(problemId: string): Promise<CapturedMail[]> {
+  const inbox = await readInbox(process.env.ITSM_TEST_MAIL_INBOX!);
+  return inbox.filter((mail) => mail.headers['x-itsm-problem-id'] === problemId);
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { TrendFinding } from '../../activities/trend';
+import { registerSchedules } from '../../temporal-config/schedules';
+import { problemStatusQuery } from '../../workflows/problem.messages';
+import { changeBody, changeTestService, waitForChangeState } from '../support/change-fixtures';
+import { databaseKinds } from '../support/databases';
+import { eventually, startHarness, type Harness } from '../support/harness';
+import { problemMails, problemTestCi, raiseIncidentOn, secondScaleProblemPolicies, waitForProblemState } from '../support/problem-fixtures';
+import { recordHistoryIfAsked } from '../support/sla-fixtures';
+
+describe.each(databaseKinds())('trend detection on %s', (kind) => {
+  let h: Harness;
+  let serviceId: string;
+  beforeAll(async () => {
+    h = await startHarness(kind);
+    serviceId = (await h.db.prisma.service.findUniqueOrThrow({ where: { code: 'DESK' } })).id;
+    await secondScaleProblemPolicies(h, { rcaSeconds: 3_600, remindBeforeSeconds: [], escalateAfterSeconds: 0, effectivenessSeconds: 3_600 });
+    for (const [dimension, enabled] of [['ci', true], ['service', false], ['category', false]] as const) {
+      const rule = await h.http.put(`/api/problems/trend-rules/${dimension}`).set(h.as('manager')).send({ windowSeconds: 3_600, threshold: 3, enabled });
+      expect(rule.status).toBe(200);
+    }
+  });
+  afterAll(() => h?.close());
+
+  const detect = (windowEnd = new Date().toISOString()) =>
+    h.temporal.workflow.execute('trendDetection', { taskQueue: h.taskQueue, workflowId: `trend-test-${randomUUID()}`, args: [{ windowEnd }] }) as Promise<TrendFinding[]>;
+  const problemsOn = (ciId: string) => h.db.prisma.problem.findMany({ where: { trendKey: `ci:${ciId}` }, include: { incidents: true } });
+
+  it('opens one problem linking the incidents of a CI over the threshold, nothing on a second run, and nothing below the threshold', async () => {
+    const hot = await problemTestCi(h);
+    const quiet = await problemTestCi(h);
+    const incidents = [];
+    for (let i = 0; i < 3; i++) incidents.push(await raiseIncidentOn(h, serviceId, hot.code));
+    for (let i = 0; i < 2; i++) await raiseIncidentOn(h, serviceId, quiet.code);
+    const windowEnd = new Date().toISOString();
+
+    const first = await detect(windowEnd);
+    expect(first.filter((f) => f.trendKey === `ci:${hot.id}`)).toEqual([expect.objectContaining({ incidents: 3, opened: true })]);
+    expect(first.some((f) => f.trendKey === `ci:${quiet.id}`)).toBe(false);
+    const [problem] = await problemsOn(hot.id);
+    expect(problem.incidents.map((link) => link.incidentId).sort()).toEqual(incidents.map((i) => i.id).sort());
+    expect(problem).toMatchObject({ source: 'trend', ciId: hot.id, priority: 'P4' });
+    const live = await eventually(() => h.temporal.workflow.getHandle(problem.workflowId).query(problemStatusQuery));
+    expect(live.incidentIds.sort()).toEqual(incidents.map((i) => i.id).sort());
+
+    const second = await detect(windowEnd);
+    expect(second.filter((f) => f.trendKey === `ci:${hot.id}`)).toEqual([expect.objectContaining({ incidents: 3, opened: false, problem: first[0].problem })]);
+    const after = await problemsOn(hot.id);
+    expect(after).toHaveLength(1);
+    expect(after[0].incidents).toHaveLength(3);
+    expect(await problemsOn(quiet.id)).toEqual([]);
+    expect(await h.db.prisma.problemEvent.count({ where: { problemId: problem.id, type: 'incidents-linked' } })).toBe(0);
+
+    // A fourth incident within the window joins the open problem instead of opening another.
+    const fourth = await raiseIncidentOn(h, serviceId, hot.code);
+    const third = await detect();
+    expect(third.filter((f) => f.trendKey === `ci:${hot.id}`)).toEqual([expect.objectContaining({ incidents: 4, opened: false })]);
+    await eventually(async () => expect((await h.temporal.workflow.getHandle(problem.workflowId).query(problemStatusQuery)).incidentIds).toContain(fourth.id));
+    expect(await problemsOn(hot.id)).toHaveLength(1);
+  });
+
+  it('runs from its Schedule, registered once however often the registration runs', async () => {
+    const settings = { taskQueue: h.taskQueue, trendDetectionEvery: '1h' as const, idPrefix: `test-${h.taskQueue}` };
+    expect(await registerSchedules(h.temporal, settings)).toEqual({ created: [`${settings.idPrefix}-trend-detection`], updated: [] });
+    expect(await registerSchedules(h.temporal, settings)).toEqual({ created: [], updated: [`${settings.idPrefix}-trend-detection`] });
+    const schedule = h.temporal.schedule.getHandle(`${settings.idPrefix}-trend-detection`);
+    try {
+      await schedule.trigger();
+      const started = await eventually(async () => {
+        const { info } = await schedule.describe();
+        if (info.recentActions.length === 0) throw new Error('not run yet');
+        return info.recentActions[0].action.workflow.workflowId;
+      });
+      const findings = (await h.temporal.workflow.getHandle(started).result()) as TrendFinding[];
+      expect(Array.isArray(findings)).toBe(true);
+    } finally {
+      await schedule.delete();
+    }
+  });
+});
+
+describe('problem root cause workflow with second-scale deadlines', () => {
+  let h: Harness;
+  let deskId: string;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+    deskId = (await h.db.prisma.service.findUniqueOrThrow({ where: { code: 'DESK' } })).id;
+    await secondScaleProblemPolicies(h, { rcaSeconds: 6, remindBeforeSeconds: [4], escalateAfterSeconds: 1, effectivenessSeconds: 3 });
+  });
+  afterAll(() => h?.close());
+
+  it('reminds and escalates the RCA once each, publishes the known error to the open incidents and the knowledge base, and is resolved by its closed fix', async () => {
+    const open = await raiseIncidentOn(h, deskId, 'srv-mail-01', 'Mail server drops connections');
+    const done = await raiseIncidentOn(h, deskId, 'srv-mail-01', 'Mail server dropped a connection');
+    expect((await h.http.post(`/api/incidents/${done.id}/resolve`).set(h.as('agent')).send({ code: 'fixed', summary: 'Reconnected the client' })).status).toBe(200);
+
+    const created = await h.http.post('/api/problems').set(h.as('manager')).send({
+      title: 'Mail server drops connections under load',
+      description: 'Clients lose their connection to the mail server several times a day.',
+      priority: 'P3',
+      ci: 'srv-mail-01',
+      ownerId: h.userIds.agent,
+      incidentIds: [open.id, done.id],
+    });
+    expect(created.status).toBe(201);
+    const problem = created.body;
+    await waitForProblemState(h, problem.id, 'investigating');
+    const tooEarly = await h.http.post(`/api/problems/${problem.id}/fix`).set(h.as('agent')).send(changeBody(deskId));
+    expect(tooEarly.status).toBe(409);
+    expect(tooEarly.body.currentState).toBe('investigating');
+
+    // The RCA deadline passes: one reminder (4 s before it) to the owner, one escalation (1 s after it).
+    await eventually(async () => expect(await h.db.prisma.problemEvent.count({ where: { problemId: problem.id, type: 'deadline.rca-escalation' } })).toBe(1), 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const deadlines = await h.db.prisma.problemEvent.findMany({ where: { problemId: problem.id, type: { startsWith: 'deadline.' } } });
+    expect(deadlines.map((e) => e.type).sort()).toEqual(['deadline.rca-escalation', 'deadline.rca-reminder']);
+    const mails = await eventually(async () => {
+      const found = await problemMails(problem.id);
+      if (!found.some((m) => m.headers['x-itsm-kind'] === 'rca-escalation')) throw new Error('no escalation mail yet');
+      return found;
+    });
+    const kinds = (kind: string) => mails.filter((m) => m.headers['x-itsm-kind'] === kind).map((m) => m.to[0].address).sort();
+    expect(kinds('rca-reminder')).toEqual(['mei.chen@itsm.local']);
+    expect(kinds('rca-escalation')).toEqual(['li.wei@itsm.local', 'mei.chen@itsm.local']);
+    expect((await h.db.prisma.problem.findUniqueOrThrow({ where: { id: problem.id } })).escalationLevel).toBe(1);
+
+    const published = await h.http.post(`/api/problems/${problem.id}/known-error`).set(h.as('agent')).send({
+      title: 'Mail server runs out of connection slots',
+      rootCause: 'The connection limit of the mail server is set to the vendor default of 500.',
+      workaround: 'Restart the mail client; it reconnects on a free slot within a minute.',
+    });
+    expect(published.status).toBe(200);
+    expect(published.body.state).toBe('known_error');
+    const notes = (incidentId: string) => h.db.prisma.incidentEvent.findMany({ where: { incidentId, type: 'note', visibility: 'public' } });
+    const [note] = await notes(open.id);
+    expect(note.data).toMatchObject({ body: expect.stringContaining('Restart the mail client') });
+    expect(await notes(done.id)).toEqual([]);
+    const article = await h.db.prisma.article.findFirstOrThrow({ where: { knownError: { problemId: problem.id } } });
+    expect(article).toMatchObject({ status: 'published', title: 'Mail server runs out of connection slots', version: 1 });
+    const found = await h.http.get('/api/articles').query({ q: 'connection slots' }).set(h.as('requester'));
+    expect(found.body.items.map((hit: { id: string }) => hit.id)).toEqual([article.id]);
+    expect((await h.http.get('/api/known-errors').set(h.as('agent'))).body.items).toEqual([expect.objectContaining({ problemId: problem.id, articleId: article.id })]);
+
+    // The permanent fix: a standard change (pre-approved by its template), raised from the problem.
+    const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
+    const service = await changeTestService(h);
+    const fix = await h.http.post(`/api/problems/${problem.id}/fix`).set(h.as('agent')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0, affectedCis: ['srv-mail-01'], title: 'Raise the mail server connection limit' }));
+    expect(fix.status).toBe(200);
+    expect(fix.body.state).toBe('fix_pending');
+    const change = await h.db.prisma.changeRequest.findFirstOrThrow({ where: { problemId: problem.id } });
+    await waitForChangeState(h, change.id, 'approved');
+    const now = Date.now();
+    const scheduled = await h.http.post(`/api/changes/${change.id}/schedule`).set(h.as('agent')).send({ plannedStart: new Date(now - 60_000).toISOString(), plannedEnd: new Date(now + 1_800_000).toISOString() });
+    expect(scheduled.status).toBe(200);
+    expect((await h.http.post(`/api/changes/${change.id}/start`).set(h.as('agent')).send({})).status).toBe(200);
+    expect((await h.http.post(`/api/changes/${change.id}/complete`).set(h.as('agent')).send({ notes: 'Limit raised to 5000' })).body.state).toBe('closed');
+
+    await waitForProblemState(h, problem.id, 'resolved');
+    const closed = await waitForProblemState(h, problem.id, 'closed');
+    expect(closed.closeReason).toMatch(/effective/);
+    const events = await h.db.prisma.problemEvent.findMany({ where: { problemId: problem.id }, orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] });
+    expect(events.map((e) => e.type).filter((t) => !t.startsWith('deadline.'))).toEqual(['opened', 'rca-deadline-set', 'investigation-started', 'known-error-published', 'fix-raised', 'resolved', 'closed']);
+    await recordHistoryIfAsked(problem.workflowId, 'problem-known-error-fix');
+    await recordHistoryIfAsked(change.workflowId, 'change-problem-fix');
+  });
+
+  it('goes back to investigation when a linked incident comes during the effectiveness review', async () => {
+    await secondScaleProblemPolicies(h, { rcaSeconds: 600, remindBeforeSeconds: [], escalateAfterSeconds: 0, effectivenessSeconds: 600 });
+    const created = await h.http.post('/api/problems').set(h.as('manager')).send({ title: 'VPN drops every hour', priority: 'P4', ownerId: h.userIds.agent2 });
+    const problem = created.body;
+    await h.http.post(`/api/problems/${problem.id}/known-error`).set(h.as('agent2')).send({ title: 'VPN key renegotiation fails', rootCause: 'The rekey interval differs between the two ends.', workaround: 'Reconnect the VPN client when it drops.' });
+    const service = await changeTestService(h);
+    const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
+    expect((await h.http.post(`/api/problems/${problem.id}/fix`).set(h.as('agent2')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0 }))).status).toBe(200);
+    const change = await h.db.prisma.changeRequest.findFirstOrThrow({ where: { problemId: problem.id } });
+    await waitForChangeState(h, change.id, 'approved');
+    const now = Date.now();
+    await h.http.post(`/api/changes/${change.id}/schedule`).set(h.as('agent')).send({ plannedStart: new Date(now - 60_000).toISOString(), plannedEnd: new Date(now + 1_800_000).toISOString() });
+    await h.http.post(`/api/changes/${change.id}/start`).set(h.as('agent')).send({});
+    await h.http.post(`/api/changes/${change.id}/complete`).set(h.as('agent')).send({});
+    await waitForProblemState(h, problem.id, 'resolved');
+
+    const again = await raiseIncidentOn(h, deskId, null, 'VPN dropped again');
+    const linked = await h.http.post(`/api/problems/${problem.id}/incidents`).set(h.as('agent')).send({ incidentIds: [again.id] });
+    expect(linked.status).toBe(200);
+    expect(linked.body).toMatchObject({ state: 'investigating', reviewUntil: null, incidentIds: [again.id] });
+    expect((await h.db.prisma.problemEvent.findMany({ where: { problemId: problem.id, type: 'recurred' } })).length).toBe(1);
+    const closedByHand = await h.http.post(`/api/problems/${problem.id}/close`).set(h.as('manager')).send({ reason: 'Duplicate of the VPN upgrade problem' });
+    expect(closedByHand.body.state).toBe('closed');
+    const refused = await h.http.post(`/api/problems/${problem.id}/incidents`).set(h.as('agent')).send({ incidentIds: [again.id] });
+    expect(refused.status).toBe(409);
+    expect(refused.body.currentState).toBe('closed');
+  });
+});
