@@ -36,6 +36,7 @@ import {
 import { fixChangeEndedSignal } from './problem.messages';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED, SCHEDULE_CONFLICT } from './refusals';
 import { searchAttributeSync } from './search-attribute-sync';
+import { serialQueue } from './serial-queue';
 
 const { openChangeRecord, assessChange, recordChangeChange, scheduleChange, sendChangeNotification } = proxyActivities<ChangeActivities>({
   startToCloseTimeout: '10 seconds',
@@ -75,13 +76,8 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
   let seq = 0;
   let version = 0;
 
-  // Activities run one after another, so a later snapshot can never be overwritten by an earlier one.
-  let tail: Promise<unknown> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = tail.then(work);
-    tail = next.catch(() => undefined);
-    return next;
-  };
+  const queue = serialQueue();
+  const serial = queue.run;
 
   const stage = (): ApprovalStage | null => (plan && stageIndex >= 0 ? plan.stages[stageIndex] : null);
   const stageDecisions = () => decisions[stage()?.level ?? 0] ?? [];
@@ -446,7 +442,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     await condition(() => version !== seen, next ? Math.max(1, next.at - now) : undefined);
   }
   await condition(allHandlersFinished);
-  await tail;
+  await queue.drained();
   if (opened.problemId && patched('fix-change-tells-its-problem')) {
     try {
       await getExternalWorkflowHandle(problemWorkflowId(opened.problemId)).signal(fixChangeEndedSignal, { changeId, state, outcome });

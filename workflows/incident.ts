@@ -58,6 +58,7 @@ import {
 } from './incident.messages';
 import { ILLEGAL_TRANSITION } from './refusals';
 import { searchAttributeSync } from './search-attribute-sync';
+import { serialQueue } from './serial-queue';
 
 // Short, single-query (or single-mail) activities: the timeout is how long a step taken by a worker that then
 // crashed waits before it is retried elsewhere, so it bounds how late a crash can make an SLA step.
@@ -109,13 +110,8 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
     version++;
   };
 
-  // Activities run one after another, so a later snapshot can never be overwritten by an earlier one.
-  let tail: Promise<unknown> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = tail.then(work);
-    tail = next.catch(() => undefined);
-    return next;
-  };
+  const queue = serialQueue();
+  const serial = queue.run;
 
   const upsertChanged = searchAttributeSync();
   function syncSearchAttributes(now: number) {
@@ -537,7 +533,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength >= historyLimit) {
       await condition(allHandlersFinished);
-      await tail;
+      await queue.drained();
       await continueAsNew<typeof incidentLifecycle>(opened, rt, tuning);
     }
     const now = Date.now();
@@ -556,5 +552,5 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
     await condition(() => version !== seen, wake === null ? undefined : Math.max(1, wake - now));
   }
   await condition(allHandlersFinished);
-  await tail;
+  await queue.drained();
 }

@@ -25,6 +25,7 @@ import {
 } from './problem.messages';
 import { ILLEGAL_TRANSITION } from './refusals';
 import { searchAttributeSync } from './search-attribute-sync';
+import { serialQueue } from './serial-queue';
 
 const { openProblemRecord, recordProblemChange, linkProblemIncidents, publishKnownError, postWorkaround, sendProblemNotification } = proxyActivities<ProblemActivities>({
   startToCloseTimeout: '1 minute',
@@ -59,12 +60,8 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   let seq = 0;
   let version = 0;
 
-  let tail: Promise<unknown> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = tail.then(work);
-    tail = next.catch(() => undefined);
-    return next;
-  };
+  const queue = serialQueue();
+  const serial = queue.run;
 
   const rcaRunning = () => state === 'new' || state === 'investigating';
   // Handlers are registered at once (an Update may come right after the start) but act only once the record
@@ -293,5 +290,5 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     await condition(() => version !== seen, wake.length ? Math.max(1, Math.min(...wake) - now) : undefined);
   }
   await condition(allHandlersFinished);
-  await tail;
+  await queue.drained();
 }

@@ -1,4 +1,5 @@
 import { readInbox, type CapturedMail } from '../../scripts/mail-catcher';
+import { changeBody, changeTestService, waitForChangeState } from './change-fixtures';
 import { eventually, type Harness } from './harness';
 
 /** Every priority's problem policy on second-scale deadlines, with the manager as coordinator. */
@@ -30,4 +31,28 @@ export async function waitForProblemState(h: Harness, problemId: string, state: 
 export async function problemMails(problemId: string): Promise<CapturedMail[]> {
   const inbox = await readInbox(process.env.ITSM_TEST_MAIL_INBOX!);
   return inbox.filter((mail) => mail.headers['x-itsm-problem-id'] === problemId);
+}
+
+/**
+ * Raises a problem's permanent fix as a standard change (pre-approved by the seeded template) and takes it
+ * through scheduling around now, start and completion, which closes it.
+ */
+export async function raiseAndCloseFix(h: Harness, problemId: string, overrides: Record<string, unknown> = {}) {
+  const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
+  const service = await changeTestService(h);
+  const raised = await h.http.post(`/api/problems/${problemId}/fix`).set(h.as('agent')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0, ...overrides }));
+  if (raised.status !== 200) throw new Error(`fix: ${raised.status} ${JSON.stringify(raised.body)}`);
+  const change = await h.db.prisma.changeRequest.findFirstOrThrow({ where: { problemId }, orderBy: { number: 'desc' } });
+  await waitForChangeState(h, change.id, 'approved');
+  const now = Date.now();
+  const steps: [string, object][] = [
+    ['schedule', { plannedStart: new Date(now - 60_000).toISOString(), plannedEnd: new Date(now + 1_800_000).toISOString() }],
+    ['start', {}],
+    ['complete', { notes: 'Fix in place' }],
+  ];
+  for (const [verb, body] of steps) {
+    const response = await h.http.post(`/api/changes/${change.id}/${verb}`).set(h.as('agent')).send(body);
+    if (response.status !== 200) throw new Error(`${verb}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  return { raised: raised.body as { state: string }, change: await h.db.prisma.changeRequest.findUniqueOrThrow({ where: { id: change.id } }) };
 }

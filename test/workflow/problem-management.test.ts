@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { TrendFinding } from '../../activities/trend';
 import { registerSchedules } from '../../temporal-config/schedules';
 import { problemStatusQuery } from '../../workflows/problem.messages';
-import { changeBody, changeTestService, waitForChangeState } from '../support/change-fixtures';
+import { changeBody } from '../support/change-fixtures';
 import { databaseKinds } from '../support/databases';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { problemMails, problemTestCi, raiseIncidentOn, secondScaleProblemPolicies, waitForProblemState } from '../support/problem-fixtures';
+import { problemMails, problemTestCi, raiseAndCloseFix, raiseIncidentOn, secondScaleProblemPolicies, waitForProblemState } from '../support/problem-fixtures';
 import { recordHistoryIfAsked } from '../support/sla-fixtures';
 
 describe.each(databaseKinds())('trend detection on %s', (kind) => {
@@ -141,20 +141,10 @@ describe('problem root cause workflow with second-scale deadlines', () => {
     expect(found.body.items.map((hit: { id: string }) => hit.id)).toEqual([article.id]);
     expect((await h.http.get('/api/known-errors').set(h.as('agent'))).body.items).toEqual([expect.objectContaining({ problemId: problem.id, articleId: article.id })]);
 
-    // The permanent fix: a standard change (pre-approved by its template), raised from the problem.
-    const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
-    const service = await changeTestService(h);
-    const fix = await h.http.post(`/api/problems/${problem.id}/fix`).set(h.as('agent')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0, affectedCis: ['srv-mail-01'], title: 'Raise the mail server connection limit' }));
-    expect(fix.status).toBe(200);
-    expect(fix.body.state).toBe('fix_pending');
-    const change = await h.db.prisma.changeRequest.findFirstOrThrow({ where: { problemId: problem.id } });
-    await waitForChangeState(h, change.id, 'approved');
-    const now = Date.now();
-    const scheduled = await h.http.post(`/api/changes/${change.id}/schedule`).set(h.as('agent')).send({ plannedStart: new Date(now - 60_000).toISOString(), plannedEnd: new Date(now + 1_800_000).toISOString() });
-    expect(scheduled.status).toBe(200);
-    expect((await h.http.post(`/api/changes/${change.id}/start`).set(h.as('agent')).send({})).status).toBe(200);
-    expect((await h.http.post(`/api/changes/${change.id}/complete`).set(h.as('agent')).send({ notes: 'Limit raised to 5000' })).body.state).toBe('closed');
-
+    // The permanent fix: a standard change (pre-approved by its template), raised from the problem and closed.
+    const { raised, change } = await raiseAndCloseFix(h, problem.id, { affectedCis: ['srv-mail-01'], title: 'Raise the mail server connection limit' });
+    expect(raised.state).toBe('fix_pending');
+    expect(change.state).toBe('closed');
     await waitForProblemState(h, problem.id, 'resolved');
     const closed = await waitForProblemState(h, problem.id, 'closed');
     expect(closed.closeReason).toMatch(/effective/);
@@ -169,15 +159,7 @@ describe('problem root cause workflow with second-scale deadlines', () => {
     const created = await h.http.post('/api/problems').set(h.as('manager')).send({ title: 'VPN drops every hour', priority: 'P4', ownerId: h.userIds.agent2 });
     const problem = created.body;
     await h.http.post(`/api/problems/${problem.id}/known-error`).set(h.as('agent2')).send({ title: 'VPN key renegotiation fails', rootCause: 'The rekey interval differs between the two ends.', workaround: 'Reconnect the VPN client when it drops.' });
-    const service = await changeTestService(h);
-    const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
-    expect((await h.http.post(`/api/problems/${problem.id}/fix`).set(h.as('agent2')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0 }))).status).toBe(200);
-    const change = await h.db.prisma.changeRequest.findFirstOrThrow({ where: { problemId: problem.id } });
-    await waitForChangeState(h, change.id, 'approved');
-    const now = Date.now();
-    await h.http.post(`/api/changes/${change.id}/schedule`).set(h.as('agent')).send({ plannedStart: new Date(now - 60_000).toISOString(), plannedEnd: new Date(now + 1_800_000).toISOString() });
-    await h.http.post(`/api/changes/${change.id}/start`).set(h.as('agent')).send({});
-    await h.http.post(`/api/changes/${change.id}/complete`).set(h.as('agent')).send({});
+    await raiseAndCloseFix(h, problem.id);
     await waitForProblemState(h, problem.id, 'resolved');
 
     const again = await raiseIncidentOn(h, deskId, null, 'VPN dropped again');
