@@ -80,7 +80,7 @@ export function createProblemActivities({ prisma, mailer, publicUrl, temporal }:
     async openProblemRecord(opened: ProblemOpened): Promise<ProblemPolicySnapshot> {
       await writeProblemRecord(prisma, opened, opened.source);
       const policy = await prisma.problemPolicy.findUnique({ where: { priority: opened.priority } });
-      if (!policy) throw new Error(`no problem policy for ${opened.priority}; add one with PUT /api/problem-policies/${opened.priority}`);
+      if (!policy) throw new Error(`no problem policy for ${opened.priority}; add one with PUT /api/problems/policies/${opened.priority}`);
       return {
         rcaSeconds: policy.rcaSeconds,
         remindBeforeSeconds: [...policy.remindBeforeSeconds],

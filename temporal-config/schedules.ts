@@ -29,6 +29,19 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
       memo: { description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
     },
+    {
+      scheduleId: `${prefix}-asset-alerts`,
+      spec: { calendars: [{ hour: 8 }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'assetAlertCheck',
+        workflowId: `${prefix}-asset-alerts`,
+        taskQueue: settings.taskQueue,
+        typedSearchAttributes: [{ key: ItsmKind, value: 'asset-alerts' }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+      memo: { description: 'Daily at 08:00 UTC: owners of over-used licences and of warranties ending within 30 days are told' },
+    },
   ];
 }
 

@@ -1,8 +1,8 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
+import { cisWithAlerts } from '../../activities/asset-alerts';
 import { impactOf } from '../../activities/ci-impact';
-import { assetAlerts } from '../../domain/cmdb';
 import type { Prisma } from '../../prisma/generated/client';
 import { STAFF } from '../auth';
 import { resolveCi } from '../ci-references';
@@ -60,18 +60,13 @@ export function ciRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDep
   defineRoute(router, registry, {
     method: 'get',
     path: '/api/cis/alerts',
-    summary: 'Asset alerts: licences with more seats in use than bought, warranties ending within 30 days or ended',
+    summary: 'Asset alerts: licences with more seats in use than bought, warranties ending within 30 days or ended (owners are mailed daily)',
     tags: ['cmdb'],
     roles: STAFF,
     responses: { 200: { description: 'CIs that need attention', schema: z.object({ items: z.array(CiSchema) }) } },
     async handler() {
-      const soon = new Date(Date.now() + 31 * 86_400_000);
-      const candidates = await prisma.configurationItem.findMany({
-        where: { status: { not: 'retired' }, OR: [{ warrantyEndsAt: { lt: soon } }, { seatsInUse: { not: null }, licenceSeats: { not: null } }] },
-        orderBy: { code: 'asc' },
-      });
       const now = Date.now();
-      return { status: 200, body: { items: candidates.filter((ci) => assetAlerts(ci, now).length > 0).map((ci) => ciView(ci, now)) } };
+      return { status: 200, body: { items: (await cisWithAlerts(prisma, now)).map((ci) => ciView(ci, now)) } };
     },
   });
 

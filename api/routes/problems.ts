@@ -22,6 +22,9 @@ import {
   KnownErrorBody,
   LinkIncidentsBody,
   ListProblemsQuery,
+  PolicyParams,
+  ProblemPolicySchema,
+  PutProblemPolicyBody,
   ProblemDetailSchema,
   ProblemIdParams,
   ProblemSchema,
@@ -123,6 +126,37 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     async handler({ params, body }) {
       const rule = await prisma.trendRule.upsert({ where: { dimension: params.dimension }, update: body, create: { dimension: params.dimension, ...body } });
       return { status: 200, body: { dimension: params.dimension, windowSeconds: rule.windowSeconds, threshold: rule.threshold, enabled: rule.enabled } };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/problems/policies',
+    summary: 'Root-cause deadlines, reminders, escalation and effectiveness review per priority',
+    tags: ['problems'],
+    roles: STAFF,
+    responses: { 200: { description: 'The policies', schema: z.object({ items: z.array(ProblemPolicySchema) }) } },
+    async handler() {
+      const policies = await prisma.problemPolicy.findMany({ orderBy: { priority: 'asc' } });
+      return { status: 200, body: { items: policies.map(({ updatedAt: _at, ...policy }) => policy) } };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'put',
+    path: '/api/problems/policies/:priority',
+    summary: "Set one priority's problem policy (problems opened from now on use it)",
+    tags: ['problems'],
+    roles: MANAGERS,
+    params: PolicyParams,
+    body: PutProblemPolicyBody,
+    responses: { 200: { description: 'The policy', schema: ProblemPolicySchema } },
+    async handler({ params, body }) {
+      if (body.coordinatorId && !(await prisma.user.findUnique({ where: { id: body.coordinatorId } }))) {
+        throw problems.validation([{ location: 'body', field: 'coordinatorId', message: `no user ${body.coordinatorId}`, code: 'unknown_reference' }]);
+      }
+      const { updatedAt: _at, ...policy } = await prisma.problemPolicy.upsert({ where: { priority: params.priority }, update: body, create: { priority: params.priority, ...body } });
+      return { status: 200, body: policy };
     },
   });
 

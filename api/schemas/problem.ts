@@ -99,3 +99,15 @@ export const PutTrendRuleBody = z
 export const KnownErrorSchema = z
   .object({ id: z.uuid(), problemId: z.uuid(), problemReference: z.string(), title: z.string(), rootCause: z.string(), workaround: z.string(), status: z.string(), articleId: z.uuid().nullable(), publishedAt: z.string() })
   .openapi('KnownError');
+
+export const PolicyParams = z.strictObject({ priority: z.enum(PRIORITIES) });
+export const PutProblemPolicyBody = z
+  .strictObject({
+    rcaSeconds: z.number().int().min(1).max(365 * 86_400).openapi({ description: 'wall-clock seconds from opening to the root-cause deadline' }),
+    remindBeforeSeconds: z.array(z.number().int().positive()).max(10).default([]),
+    escalateAfterSeconds: z.number().int().min(0).max(30 * 86_400).default(0),
+    coordinatorId: z.uuid('must be a user id (UUID)').nullable(),
+    effectivenessSeconds: z.number().int().min(1).max(365 * 86_400).openapi({ description: 'how long a fix must hold, with no new linked incident, before the problem closes' }),
+  })
+  .openapi('PutProblemPolicy');
+export const ProblemPolicySchema = PutProblemPolicyBody.extend({ priority: z.enum(PRIORITIES) }).openapi('ProblemPolicy');

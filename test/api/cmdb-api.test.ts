@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { readInbox } from '../../scripts/mail-catcher';
 import { databaseKinds } from '../support/databases';
 import { changeTestService, raiseChange, waitForChangeState } from '../support/change-fixtures';
-import { startHarness, type Harness } from '../support/harness';
+import { eventually, startHarness, type Harness } from '../support/harness';
 
 describe.each(databaseKinds())('the CMDB through the API on %s', (kind) => {
   let h: Harness;
@@ -80,6 +82,19 @@ describe.each(databaseKinds())('the CMDB through the API on %s', (kind) => {
     expect(alerts.status).toBe(200);
     const byCode = Object.fromEntries(alerts.body.items.map((ci: { code: string; alerts: { kind: string }[] }) => [ci.code, ci.alerts.map((a) => a.kind)]));
     expect(byCode).toEqual({ 'lic-erp': ['licence-overused'], 'srv-mail-01': ['warranty-ending'] });
+  });
+
+  it('mails each alert to the CI owner once, however often the daily check runs', async () => {
+    const check = () => h.temporal.workflow.execute('assetAlertCheck', { taskQueue: h.taskQueue, workflowId: `asset-alerts-${randomUUID()}` });
+    expect(await check()).toEqual({ alerts: 2, sent: 2 });
+    expect(await check()).toEqual({ alerts: 2, sent: 0 });
+    const [licence, server] = await Promise.all([ciByCode('lic-erp'), ciByCode('srv-mail-01')]);
+    const mails = await eventually(async () => {
+      const inbox = (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => [licence.id, server.id].includes(m.headers['x-itsm-ci-id'] as string));
+      if (inbox.length < 2) throw new Error('mail not caught yet');
+      return inbox;
+    });
+    expect(mails.map((m) => `${m.headers['x-itsm-alert']} ${m.to[0].address}`).sort()).toEqual(['licence-overused li.wei@itsm.local', 'warranty-ending mei.chen@itsm.local']);
   });
 
   it('shows an incident what its CI takes down, and weighs a change by what its CIs take down', async () => {

@@ -1,10 +1,14 @@
+import { PRIORITIES } from '../../domain/priority';
 import { readInbox, type CapturedMail } from '../../scripts/mail-catcher';
 import { changeBody, changeTestService, waitForChangeState } from './change-fixtures';
 import { eventually, type Harness } from './harness';
 
-/** Every priority's problem policy on second-scale deadlines, with the manager as coordinator. */
+/** Every priority's problem policy on second-scale deadlines, with the manager as coordinator, through the API. */
 export async function secondScaleProblemPolicies(h: Harness, policy: { rcaSeconds: number; remindBeforeSeconds: number[]; escalateAfterSeconds: number; effectivenessSeconds: number }) {
-  await h.db.prisma.problemPolicy.updateMany({ data: { ...policy, coordinatorId: h.userIds.manager } });
+  for (const priority of PRIORITIES) {
+    const response = await h.http.put(`/api/problems/policies/${priority}`).set(h.as('manager')).send({ ...policy, coordinatorId: h.userIds.manager });
+    if (response.status !== 200) throw new Error(`policy ${priority}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
 }
 
 let ciCounter = 0;

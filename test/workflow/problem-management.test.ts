@@ -61,8 +61,9 @@ describe.each(databaseKinds())('trend detection on %s', (kind) => {
 
   it('runs from its Schedule, registered once however often the registration runs', async () => {
     const settings = { taskQueue: h.taskQueue, trendDetectionEvery: '1h' as const, idPrefix: `test-${h.taskQueue}` };
-    expect(await registerSchedules(h.temporal, settings)).toEqual({ created: [`${settings.idPrefix}-trend-detection`], updated: [] });
-    expect(await registerSchedules(h.temporal, settings)).toEqual({ created: [], updated: [`${settings.idPrefix}-trend-detection`] });
+    const ids = [`${settings.idPrefix}-trend-detection`, `${settings.idPrefix}-asset-alerts`];
+    expect(await registerSchedules(h.temporal, settings)).toEqual({ created: ids, updated: [] });
+    expect(await registerSchedules(h.temporal, settings)).toEqual({ created: [], updated: ids });
     const schedule = h.temporal.schedule.getHandle(`${settings.idPrefix}-trend-detection`);
     try {
       await schedule.trigger();
@@ -74,7 +75,7 @@ describe.each(databaseKinds())('trend detection on %s', (kind) => {
       const findings = (await h.temporal.workflow.getHandle(started).result()) as TrendFinding[];
       expect(Array.isArray(findings)).toBe(true);
     } finally {
-      await schedule.delete();
+      for (const id of ids) await h.temporal.schedule.getHandle(id).delete();
     }
   });
 });
