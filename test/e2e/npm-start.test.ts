@@ -33,6 +33,19 @@ function ctrlC(started: Started): Promise<string> {
   });
 }
 
+/** Runs checks against a started stack, then Ctrl-C: a failed check is what the test reports, not the stop after it. */
+async function whileRunning(started: Started, checks: () => Promise<void>): Promise<string> {
+  let failure: unknown = null;
+  try {
+    await checks();
+  } catch (error) {
+    failure = error;
+  }
+  const output = await ctrlC(started);
+  if (failure) throw failure;
+  return output;
+}
+
 describe('npm start: the embedded stack in one command', () => {
   let env: Record<string, string>;
   let api: string;
@@ -45,8 +58,8 @@ describe('npm start: the embedded stack in one command', () => {
   it('serves everything, keeps data across a Ctrl-C and a restart', async () => {
     const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
     const first = await npmStart(env);
-    let incidentId: string;
-    try {
+    let incidentId = '';
+    const firstOutput = await whileRunning(first, async () => {
       for (const url of [`${api}/docs`, `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${env.MAIL_UI_PORT}`]) {
         expect(first.output()).toContain(url);
       }
@@ -83,15 +96,14 @@ describe('npm start: the embedded stack in one command', () => {
       } finally {
         await connection.close();
       }
-    } finally {
-      expect(await ctrlC(first)).toMatch(/SIGINT: stopping[^]*\nstopped\.\n/);
-    }
+    });
+    expect(firstOutput).toMatch(/SIGINT: stopping[^]*\nstopped\.\n/);
     // Every child went with it: the ports are free again.
     await expect(fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}`)).rejects.toThrow();
     await expect(fetch(`http://127.0.0.1:${env.MAIL_UI_PORT}/email`)).rejects.toThrow();
 
     const second = await npmStart(env);
-    try {
+    const secondOutput = await whileRunning(second, async () => {
       const again = await fetch(`${api}/api/incidents/${incidentId}`, { headers: auth });
       expect(again.status).toBe(200);
       expect(((await again.json()) as { title: string }).title).toBe('Site link to Suzhou down');
@@ -102,8 +114,7 @@ describe('npm start: the embedded stack in one command', () => {
       } finally {
         await connection.close();
       }
-    } finally {
-      expect(await ctrlC(second)).toMatch(/\nstopped\.\n/);
-    }
+    });
+    expect(secondOutput).toMatch(/\nstopped\.\n/);
   }, 600_000);
 });
