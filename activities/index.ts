@@ -2,11 +2,12 @@ import { createAssetAlertActivities } from './asset-alerts';
 import { createChangeActivities, type ChangeActivityDeps } from './change';
 import { createIncidentActivities, type IncidentActivityDeps } from './incident';
 import { createProblemActivities, type ProblemActivityDeps } from './problem';
+import { createReleaseActivities } from './release';
 import { createTrendActivities, type TrendActivityDeps } from './trend';
 
 export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemActivityDeps & TrendActivityDeps;
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps) };
 }

@@ -15,6 +15,7 @@ import { changeWindowRoutes } from './routes/change-windows';
 import { ciRoutes } from './routes/cis';
 import { knowledgeRoutes } from './routes/knowledge';
 import { problemRoutes } from './routes/problems';
+import { releaseRoutes } from './routes/releases';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -52,6 +53,7 @@ export function createApp(deps: ApiDeps) {
   ciRoutes(api, registry, deps);
   problemRoutes(api, registry, deps);
   knowledgeRoutes(api, registry, deps);
+  releaseRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

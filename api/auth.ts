@@ -19,6 +19,7 @@ declare module 'express-serve-static-core' {
 
 export const STAFF: Role[] = ['agent', 'manager', 'admin'];
 export const MANAGERS: Role[] = ['manager', 'admin'];
+export const ADMINS: Role[] = ['admin'];
 export const EVERYONE: Role[] = ['requester', 'agent', 'manager', 'cab', 'auditor', 'admin'];
 
 export function authenticate(prisma: Db): RequestHandler {

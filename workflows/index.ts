@@ -3,3 +3,5 @@ export { changeApproval } from './change';
 export { problemRootCause } from './problem';
 export { trendDetection } from './trend-detection';
 export { assetAlertCheck } from './asset-alerts';
+export { release } from './release';
+export { releaseEnvironment } from './release-environment';

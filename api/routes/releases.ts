@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Router } from 'express';
+import { z } from 'zod';
+import { linkedChangeStates } from '../../activities/release';
+import { ShellAdapterConfig, WebhookAdapterConfig } from '../../activities/deployment-adapters';
+import { productionBlockers, releaseReference, releaseWorkflowId, type ReleaseOpened } from '../../domain/release';
+import type { DeploymentAdapter, Prisma, Release } from '../../prisma/generated/client';
+import { ItsmKind, ItsmState } from '../../temporal-config/search-attributes';
+import { abortReleaseUpdate, authoriseReleaseUpdate, confirmReleaseUpdate, releaseStatusQuery, startReleaseUpdate, type ReleaseStatus } from '../../workflows/release.messages';
+import type { release as releaseWorkflow } from '../../workflows/release';
+import { ADMINS, MANAGERS, STAFF } from '../auth';
+import { resolveCis } from '../ci-references';
+import type { ApiDeps } from '../deps';
+import { issuesFromZod, problems } from '../problem';
+import { recordActions } from '../record-action';
+import { defineRoute } from '../route';
+import { AbortBody, AdapterSchema, ConfirmBody, CreateAdapterBody, CreateReleaseBody, EmptyBody, ReleaseIdParams, ReleaseSchema, ReleaseStatusSchema } from '../schemas/release';
+import { sendRecordUpdate } from '../workflow-updates';
+import { startRecordWorkflow } from '../workflow-start';
+
+type ReleaseRow = Release & { adapter: DeploymentAdapter };
+
+const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+
+function releaseView(release: ReleaseRow) {
+  return {
+    id: release.id,
+    number: release.number,
+    reference: releaseReference(release.number),
+    version: release.version,
+    title: release.title,
+    type: release.type,
+    state: release.state as ReleaseStatus['state'],
+    adapter: release.adapter.name,
+    environments: release.environments,
+    confirmIn: release.confirmIn,
+    productionStart: iso(release.productionStart),
+    requesterId: release.requesterId,
+    authorisedById: release.authorisedById,
+    failureReason: release.failureReason,
+    workflowId: release.workflowId,
+    createdAt: release.createdAt.toISOString(),
+  };
+}
+
+/** Webhook secrets are write-only: the API never shows them again. */
+const adapterView = ({ id, name, kind, config }: DeploymentAdapter) => ({ id, name, kind, config: kind === 'webhook' ? { ...(config as object), secret: '***' } : (config as Record<string, unknown>) });
+
+export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
+  const { prisma } = deps;
+  const findRelease = async (id: string) => {
+    const release = await prisma.release.findUnique({ where: { id }, include: { adapter: true } });
+    if (!release) throw problems.notFound(`no release ${id}`);
+    return release;
+  };
+
+  defineRoute(router, registry, {
+    method: 'post',
+    path: '/api/deployment-adapters',
+    summary: 'Register how releases are deployed: a shell command per step, or a signed webhook (administrators only: it runs commands)',
+    tags: ['releases'],
+    roles: ADMINS,
+    body: CreateAdapterBody,
+    responses: { 201: { description: 'Registered', schema: AdapterSchema }, 409: { description: 'The name is taken' } },
+    async handler({ body }) {
+      const parsed = (body.kind === 'shell' ? ShellAdapterConfig : WebhookAdapterConfig).safeParse(body.config);
+      if (!parsed.success) throw problems.validation(issuesFromZod('body', parsed.error).map((issue) => ({ ...issue, field: `config.${issue.field}`.replace(/\.\(root\)$/, '') })));
+      if (await prisma.deploymentAdapter.findUnique({ where: { name: body.name } })) throw problems.conflict(`an adapter named ${body.name} exists`);
+      const adapter = await prisma.deploymentAdapter.create({ data: { name: body.name, kind: body.kind, config: parsed.data as Prisma.InputJsonObject } });
+      return { status: 201, body: adapterView(adapter) };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/deployment-adapters',
+    summary: 'The registered deployment adapters (webhook secrets hidden)',
+    tags: ['releases'],
+    roles: STAFF,
+    responses: { 200: { description: 'Adapters', schema: z.object({ items: z.array(AdapterSchema) }) } },
+    async handler() {
+      return { status: 200, body: { items: (await prisma.deploymentAdapter.findMany({ orderBy: { name: 'asc' } })).map(adapterView) } };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'post',
+    path: '/api/releases',
+    summary: 'Plan a release: its changes, CIs, environments in order and adapter; its workflow starts, waiting for start',
+    tags: ['releases'],
+    roles: STAFF,
+    body: CreateReleaseBody,
+    responses: { 201: { description: 'Planned', schema: ReleaseSchema }, 503: { description: 'Workflow engine unreachable; nothing was written' } },
+    async handler({ body, principal, res }) {
+      const adapter = await prisma.deploymentAdapter.findUnique({ where: { name: body.adapter } });
+      if (!adapter) throw problems.validation([{ location: 'body', field: 'adapter', message: `no deployment adapter ${body.adapter}`, code: 'unknown_reference' }]);
+      const changes = await prisma.changeRequest.findMany({ where: { id: { in: body.changeIds } }, select: { id: true } });
+      body.changeIds.forEach((id, index) => {
+        if (!changes.some((c) => c.id === id)) throw problems.validation([{ location: 'body', field: `changeIds.${index}`, message: `no change ${id}`, code: 'unknown_reference' }]);
+      });
+      const cis = await resolveCis(prisma, body.cis, 'cis');
+      const id = randomUUID();
+      const workflowId = releaseWorkflowId(id);
+      // The row comes first here (the workflow's records hang off it); a refused start takes it away again.
+      const row = await prisma.release.create({
+        data: {
+          id,
+          workflowId,
+          version: body.version,
+          title: body.title,
+          type: body.type,
+          adapterId: adapter.id,
+          environments: body.environments,
+          confirmIn: body.confirmIn,
+          confirmSeconds: body.confirmSeconds,
+          productionStart: body.productionStart ? new Date(body.productionStart) : null,
+          requesterId: principal.id,
+          changes: { create: [...new Set(body.changeIds)].map((changeId) => ({ changeId })) },
+          cis: { create: cis.map((ci) => ({ ciId: ci.id })) },
+        },
+        include: { adapter: true },
+      });
+      const opened: ReleaseOpened = {
+        releaseId: id,
+        number: row.number,
+        version: row.version,
+        environments: row.environments,
+        confirmIn: row.confirmIn,
+        confirmSeconds: row.confirmSeconds,
+        productionStart: iso(row.productionStart),
+        requesterId: principal.id,
+      };
+      try {
+        await startRecordWorkflow<typeof releaseWorkflow>(deps.temporal, 'release', {
+          workflowId,
+          taskQueue: deps.taskQueue,
+          args: [opened],
+          typedSearchAttributes: [
+            { key: ItsmKind, value: 'release' },
+            { key: ItsmState, value: 'planned' },
+          ],
+        });
+      } catch (error) {
+        await prisma.release.delete({ where: { id } });
+        throw error;
+      }
+      res.location(`/api/releases/${id}`);
+      return { status: 201, body: releaseView(row) };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/releases',
+    summary: 'Releases, newest first',
+    tags: ['releases'],
+    roles: STAFF,
+    responses: { 200: { description: 'Releases', schema: z.object({ items: z.array(ReleaseSchema) }) } },
+    async handler() {
+      const rows = await prisma.release.findMany({ orderBy: { number: 'desc' }, take: 100, include: { adapter: true } });
+      return { status: 200, body: { items: rows.map(releaseView) } };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/releases/:id',
+    summary: 'One release with its status per environment, its step logs (output, exit code) and its history',
+    tags: ['releases'],
+    roles: STAFF,
+    params: ReleaseIdParams,
+    responses: { 200: { description: 'The release', schema: ReleaseSchema.extend({ live: ReleaseStatusSchema.nullable(), deployments: z.array(z.record(z.string(), z.unknown())), steps: z.array(z.record(z.string(), z.unknown())), events: z.array(z.record(z.string(), z.unknown())), changes: z.array(z.record(z.string(), z.unknown())) }) }, 404: { description: 'No such release' } },
+    async handler({ params }) {
+      const release = await findRelease(params.id);
+      const [deployments, steps, events, changes, live] = await Promise.all([
+        prisma.deployment.findMany({ where: { releaseId: release.id }, orderBy: { position: 'asc' } }),
+        prisma.releaseStep.findMany({ where: { releaseId: release.id }, orderBy: { startedAt: 'asc' } }),
+        prisma.releaseEvent.findMany({ where: { releaseId: release.id }, orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] }),
+        linkedChangeStates(prisma, release.id),
+        deps.temporal.workflow.getHandle(release.workflowId).query(releaseStatusQuery).catch(() => null),
+      ]);
+      return {
+        status: 200,
+        body: {
+          ...releaseView(release),
+          live,
+          deployments: deployments.map(({ environment, position, state, deployedAt, verifiedAt, rolledBackAt }) => ({ environment, position, state, deployedAt: iso(deployedAt), verifiedAt: iso(verifiedAt), rolledBackAt: iso(rolledBackAt) })),
+          steps: steps.map(({ environment, step, status, attempts, exitCode, httpStatus, output, startedAt, finishedAt }) => ({ environment, step, status, attempts, exitCode, httpStatus, output, startedAt: startedAt.toISOString(), finishedAt: iso(finishedAt) })),
+          events: events.map(({ type, at, actorId, fromState, toState, data }) => ({ type, at: at.toISOString(), actorId, fromState, toState, data })),
+          changes: changes.map(({ reference, state, scheduledStart, scheduledEnd }) => ({ reference, state, scheduledStart: scheduledStart && new Date(scheduledStart).toISOString(), scheduledEnd: scheduledEnd && new Date(scheduledEnd).toISOString() })),
+        },
+      };
+    },
+  });
+
+  const action = recordActions<ReleaseRow, ReleaseStatus>(router, registry, {
+    path: '/api/releases',
+    tag: 'releases',
+    noun: 'release',
+    params: ReleaseIdParams,
+    status: ReleaseStatusSchema,
+    find: (id) => findRelease(id),
+  });
+  const send = <Input>(release: ReleaseRow, update: Parameters<typeof sendRecordUpdate<ReleaseStatus, Input>>[2], input: Input) =>
+    sendRecordUpdate(deps.temporal, { workflowId: release.workflowId, noun: 'release', currentState: async () => (await prisma.release.findUnique({ where: { id: release.id } }))?.state ?? 'unknown' }, update, input);
+
+  action({ verb: 'start', summary: 'Start building, testing and deploying', roles: STAFF, body: EmptyBody, run: ({ record, principal }) => send(record, startReleaseUpdate, { actorId: principal.id }) });
+
+  action({
+    verb: 'authorise',
+    summary: 'Authorise the production deployment (managers; never your own release); refused while a linked change is not approved and scheduled around now',
+    roles: MANAGERS,
+    body: EmptyBody,
+    async run({ record, principal }) {
+      if (record.requesterId === principal.id) throw problems.forbidden(`${releaseReference(record.number)} cannot be authorised by its requester (segregation of duties)`);
+      const reasons = productionBlockers(await linkedChangeStates(prisma, record.id), Date.now());
+      if (reasons.length > 0) throw problems.conflict(`production deployment refused: ${reasons.join('; ')}`, { currentState: record.state, reasons });
+      return send(record, authoriseReleaseUpdate, { actorId: principal.id });
+    },
+  });
+
+  action({ verb: 'confirm', summary: 'Confirm the smoke test of an environment waiting for it', roles: STAFF, body: ConfirmBody, run: ({ record, body, principal }) => send(record, confirmReleaseUpdate, { actorId: principal.id, environment: body.environment }) });
+
+  action({ verb: 'abort', summary: 'Abort: the running step is cancelled and every environment touched is rolled back, last first', roles: STAFF, body: AbortBody, run: ({ record, body, principal }) => send(record, abortReleaseUpdate, { actorId: principal.id, reason: body.reason }) });
+}

@@ -1,0 +1,63 @@
+// The release's lifecycle (ISO/IEC 20000-1 clause 8.5.3): built, tested, authorised, deployed environment by
+// environment, verified, and backed out in reverse order when a verification fails or the release is aborted.
+
+export const RELEASE_STATES = ['planned', 'building', 'testing', 'deploying', 'awaiting_authorisation', 'verifying', 'released', 'rolled_back', 'failed', 'aborted'] as const;
+export type ReleaseState = (typeof RELEASE_STATES)[number];
+export const FINAL_RELEASE_STATES: readonly ReleaseState[] = ['released', 'rolled_back', 'failed', 'aborted'];
+
+export const RELEASE_STEPS = ['build', 'test', 'deploy', 'verify', 'rollback'] as const;
+export type ReleaseStep = (typeof RELEASE_STEPS)[number];
+
+export type ReleaseCommand = 'start' | 'authorise' | 'confirm' | 'abort';
+
+const ACTIVE: readonly ReleaseState[] = ['building', 'testing', 'deploying', 'awaiting_authorisation', 'verifying'];
+const ALLOWED_FROM: Record<ReleaseCommand, readonly ReleaseState[]> = {
+  start: ['planned'],
+  // Production may be authorised ahead, while the earlier environments are still going.
+  authorise: ACTIVE,
+  confirm: ['deploying', 'verifying'],
+  abort: ['planned', ...ACTIVE],
+};
+
+export function illegalReleaseTransition(command: ReleaseCommand, state: ReleaseState): string | null {
+  if (ALLOWED_FROM[command].includes(state)) return null;
+  return `${command} is not allowed while the release is ${state} (allowed from: ${ALLOWED_FROM[command].join(', ')})`;
+}
+
+export interface ReleaseOpened {
+  releaseId: string;
+  number: number;
+  version: string;
+  environments: string[];
+  confirmIn: string[];
+  confirmSeconds: number;
+  productionStart: string | null;
+  requesterId: string;
+}
+
+export function releaseWorkflowId(releaseId: string): string {
+  return `release-${releaseId}`;
+}
+
+export function releaseReference(number: number): string {
+  return `REL-${String(number).padStart(6, '0')}`;
+}
+
+/** One run of one step; `run` counts repeats of the same step (none today but a rollback after a retry). */
+export function stepKey(releaseId: string, environment: string | null, step: ReleaseStep, run = 1): string {
+  return `${releaseId}:${environment ?? '-'}:${step}:${run}`;
+}
+
+/** Why production may not be deployed now, from the linked changes: each must be scheduled in a window holding now. */
+export function productionBlockers(changes: { reference: string; state: string; scheduledStart: number | null; scheduledEnd: number | null }[], now: number): string[] {
+  const reasons: string[] = [];
+  for (const change of changes) {
+    if (!['scheduled', 'implementing'].includes(change.state)) {
+      reasons.push(`${change.reference} is ${change.state}: it must be approved and scheduled`);
+    } else if (change.scheduledStart === null || change.scheduledEnd === null || now < change.scheduledStart || now >= change.scheduledEnd) {
+      const window = change.scheduledStart === null ? 'no window' : `${new Date(change.scheduledStart).toISOString()} – ${new Date(change.scheduledEnd!).toISOString()}`;
+      reasons.push(`${change.reference} is scheduled for ${window}, which does not contain now`);
+    }
+  }
+  return reasons;
+}

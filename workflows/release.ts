@@ -1,0 +1,250 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  condition,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { ReleaseActivities, ReleaseEventRecord } from '../activities/release';
+import { FINAL_RELEASE_STATES, illegalReleaseTransition, releaseReference, type ReleaseCommand, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
+import { ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
+import {
+  abortReleaseUpdate,
+  authoriseReleaseUpdate,
+  confirmReleaseUpdate,
+  environmentProgressSignal,
+  releaseStatusQuery,
+  smokeTestConfirmedSignal,
+  startReleaseUpdate,
+  type ReleaseStatus,
+} from './release.messages';
+import { releaseEnvironment } from './release-environment';
+import { ILLEGAL_TRANSITION } from './refusals';
+import { searchAttributeSync } from './search-attribute-sync';
+import { serialQueue } from './serial-queue';
+
+const { runReleaseStep } = proxyActivities<ReleaseActivities>({
+  startToCloseTimeout: '3 hours',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+});
+const { openReleaseRecord, recordReleaseChange, setDeploymentState, releaseProductionGate, sendReleaseNotification, releaseAuthorisers, deploymentsStarted } = proxyActivities<ReleaseActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * One release (ISO/IEC 20000-1 clause 8.5.3): built and tested once, then deployed environment by environment
+ * (each a child workflow), production only when authorised, inside its window and with every linked change
+ * approved and scheduled around now. A failed step or an abort rolls back every environment touched so far, in
+ * reverse order, and records why.
+ */
+export async function release(opened: ReleaseOpened): Promise<void> {
+  const { releaseId } = opened;
+  const reference = releaseReference(opened.number);
+  const production = opened.environments[opened.environments.length - 1];
+  let state = 'planned' as ReleaseState;
+  const environments: Record<string, string> = Object.fromEntries(opened.environments.map((env) => [env, 'pending']));
+  let started = false;
+  let authorisedById: string | null = null;
+  let authorisedAt: number | null = null;
+  let abortRequested: { actorId: string; reason: string } | null = null;
+  let failureReason: string | null = null;
+  let finishedAt: number | null = null;
+  let escalationLevel = 0;
+  const children = new Map<string, ChildWorkflowHandle<typeof releaseEnvironment>>();
+  let seq = 0;
+  const queue = serialQueue();
+  const serial = queue.run;
+  const work = new CancellationScope();
+
+  const upsertChanged = searchAttributeSync();
+  const status = (): ReleaseStatus => ({ state, environments: { ...environments }, authorisedById, abortRequested: abortRequested !== null, failureReason });
+
+  async function record(type: string, actorId: string | null, fromState: ReleaseState, data: Record<string, unknown> = {}) {
+    upsertChanged([
+      [ItsmState, state],
+      [ItsmEscalationLevel, escalationLevel],
+    ]);
+    const event: ReleaseEventRecord = { eventKey: `${releaseId}:${++seq}:${type}`, type, actorId, at: iso(Date.now())!, fromState, toState: state, data };
+    const snapshot = { state, authorisedById, authorisedAt: iso(authorisedAt), failureReason, finishedAt: iso(finishedAt) };
+    await serial(() => recordReleaseChange({ releaseId, event, snapshot }));
+    return status();
+  }
+
+  function notify(kind: string, toUserIds: (string | null)[] | 'authorisers', detail = '') {
+    const key = `${releaseId}:${++seq}:${kind}`;
+    void serial(async () => {
+      const to = toUserIds === 'authorisers' ? await releaseAuthorisers() : toUserIds.filter((id): id is string => id !== null);
+      if (to.length > 0) await sendReleaseNotification({ key, releaseId, kind, toUserIds: to, detail });
+    });
+  }
+
+  async function moveTo(next: ReleaseState, type: string, data: Record<string, unknown> = {}) {
+    const from = state;
+    state = next;
+    await record(type, null, from, data);
+  }
+
+  const guard = (command: ReleaseCommand) => {
+    const problem = illegalReleaseTransition(command, state);
+    if (problem) throw ApplicationFailure.create({ type: ILLEGAL_TRANSITION, message: `${reference}: ${problem}`, details: [{ state, command }], nonRetryable: true });
+  };
+
+  setHandler(releaseStatusQuery, status);
+
+  setHandler(
+    startReleaseUpdate,
+    async ({ actorId }) => {
+      started = true;
+      return record('start-requested', actorId, state);
+    },
+    { validator: (_input) => guard('start') },
+  );
+
+  setHandler(
+    authoriseReleaseUpdate,
+    async ({ actorId }) => {
+      authorisedById = actorId;
+      authorisedAt = Date.now();
+      return record('authorised', actorId, state, { environment: production });
+    },
+    { validator: (_input) => guard('authorise') },
+  );
+
+  setHandler(
+    confirmReleaseUpdate,
+    async ({ actorId, environment }) => {
+      await children.get(environment)!.signal(smokeTestConfirmedSignal, { actorId });
+      environments[environment] = 'verifying';
+      return record('smoke-test-confirmed', actorId, state, { environment });
+    },
+    {
+      validator: ({ environment }) => {
+        guard('confirm');
+        if (environments[environment] !== 'awaiting_confirmation') {
+          throw ApplicationFailure.create({ type: ILLEGAL_TRANSITION, message: `${reference}: ${environment} is not waiting for a smoke-test confirmation (it is ${environments[environment] ?? 'not a target'})`, details: [{ state, command: 'confirm' }], nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    abortReleaseUpdate,
+    async ({ actorId, reason }) => {
+      abortRequested = { actorId, reason };
+      work.cancel();
+      return record('abort-requested', actorId, state, { reason });
+    },
+    { validator: (_input) => guard('abort') },
+  );
+
+  setHandler(environmentProgressSignal, ({ environment, phase }) => {
+    if (phase === 'confirmation-overdue') {
+      escalationLevel = 1;
+      notify('confirmation-overdue', 'authorisers', `in ${environment}`);
+      void record('confirmation-overdue', null, state, { environment });
+      return;
+    }
+    environments[environment] = phase;
+    if (phase === 'awaiting_confirmation') notify('confirmation-request', [opened.requesterId], `in ${environment}`);
+    if (phase === 'verifying' && environment === production && state === 'deploying') {
+      state = 'verifying';
+      void record('verifying', null, 'deploying', { environment });
+    }
+  });
+
+  const step = (name: ReleaseStep, environment: string | null) => runReleaseStep({ releaseId, environment, step: name });
+
+  /** Authorised, inside the release's production window, and every linked change approved and scheduled around now. */
+  async function productionGate() {
+    const from = state;
+    state = 'awaiting_authorisation';
+    await record('awaiting-authorisation', null, from, { environment: production });
+    if (!authorisedById) notify('authorisation-request', 'authorisers', `Authorise it with POST /api/releases/${releaseId}/authorise.`);
+    for (;;) {
+      await condition(() => authorisedById !== null);
+      const opensAt = opened.productionStart ? Date.parse(opened.productionStart) : null;
+      if (opensAt !== null && Date.now() < opensAt) await sleep(opensAt - Date.now());
+      const { blockers } = await releaseProductionGate({ releaseId });
+      if (blockers.length === 0) break;
+      const refusedFor = authorisedById;
+      authorisedById = null;
+      authorisedAt = null;
+      notify('production-blocked', [opened.requesterId, refusedFor], blockers.join('; '));
+      await record('production-blocked', null, state, { blockers });
+    }
+    await moveTo('deploying', 'production-cleared', { authorisedById });
+  }
+
+  async function deployEverywhere() {
+    await moveTo('building', 'building');
+    await step('build', null);
+    await moveTo('testing', 'testing');
+    await step('test', null);
+    await moveTo('deploying', 'deploying');
+    for (const environment of opened.environments) {
+      if (environment === production) await productionGate();
+      const child = await startChild(releaseEnvironment, {
+        workflowId: `${workflowInfo().workflowId}/${environment}`,
+        args: [{ releaseId, environment, confirm: opened.confirmIn.includes(environment), confirmSeconds: opened.confirmSeconds }],
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+      children.set(environment, child);
+      await child.result();
+      environments[environment] = 'deployed';
+    }
+  }
+
+  /** Backs out every environment the release touched, last first, each once. */
+  async function rollBack(reason: string) {
+    // The database knows which deploy steps began, even one whose start the release has not heard of yet.
+    const touched = (await deploymentsStarted({ releaseId })).reverse();
+    for (const environment of touched) {
+      await step('rollback', environment);
+      await setDeploymentState({ releaseId, environment, state: 'rolled_back' });
+      environments[environment] = 'rolled_back';
+      await record('rolled-back', null, state, { environment, reason });
+    }
+    return touched;
+  }
+
+  await serial(() => openReleaseRecord(opened));
+  await record('planned', opened.requesterId, 'planned', { environments: opened.environments });
+  await condition(() => started || abortRequested !== null);
+  try {
+    if (abortRequested) throw new Error('aborted before it started');
+    await work.run(deployEverywhere);
+    finishedAt = Date.now();
+    await moveTo('released', 'released');
+    notify('released', [opened.requesterId]);
+  } catch (error) {
+    const aborted = abortRequested !== null && (isCancellation(error) || !started);
+    failureReason = aborted ? `aborted: ${abortRequested!.reason}` : failureText(error);
+    await CancellationScope.nonCancellable(async () => {
+      const undone = await rollBack(failureReason!);
+      finishedAt = Date.now();
+      await moveTo(aborted ? 'aborted' : undone.length > 0 ? 'rolled_back' : 'failed', aborted ? 'aborted' : 'failed', { reason: failureReason, rolledBack: undone });
+      if (undone.length > 0) notify('rolled-back', [opened.requesterId], failureReason!);
+    });
+  }
+  await queue.drained();
+  if (!FINAL_RELEASE_STATES.includes(state)) throw new Error(`release ended in ${state}`);
+}
+
+/** The innermost cause of a failed step: "verify in production failed with exit code 1: …". */
+function failureText(error: unknown): string {
+  let cause = error as Error & { cause?: unknown };
+  while (cause?.cause) cause = cause.cause as Error & { cause?: unknown };
+  return cause?.message ?? String(error);
+}
