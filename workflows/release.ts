@@ -9,11 +9,10 @@ import {
   setHandler,
   sleep,
   startChild,
-  workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { ReleaseActivities, ReleaseEventRecord } from '../activities/release';
-import { FINAL_RELEASE_STATES, illegalReleaseTransition, releaseReference, type ReleaseCommand, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
+import { FINAL_RELEASE_STATES, illegalReleaseTransition, releaseReference, releaseWorkflowId, type ReleaseCommand, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
 import { ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
 import {
   abortReleaseUpdate,
@@ -195,7 +194,7 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     for (const environment of opened.environments) {
       if (environment === production) await productionGate();
       const child = await startChild(releaseEnvironment, {
-        workflowId: `${workflowInfo().workflowId}/${environment}`,
+        workflowId: `${releaseWorkflowId(releaseId)}/${environment}`,
         args: [{ releaseId, environment, confirm: opened.confirmIn.includes(environment), confirmSeconds: opened.confirmSeconds }],
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

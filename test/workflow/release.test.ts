@@ -4,6 +4,7 @@ import { webhookSignature } from '../../activities/deployment-adapters';
 import { changeBody, changeTestService, waitForChangeState } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { authoriseAndFinish, planRelease, releaseAction, shellAdapter, waitForReleaseState } from '../support/release-fixtures';
+import { recordHistoryIfAsked } from '../support/sla-fixtures';
 
 const FORWARD = ['build:- start', 'build:- done', 'test:- start', 'test:- done'];
 const deployed = (env: string) => [`deploy:${env} start`, `deploy:${env} done`, `verify:${env} start`, `verify:${env} done`];
@@ -38,6 +39,8 @@ describe('release workflow with the shell adapter running real commands', () => 
     expect(detail.body.steps.every((s: { status: string; exitCode: number; attempts: number }) => s.status === 'succeeded' && s.exitCode === 0 && s.attempts === 1)).toBe(true);
     expect(detail.body.steps[0].output).toContain('build of');
     expect(detail.body.authorisedById).toBe(h.userIds.manager);
+    await recordHistoryIfAsked(release.workflowId, 'release-three-environments');
+    await recordHistoryIfAsked(`${release.workflowId}/staging`, 'release-environment-confirmed');
   });
 
   it('rolls back production, staging and test in that order, each once, when production fails its verification', async () => {
@@ -59,6 +62,7 @@ describe('release workflow with the shell adapter running real commands', () => 
     expect(await deployments(release.id)).toEqual({ test: 'rolled_back', staging: 'rolled_back', production: 'rolled_back' });
     const rolledBack = await h.db.prisma.releaseEvent.findMany({ where: { releaseId: release.id, type: 'rolled-back' }, orderBy: { at: 'asc' } });
     expect(rolledBack.map((e) => (e.data as { environment: string }).environment)).toEqual(['production', 'staging', 'test']);
+    await recordHistoryIfAsked(release.workflowId, 'release-verification-rollback');
   });
 
   it('compensates what an abort in the middle of a deploy had done: the cancelled step and the environments before it', async () => {

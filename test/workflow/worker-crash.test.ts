@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { databaseUrl } from '../support/postgres';
 import { databaseKinds } from '../support/databases';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { mailsFor, openIncidentVia, secondScaleService, slaEvents } from '../support/sla-fixtures';
+import { harnessDatabaseName, killWorkerProcess, startWorkerProcess } from '../support/worker-process';
 
-const ROOT = path.resolve(__dirname, '../..');
 const EXPECTED_KEYS = ['resolution:warning:0.5', 'resolution:warning:0.75', 'resolution:warning:0.9', 'resolution:breach', 'escalation:1', 'escalation:2', 'escalation:3'];
 
 // Two processes cannot share one PGlite, so the killed worker and the test meet in PostgreSQL.
@@ -16,38 +13,12 @@ describeOnPostgres('a worker SIGKILLed in the middle of the SLA timeline', () =>
   let databaseName: string;
   beforeAll(async () => {
     h = await startHarness('postgresql', { inProcessWorker: false });
-    databaseName = (await h.db.prisma.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`)[0].name;
+    databaseName = await harnessDatabaseName(h);
   });
   afterAll(() => h?.close());
 
-  function startWorker(): Promise<ChildProcess> {
-    // `npm run worker` itself, in its own process group so that SIGKILL takes it whole.
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'workers/main.ts'], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl(databaseName),
-        TEMPORAL_ADDRESS: process.env.ITSM_TEST_TEMPORAL_ADDRESS,
-        TEMPORAL_TASK_QUEUE: h.taskQueue,
-        SMTP_URL: process.env.ITSM_TEST_SMTP_URL,
-        DATA_DIR: process.env.ITSM_TEST_RUN_DIR,
-        LOG_LEVEL: 'error',
-      },
-    });
-    return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('worker polling') && resolve(child));
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
-    });
-  }
-
-  function kill(child: ChildProcess): Promise<void> {
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      process.kill(-child.pid!, 'SIGKILL');
-    });
-  }
+  const startWorker = () => startWorkerProcess(h, databaseName);
+  const kill = killWorkerProcess;
 
   it('misses nothing and repeats nothing: every escalation and every mail exactly once', async () => {
     const service = await secondScaleService(
