@@ -77,7 +77,8 @@ export function createReleaseActivities({ prisma, mailer, publicUrl }: ReleaseAc
 
     /** What stands between the release and production now: linked changes not approved and scheduled around now. */
     async releaseProductionGate({ releaseId }: { releaseId: string }): Promise<{ blockers: string[] }> {
-      return { blockers: productionBlockers(await linkedChangeStates(prisma, releaseId), Date.now()) };
+      const release = await prisma.release.findUniqueOrThrow({ where: { id: releaseId } });
+      return { blockers: productionBlockers(await linkedChangeStates(prisma, releaseId), release.productionEnd?.getTime() ?? null, Date.now()) };
     },
 
     /**

@@ -48,9 +48,16 @@ export function stepKey(releaseId: string, environment: string | null, step: Rel
   return `${releaseId}:${environment ?? '-'}:${step}:${run}`;
 }
 
-/** Why production may not be deployed now, from the linked changes: each must be scheduled in a window holding now. */
-export function productionBlockers(changes: { reference: string; state: string; scheduledStart: number | null; scheduledEnd: number | null }[], now: number): string[] {
-  const reasons: string[] = [];
+/**
+ * Why production may not be deployed now: the release's production window has closed, or a linked change is
+ * not approved and scheduled in a window that contains now.
+ */
+export function productionBlockers(
+  changes: { reference: string; state: string; scheduledStart: number | null; scheduledEnd: number | null }[],
+  productionEnd: number | null,
+  now: number,
+): string[] {
+  const reasons: string[] = productionEnd !== null && now >= productionEnd ? [`the release's production window closed at ${new Date(productionEnd).toISOString()}`] : [];
   for (const change of changes) {
     if (!['scheduled', 'implementing'].includes(change.state)) {
       reasons.push(`${change.reference} is ${change.state}: it must be approved and scheduled`);

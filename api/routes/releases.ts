@@ -36,6 +36,7 @@ function releaseView(release: ReleaseRow) {
     environments: release.environments,
     confirmIn: release.confirmIn,
     productionStart: iso(release.productionStart),
+    productionEnd: iso(release.productionEnd),
     requesterId: release.requesterId,
     authorisedById: release.authorisedById,
     failureReason: release.failureReason,
@@ -115,6 +116,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
           confirmIn: body.confirmIn,
           confirmSeconds: body.confirmSeconds,
           productionStart: body.productionStart ? new Date(body.productionStart) : null,
+          productionEnd: body.productionEnd ? new Date(body.productionEnd) : null,
           requesterId: principal.id,
           changes: { create: [...new Set(body.changeIds)].map((changeId) => ({ changeId })) },
           cis: { create: cis.map((ci) => ({ ciId: ci.id })) },
@@ -214,7 +216,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     body: EmptyBody,
     async run({ record, principal }) {
       if (record.requesterId === principal.id) throw problems.forbidden(`${releaseReference(record.number)} cannot be authorised by its requester (segregation of duties)`);
-      const reasons = productionBlockers(await linkedChangeStates(prisma, record.id), Date.now());
+      const reasons = productionBlockers(await linkedChangeStates(prisma, record.id), record.productionEnd?.getTime() ?? null, Date.now());
       if (reasons.length > 0) throw problems.conflict(`production deployment refused: ${reasons.join('; ')}`, { currentState: record.state, reasons });
       return send(record, authoriseReleaseUpdate, { actorId: principal.id });
     },

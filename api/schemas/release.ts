@@ -33,7 +33,9 @@ export const CreateReleaseBody = z
     confirmIn: z.array(environment).max(10).default([]).openapi({ description: 'environments where a person confirms the smoke test before verification' }),
     confirmSeconds: z.number().int().min(1).max(7 * 86_400).default(3_600).openapi({ description: 'how long the confirmation may take before it is escalated' }),
     productionStart: instant.optional().openapi({ description: 'production waits for this instant' }),
+    productionEnd: instant.optional().openapi({ description: 'production is refused from this instant on' }),
   })
+  .refine((body) => !body.productionStart || !body.productionEnd || Date.parse(body.productionStart) < Date.parse(body.productionEnd), { path: ['productionEnd'], message: 'must be after productionStart' })
   .refine((body) => body.confirmIn.every((env) => body.environments.includes(env)), { path: ['confirmIn'], message: 'only target environments can ask for a confirmation' })
   .openapi('CreateRelease');
 
@@ -65,6 +67,7 @@ export const ReleaseSchema = z
     environments: z.array(z.string()),
     confirmIn: z.array(z.string()),
     productionStart: z.string().nullable(),
+    productionEnd: z.string().nullable(),
     requesterId: z.uuid(),
     authorisedById: z.uuid().nullable(),
     failureReason: z.string().nullable(),

@@ -80,7 +80,7 @@ describe('release workflow with the shell adapter running real commands', () => 
     expect((await releaseAction(h, release.id, 'abort', { reason: 'again' })).body.currentState).toBe('aborted');
   });
 
-  it('refuses production (409 with the reason) while a linked change is unapproved or outside its window', async () => {
+  it('refuses production (409 with the reason) while a linked change is unapproved or outside its window, or the release window has closed', async () => {
     const service = await changeTestService(h);
     const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
     const raised = await h.http.post('/api/changes').set(h.as('requester')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0, submit: false }));
@@ -103,6 +103,11 @@ describe('release workflow with the shell adapter running real commands', () => 
     expect(outside.status).toBe(409);
     expect(outside.body.reasons[0]).toMatch(new RegExp(`^${change.reference} is scheduled for .* which does not contain now$`));
     expect(await h.db.prisma.releaseStep.count({ where: { releaseId: release.id, environment: 'production' } })).toBe(0);
+
+    const closed = await planRelease(h, adapter.name, { productionEnd: new Date(Date.now() - 1_000).toISOString(), environments: ['production'] });
+    await releaseAction(h, closed.id, 'start');
+    await waitForReleaseState(h, closed.id, 'awaiting_authorisation');
+    expect((await releaseAction(h, closed.id, 'authorise', {}, 'manager')).body.reasons).toEqual([expect.stringMatching(/^the release's production window closed at /)]);
 
     const now = Date.now();
     expect((await h.http.post(`/api/changes/${change.id}/schedule`).set(h.as('agent')).send({ plannedStart: new Date(now - 60_000).toISOString(), plannedEnd: new Date(now + 1_800_000).toISOString() })).status).toBe(200);
