@@ -8,21 +8,34 @@ const ISSUER = 'itsm';
 const AUDIENCE = 'itsm-action';
 const SECRET_NAME = 'action-link-hs256';
 
-/** What an e-mail action link lets one person do: decide one approval level of one change, once, in time. */
-export interface ActionClaims {
+interface LinkClaims {
   approverId: string;
-  changeId: string;
-  level: number;
   /** Single-use id, claimed in the database when the decision is made. */
   jti: string;
   expiresAt: number;
 }
 
+/** What an e-mail action link lets one person do, once, in time: decide one approval level of one change ... */
+export interface ChangeDecisionClaims extends LinkClaims {
+  act: 'change-decision';
+  changeId: string;
+  level: number;
+}
+
+/** ... or authorise one release's production deployment. */
+export interface ReleaseAuthorisationClaims extends LinkClaims {
+  act: 'release-authorisation';
+  releaseId: string;
+}
+
+export type ActionClaims = ChangeDecisionClaims | ReleaseAuthorisationClaims;
+
 export type VerifiedAction = { ok: true; claims: ActionClaims } | { ok: false; reason: 'expired' | 'invalid'; claims?: ActionClaims };
 
 export async function signActionToken(secret: Uint8Array, claims: ActionClaims): Promise<string> {
   const { SignJWT } = await jose();
-  return new SignJWT({ chg: claims.changeId, lvl: claims.level, act: 'change-decision' })
+  const subject = claims.act === 'change-decision' ? { chg: claims.changeId, lvl: claims.level } : { rel: claims.releaseId };
+  return new SignJWT({ ...subject, act: claims.act })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
@@ -34,9 +47,12 @@ export async function signActionToken(secret: Uint8Array, claims: ActionClaims):
 }
 
 function claimsOf(payload: Record<string, unknown>): ActionClaims | null {
-  const { sub, chg, lvl, jti, exp, act } = payload;
-  if (act !== 'change-decision' || typeof sub !== 'string' || typeof chg !== 'string' || typeof lvl !== 'number' || typeof jti !== 'string' || typeof exp !== 'number') return null;
-  return { approverId: sub, changeId: chg, level: lvl, jti, expiresAt: exp * 1000 };
+  const { sub, chg, lvl, rel, jti, exp, act } = payload;
+  if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') return null;
+  const link = { approverId: sub, jti, expiresAt: exp * 1000 };
+  if (act === 'change-decision' && typeof chg === 'string' && typeof lvl === 'number') return { ...link, act, changeId: chg, level: lvl };
+  if (act === 'release-authorisation' && typeof rel === 'string') return { ...link, act, releaseId: rel };
+  return null;
 }
 
 /** Checks the signature first, then the expiry; an expired but genuine token still names its change. */

@@ -210,6 +210,7 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
         const idempotencyKey = `${request.key}:${recipient.email}`;
         const actionUrl = request.action
           ? `${publicUrl}/actions/${await signActionToken(actionSecret, {
+              act: 'change-decision',
               approverId: user.id,
               changeId: change.id,
               level: request.action.level,

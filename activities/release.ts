@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { signActionToken } from './action-tokens';
 import { changeReference } from '../domain/change';
 import { productionBlockers, releaseReference, stepKey, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
 import type { Db } from '../prisma/database';
@@ -11,7 +13,12 @@ export interface ReleaseActivityDeps {
   prisma: Db;
   mailer: Mailer;
   publicUrl: string;
+  /** Signs the authorisation links in the production authorisation request. */
+  actionSecret: Uint8Array;
 }
+
+/** How long a production authorisation link stays valid when the release sets no end to its window. */
+const AUTHORISATION_LINK_DAYS = 7;
 
 export interface ReleaseEventRecord {
   eventKey: string;
@@ -53,7 +60,7 @@ const MAIL: Record<string, (c: { reference: string; version: string; detail: str
   'rolled-back': (c) => ({ subject: `[${c.reference}] rolled back`, text: `Release ${c.version} was rolled back: ${c.detail}` }),
 };
 
-export function createReleaseActivities({ prisma, mailer, publicUrl }: ReleaseActivityDeps) {
+export function createReleaseActivities({ prisma, mailer, publicUrl, actionSecret }: ReleaseActivityDeps) {
   return {
     async openReleaseRecord(opened: ReleaseOpened): Promise<void> {
       await prisma.deployment.createMany({
@@ -118,18 +125,31 @@ export function createReleaseActivities({ prisma, mailer, publicUrl }: ReleaseAc
 
     async sendReleaseNotification({ key, releaseId, kind, toUserIds, detail }: { key: string; releaseId: string; kind: string; toUserIds: string[]; detail: string }) {
       const release = await prisma.release.findUniqueOrThrow({ where: { id: releaseId } });
-      const users = await prisma.user.findMany({ where: { id: { in: toUserIds } } });
+      const authorising = kind === 'authorisation-request';
+      // Nobody authorises their own release, so its requester gets no authorisation link.
+      const users = await prisma.user.findMany({ where: { id: { in: toUserIds.filter((id) => !authorising || id !== release.requesterId) } } });
       const recipients = recipientSet();
       for (const user of users) recipients.add(user);
       const reference = releaseReference(release.number);
       for (const recipient of recipients.values()) {
+        const user = users.find((u) => u.email === recipient.email)!;
+        const idempotencyKey = `${key}:${recipient.email}`;
+        const link = authorising
+          ? `${publicUrl}/actions/${await signActionToken(actionSecret, {
+              act: 'release-authorisation',
+              approverId: user.id,
+              releaseId: release.id,
+              jti: createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 32),
+              expiresAt: release.productionEnd?.getTime() ?? Date.now() + AUTHORISATION_LINK_DAYS * 86_400_000,
+            })}`
+          : null;
         const mail = MAIL[kind]({ reference, version: release.version, detail });
         await deliverOnce(prisma, mailer, {
-          idempotencyKey: `${key}:${recipient.email}`,
+          idempotencyKey,
           recipient,
           kind,
           subject: mail.subject,
-          text: `${mail.text}\n\n${publicUrl}/api/releases/${release.id}\n`,
+          text: `${mail.text}\n\n${link ? `Authorise: ${link}\n` : ''}${publicUrl}/api/releases/${release.id}\n`,
           headers: { 'X-Itsm-Release': reference, 'X-Itsm-Release-Id': release.id },
         });
       }

@@ -38,6 +38,15 @@ const en = {
   done: (decision: string, reference: string) => `You ${decision} ${reference}.`,
   stateNow: 'The change is now',
   needComment: 'A rejection needs a reason of at least 3 characters.',
+  releaseTitle: 'Production authorisation',
+  version: 'Version',
+  environments: 'Environments',
+  changes: 'Linked changes',
+  blockers: 'Not possible right now',
+  authorise: 'Authorise production',
+  releaseNotWaiting: (state: string) => `The release is now "${state}" and does not need an authorisation. Nothing was changed.`,
+  authorised: (reference: string) => `You authorised the production deployment of ${reference}.`,
+  releaseNow: 'The release is now',
 };
 
 const zh: typeof en = {
@@ -73,6 +82,15 @@ const zh: typeof en = {
   done: (decision: string, reference: string) => `您已${decision} ${reference}。`,
   stateNow: '变更当前状态',
   needComment: '拒绝时请填写至少 3 个字符的理由。',
+  releaseTitle: '生产部署授权',
+  version: '版本',
+  environments: '环境',
+  changes: '关联变更',
+  blockers: '当前无法部署',
+  authorise: '授权生产部署',
+  releaseNotWaiting: (state: string) => `该发布当前状态为"${state}"，无需授权。未做任何更改。`,
+  authorised: (reference: string) => `您已授权 ${reference} 部署到生产环境。`,
+  releaseNow: '发布当前状态',
 };
 
 export const pageTexts = (locale: PageLocale) => (locale === 'zh-CN' ? zh : en);
@@ -115,6 +133,32 @@ export function decisionPage(locale: PageLocale, page: DecisionPage): string {
 ${page.error ? `<p class="error" role="alert">${escapeHtml(page.error)}</p>` : ''}
 <form method="post"><label for="comment">${escapeHtml(t.comment)}</label><textarea id="comment" name="comment">${escapeHtml(page.comment ?? '')}</textarea>
 <button class="approve" type="submit" name="decision" value="approve"${page.choice === 'approve' ? ' autofocus' : ''}>${escapeHtml(t.approve)}</button><button class="reject" type="submit" name="decision" value="reject"${page.choice === 'reject' ? ' autofocus' : ''}>${escapeHtml(t.reject)}</button></form>
+<p class="notice">${escapeHtml(t.notice)}</p>`,
+  );
+}
+
+export interface AuthorisationPage {
+  reference: string;
+  title: string;
+  version: string;
+  requester: string;
+  environments: string;
+  changes: string[];
+  blockers: string[];
+  deadline: string;
+}
+
+export function authorisationPage(locale: PageLocale, page: AuthorisationPage): string {
+  const t = pageTexts(locale);
+  const row = (label: string, value: string) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`;
+  const list = (items: string[]) => (items.length ? `<ul>${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>` : `<p>${escapeHtml(t.none)}</p>`);
+  return layout(
+    locale,
+    `${t.releaseTitle}: ${page.reference}`,
+    `<h2>${escapeHtml(page.title)}</h2><dl>${row(t.version, page.version)}${row(t.requester, page.requester)}${row(t.environments, page.environments)}${row(t.deadline, page.deadline)}</dl>
+<h3>${escapeHtml(t.changes)}</h3>${list(page.changes)}
+${page.blockers.length ? `<h3 class="error">${escapeHtml(t.blockers)}</h3>${list(page.blockers)}` : ''}
+<form method="post"><button class="approve" type="submit" name="decision" value="authorise">${escapeHtml(t.authorise)}</button></form>
 <p class="notice">${escapeHtml(t.notice)}</p>`,
   );
 }

@@ -169,7 +169,7 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     const from = state;
     state = 'awaiting_authorisation';
     await record('awaiting-authorisation', null, from, { environment: production });
-    if (!authorisedById) notify('authorisation-request', 'authorisers', `Authorise it with POST /api/releases/${releaseId}/authorise.`);
+    if (!authorisedById) notify('authorisation-request', 'authorisers', 'Open your authorisation link below, or use POST /api/releases/:id/authorise.');
     for (;;) {
       await condition(() => authorisedById !== null);
       const opensAt = opened.productionStart ? Date.parse(opened.productionStart) : null;

@@ -1,5 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { verifyActionToken, type ActionClaims } from '../../activities/action-tokens';
+import { verifyActionToken, type ActionClaims, type ChangeDecisionClaims } from '../../activities/action-tokens';
 import { formatChangeWindow, formatInstant } from '../../activities/change-mail';
 import { changeReference, type ApprovalPlan } from '../../domain/change';
 import { changeStatusQuery, decideChangeUpdate, type ChangeStatus } from '../../workflows/change.messages';
@@ -7,6 +7,7 @@ import { decisionPage, messagePage, pageTexts, type PageLocale } from '../action
 import { sendChangeUpdate } from '../change-updates';
 import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
+import { releaseLinks } from '../release-links';
 import { setSession, signedInUser } from '../sessions';
 import { hashToken } from '../tokens';
 
@@ -17,6 +18,7 @@ import { hashToken } from '../tokens';
  */
 export function actionRoutes(router: Router, deps: ApiDeps) {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const releases = releaseLinks(deps);
 
   async function load(req: Request, res: Response): Promise<{ claims: ActionClaims; locale: PageLocale; approver: { id: string; name: string; locale: string } } | null> {
     const verified = await verifyActionToken(deps.actionSecret, String(req.params.token));
@@ -44,7 +46,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     }
   }
 
-  async function renderDecision(res: Response, claims: ActionClaims, locale: PageLocale, extra: { choice: 'approve' | 'reject' | null; error?: string; comment?: string; status?: number }) {
+  async function renderDecision(res: Response, claims: ChangeDecisionClaims, locale: PageLocale, extra: { choice: 'approve' | 'reject' | null; error?: string; comment?: string; status?: number }) {
     const t = pageTexts(locale);
     const change = await deps.prisma.changeRequest.findUnique({
       where: { id: claims.changeId },
@@ -78,6 +80,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
   router.get('/actions/:token', async (req, res) => {
     const loaded = await load(req, res);
     if (!loaded) return;
+    if (loaded.claims.act === 'release-authorisation') return releases.render(res, loaded.claims, loaded.locale);
     const choice = req.query.choice === 'approve' || req.query.choice === 'reject' ? req.query.choice : null;
     await renderDecision(res, loaded.claims, loaded.locale, { choice });
   });
@@ -85,7 +88,8 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
   router.post('/actions/:token', form, async (req, res) => {
     const loaded = await load(req, res);
     if (!loaded) return;
-    const { claims, locale } = loaded;
+    if (loaded.claims.act === 'release-authorisation') return releases.authorise(res, loaded.claims, loaded.locale);
+    const { claims, locale } = loaded as { claims: ChangeDecisionClaims; locale: PageLocale };
     const t = pageTexts(locale);
     const decision = req.body?.decision;
     const comment = typeof req.body?.comment === 'string' ? req.body.comment.trim().slice(0, 2_000) : '';

@@ -75,7 +75,7 @@ describe('approve/reject links in e-mail, opened in a real browser', () => {
     // Nothing in a forged token is trusted, not even whose language to answer in.
     await expect(page.locator('h1').textContent()).resolves.toBe('This link is not valid');
 
-    const expired = await signActionToken(h.apiDeps.actionSecret, { approverId: h.userIds.cab1, changeId: change.id, level: 1, jti: 'expired-link-test', expiresAt: Date.now() - 1_000 });
+    const expired = await signActionToken(h.apiDeps.actionSecret, { act: 'change-decision', approverId: h.userIds.cab1, changeId: change.id, level: 1, jti: 'expired-link-test', expiresAt: Date.now() - 1_000 });
     expect((await page.goto(`${h.baseUrl}/actions/${expired}?lang=en`))!.status()).toBe(410);
     await expect(page.locator('h1').textContent()).resolves.toBe('This link has expired');
 

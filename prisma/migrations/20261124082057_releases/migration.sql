@@ -1,6 +1,10 @@
 -- CreateEnum
 CREATE TYPE "ReleaseType" AS ENUM ('major', 'minor', 'emergency');
 
+-- AlterTable
+ALTER TABLE "ActionTokenUse" ADD COLUMN     "releaseId" UUID,
+ALTER COLUMN "changeId" DROP NOT NULL;
+
 -- CreateTable
 CREATE TABLE "DeploymentAdapter" (
     "id" UUID NOT NULL,

@@ -1,0 +1,85 @@
+import type { Response } from 'express';
+import type { ReleaseAuthorisationClaims } from '../activities/action-tokens';
+import { formatInstant } from '../activities/change-mail';
+import { linkedChangeStates } from '../activities/release';
+import { productionBlockers, releaseReference, type ReleaseState } from '../domain/release';
+import { authoriseReleaseUpdate, releaseStatusQuery } from '../workflows/release.messages';
+import { authorisationPage, messagePage, pageTexts, type PageLocale } from './action-pages';
+import type { ApiDeps } from './deps';
+import { HttpProblem } from './problem';
+import { sendRecordUpdate } from './workflow-updates';
+
+const AUTHORISABLE: readonly ReleaseState[] = ['building', 'testing', 'deploying', 'awaiting_authorisation', 'verifying'];
+
+/**
+ * The release side of `/actions/:token`: the page shows the release, its linked changes and what would block
+ * production now; the POST authorises through the release's workflow, under the same rules as the API
+ * (not the requester, every linked change approved and scheduled around now).
+ */
+export function releaseLinks(deps: ApiDeps) {
+  async function load(claims: ReleaseAuthorisationClaims) {
+    const release = await deps.prisma.release.findUnique({ where: { id: claims.releaseId }, include: { requester: true } });
+    if (!release) return null;
+    const live = await deps.temporal.workflow.getHandle(release.workflowId).query(releaseStatusQuery).catch(() => null);
+    const changes = await linkedChangeStates(deps.prisma, release.id);
+    return { release, state: (live?.state ?? release.state) as ReleaseState, authorised: live?.authorisedById ?? null, changes, blockers: productionBlockers(changes, release.productionEnd?.getTime() ?? null, Date.now()) };
+  }
+
+  type Loaded = NonNullable<Awaited<ReturnType<typeof load>>>;
+  const waiting = (loaded: Loaded) => AUTHORISABLE.includes(loaded.state) && !loaded.authorised;
+
+  /** Why this link cannot authorise now, as a page status and message; null when it can. */
+  function refusal(locale: PageLocale, claims: ReleaseAuthorisationClaims, loaded: Loaded): [number, string, string] | null {
+    const t = pageTexts(locale);
+    if (!waiting(loaded)) return [409, t.closedTitle, t.releaseNotWaiting(loaded.state)];
+    if (loaded.release.requesterId === claims.approverId) return [403, t.refusedTitle, `${releaseReference(loaded.release.number)}: segregation of duties`];
+    if (loaded.blockers.length > 0) return [409, t.refusedTitle, loaded.blockers.join('; ')];
+    return null;
+  }
+
+  return {
+    async render(res: Response, claims: ReleaseAuthorisationClaims, locale: PageLocale) {
+      const t = pageTexts(locale);
+      const loaded = await load(claims);
+      if (!loaded) return void res.status(400).type('html').send(messagePage(locale, t.invalidTitle, t.invalid, 'refused'));
+      if (!waiting(loaded)) return void res.status(409).type('html').send(messagePage(locale, t.closedTitle, t.releaseNotWaiting(loaded.state), 'refused'));
+      const { release } = loaded;
+      res.status(200).type('html').send(
+        authorisationPage(locale, {
+          reference: releaseReference(release.number),
+          title: release.title,
+          version: release.version,
+          requester: release.requester.name,
+          environments: release.environments.join(' → '),
+          changes: loaded.changes.map((c) => `${c.reference}: ${c.state}`),
+          blockers: loaded.blockers,
+          deadline: formatInstant(new Date(claims.expiresAt), locale),
+        }),
+      );
+    },
+
+    /** Checks, claims the link, authorises; a refused authorisation gives the link back. */
+    async authorise(res: Response, claims: ReleaseAuthorisationClaims, locale: PageLocale) {
+      const t = pageTexts(locale);
+      const loaded = await load(claims);
+      if (!loaded) return void res.status(400).type('html').send(messagePage(locale, t.invalidTitle, t.invalid, 'refused'));
+      const refused = refusal(locale, claims, loaded);
+      if (refused) return void res.status(refused[0]).type('html').send(messagePage(locale, refused[1], refused[2], 'refused'));
+      try {
+        await deps.prisma.actionTokenUse.create({ data: { jti: claims.jti, releaseId: claims.releaseId, userId: claims.approverId } });
+      } catch {
+        return void res.status(409).type('html').send(messagePage(locale, t.usedTitle, t.used, 'refused'));
+      }
+      try {
+        const currentState = async () => (await deps.prisma.release.findUnique({ where: { id: loaded.release.id } }))?.state ?? 'unknown';
+        const status = await sendRecordUpdate(deps.temporal, { workflowId: loaded.release.workflowId, noun: 'release', currentState }, authoriseReleaseUpdate, { actorId: claims.approverId });
+        res.status(200).type('html').send(messagePage(locale, t.doneTitle, `${t.authorised(releaseReference(loaded.release.number))} ${t.releaseNow}: ${status.state}.`, 'done'));
+      } catch (error) {
+        // Nothing was authorised, so the link stays usable.
+        await deps.prisma.actionTokenUse.delete({ where: { jti: claims.jti } });
+        if (!(error instanceof HttpProblem)) throw error;
+        res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, error.detail, 'refused'));
+      }
+    },
+  };
+}
