@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { databaseKinds } from './databases';
 import type { Harness } from './harness';
 import { databaseUrl } from './postgres';
 
 const ROOT = path.resolve(__dirname, '../..');
+
+/** Two processes cannot share one PGlite, so a test's worker in another process and the test meet in PostgreSQL. */
+export const describeOnPostgres = databaseKinds().includes('postgresql') ? describe : describe.skip;
 
 /** The PostgreSQL database a harness runs on, for a worker in another process to share it. */
 export async function harnessDatabaseName(h: Harness): Promise<string> {

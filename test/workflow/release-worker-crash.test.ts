@@ -1,10 +1,6 @@
-import { databaseKinds } from '../support/databases';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { authoriseAndFinish, planRelease, releaseAction, shellAdapter } from '../support/release-fixtures';
-import { harnessDatabaseName, killWorkerProcess, startWorkerProcess } from '../support/worker-process';
-
-// Two processes cannot share one PGlite, so the killed worker and the test meet in PostgreSQL.
-const describeOnPostgres = databaseKinds().includes('postgresql') ? describe : describe.skip;
+import { describeOnPostgres, harnessDatabaseName, killWorkerProcess, startWorkerProcess } from '../support/worker-process';
 
 describeOnPostgres('a worker SIGKILLed during a long deploy step', () => {
   let h: Harness;

@@ -1,12 +1,8 @@
-import { databaseKinds } from '../support/databases';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { mailsFor, openIncidentVia, secondScaleService, slaEvents } from '../support/sla-fixtures';
-import { harnessDatabaseName, killWorkerProcess, startWorkerProcess } from '../support/worker-process';
+import { describeOnPostgres, harnessDatabaseName, killWorkerProcess, startWorkerProcess } from '../support/worker-process';
 
 const EXPECTED_KEYS = ['resolution:warning:0.5', 'resolution:warning:0.75', 'resolution:warning:0.9', 'resolution:breach', 'escalation:1', 'escalation:2', 'escalation:3'];
-
-// Two processes cannot share one PGlite, so the killed worker and the test meet in PostgreSQL.
-const describeOnPostgres = databaseKinds().includes('postgresql') ? describe : describe.skip;
 
 describeOnPostgres('a worker SIGKILLed in the middle of the SLA timeline', () => {
   let h: Harness;
