@@ -16,6 +16,7 @@ import { ciRoutes } from './routes/cis';
 import { knowledgeRoutes } from './routes/knowledge';
 import { problemRoutes } from './routes/problems';
 import { releaseRoutes } from './routes/releases';
+import { scheduleRoutes } from './routes/schedules';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -54,6 +55,7 @@ export function createApp(deps: ApiDeps) {
   problemRoutes(api, registry, deps);
   knowledgeRoutes(api, registry, deps);
   releaseRoutes(api, registry, deps);
+  scheduleRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

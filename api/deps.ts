@@ -15,4 +15,6 @@ export interface ApiDeps {
   logger: Logger;
   /** Verifies the action links in approval mail (the worker signs them with the same key). */
   actionSecret: Uint8Array;
+  /** Whose Temporal Schedules the API lists and controls (`<prefix>-trend-detection`, …); "itsm" unless a test sets its own. */
+  schedulePrefix?: string;
 }

@@ -10,12 +10,18 @@ export interface ScheduleSettings {
   idPrefix?: string;
 }
 
+export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts'] as const;
+export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
+
+export const DEFAULT_SCHEDULE_PREFIX = 'itsm';
+export const scheduleId = (prefix: string, name: ScheduleName) => `${prefix}-${name}`;
+
 /** The recurring work of the service management system, each a Temporal Schedule visible in the UI. */
 export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
-  const prefix = settings.idPrefix ?? 'itsm';
+  const prefix = settings.idPrefix ?? DEFAULT_SCHEDULE_PREFIX;
   return [
     {
-      scheduleId: `${prefix}-trend-detection`,
+      scheduleId: scheduleId(prefix, 'trend-detection'),
       spec: { intervals: [{ every: settings.trendDetectionEvery }] },
       action: {
         type: 'startWorkflow',
@@ -30,7 +36,7 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
       memo: { description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
     },
     {
-      scheduleId: `${prefix}-asset-alerts`,
+      scheduleId: scheduleId(prefix, 'asset-alerts'),
       spec: { calendars: [{ hour: 8 }] },
       action: {
         type: 'startWorkflow',
