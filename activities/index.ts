@@ -3,11 +3,12 @@ import { createChangeActivities, type ChangeActivityDeps } from './change';
 import { createIncidentActivities, type IncidentActivityDeps } from './incident';
 import { createProblemActivities, type ProblemActivityDeps } from './problem';
 import { createReleaseActivities } from './release';
+import { createSupplierActivities } from './supplier-review';
 import { createTrendActivities, type TrendActivityDeps } from './trend';
 
 export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemActivityDeps & TrendActivityDeps;
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps) };
 }

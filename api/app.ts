@@ -17,6 +17,7 @@ import { knowledgeRoutes } from './routes/knowledge';
 import { problemRoutes } from './routes/problems';
 import { releaseRoutes } from './routes/releases';
 import { scheduleRoutes } from './routes/schedules';
+import { supplierRoutes } from './routes/suppliers';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -56,6 +57,7 @@ export function createApp(deps: ApiDeps) {
   knowledgeRoutes(api, registry, deps);
   releaseRoutes(api, registry, deps);
   scheduleRoutes(api, registry, deps);
+  supplierRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createMailer, type Mailer } from '../activities/mailer';
+import { contractsToSchedule } from '../activities/supplier-review';
 import { createApp } from '../api/app';
 import { publicUrl, smtpUrl, type Env } from '../config/env';
 import { createLogger } from '../config/logger';
@@ -124,7 +125,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal },
     });
     const workerRun = worker.run();
-    const schedules = await registerSchedules(temporal, { taskQueue: target.taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY });
+    const schedules = await registerSchedules(temporal, { taskQueue: target.taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY, contracts: await contractsToSchedule(db.prisma) });
     log(`schedules: created ${schedules.created.join(', ') || 'none'}; up to date ${schedules.updated.join(', ') || 'none'}`);
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,4 +1,4 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { MONTHS, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { ItsmKind } from './search-attributes';
 
@@ -8,6 +8,14 @@ export interface ScheduleSettings {
   trendDetectionEvery: Duration;
   /** Prefixes the schedule ids, so test suites sharing one server keep theirs apart. */
   idPrefix?: string;
+  /** Active supplier contracts: each is reviewed yearly on the anniversary of its start. */
+  contracts?: ContractSchedule[];
+}
+
+export interface ContractSchedule {
+  id: string;
+  reference: string;
+  startsOn: Date;
 }
 
 export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts'] as const;
@@ -51,22 +59,46 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
   ];
 }
 
-/**
- * Creates each schedule, or brings an existing one in line with the configuration: safe to run at every start
- * of every process, it never makes a second copy.
- */
+export const contractReviewScheduleId = (prefix: string, contractId: string) => `${prefix}-supplier-review-${contractId}`;
+
+/** A contract's yearly supplier review, at 09:00 UTC on the anniversary of its start. */
+export function contractReviewSchedule(prefix: string, taskQueue: string, contract: ContractSchedule): ScheduleOptions {
+  return {
+    scheduleId: contractReviewScheduleId(prefix, contract.id),
+    spec: { calendars: [{ month: MONTHS[contract.startsOn.getUTCMonth()], dayOfMonth: contract.startsOn.getUTCDate(), hour: 9 }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'supplierReview',
+      workflowId: `supplier-review-${contract.id}`,
+      taskQueue,
+      args: [{ contractId: contract.id, reason: 'yearly' }],
+      typedSearchAttributes: [{ key: ItsmKind, value: 'supplier-review' }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
+    memo: { description: `Yearly supplier review of contract ${contract.reference} (ISO/IEC 20000-1 8.2.5)` },
+  };
+}
+
+/** Creates the schedule, or brings an existing one in line with the configuration; never a second copy. */
+export async function upsertSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'updated'> {
+  try {
+    await client.schedule.create(options);
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: { ...previous.policies, ...options.policies } }));
+    return 'updated';
+  }
+}
+
+/** Registers every schedule: safe to run at every start of every process. */
 export async function registerSchedules(client: Client, settings: ScheduleSettings): Promise<{ created: string[]; updated: string[] }> {
   const created: string[] = [];
   const updated: string[] = [];
-  for (const options of itsmSchedules(settings)) {
-    try {
-      await client.schedule.create(options);
-      created.push(options.scheduleId);
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: { ...previous.policies, ...options.policies } }));
-      updated.push(options.scheduleId);
-    }
+  const prefix = settings.idPrefix ?? DEFAULT_SCHEDULE_PREFIX;
+  const all = [...itsmSchedules(settings), ...(settings.contracts ?? []).map((contract) => contractReviewSchedule(prefix, settings.taskQueue, contract))];
+  for (const options of all) {
+    ((await upsertSchedule(client, options)) === 'created' ? created : updated).push(options.scheduleId);
   }
   return { created, updated };
 }

@@ -5,3 +5,4 @@ export { trendDetection } from './trend-detection';
 export { assetAlertCheck } from './asset-alerts';
 export { release } from './release';
 export { releaseEnvironment } from './release-environment';
+export { supplierReview } from './supplier-review';

@@ -1,0 +1,129 @@
+import { targetResults, type UnderpinningTarget } from '../domain/supplier';
+import type { Db } from '../prisma/database';
+import type { Prisma } from '../prisma/generated/client';
+import type { Mailer } from './mailer';
+import { deliverOnce, recipientSet } from './notifications';
+
+export interface SupplierActivityDeps {
+  prisma: Db;
+  mailer: Mailer;
+  publicUrl: string;
+}
+
+export interface SupplierPerformance {
+  periodStart: string;
+  periodEnd: string;
+  incidents: number;
+  incidentsByPriority: Record<string, number>;
+  targets: ReturnType<typeof targetResults>;
+  changes: number;
+  changesSuccessful: number;
+  changesFailed: number;
+  openDisputes: number;
+}
+
+export interface ReviewPatch {
+  state?: string;
+  dueAt?: string | null;
+  escalated?: boolean;
+  performance?: SupplierPerformance;
+  outcome?: string;
+  actions?: { title: string; dueOn: string | null }[];
+  notes?: string;
+  assessorId?: string;
+  decidedAt?: string;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+
+const MAIL: Record<string, (c: { contract: string; supplier: string; detail: string }) => { subject: string; text: string }> = {
+  'supplier-review-request': (c) => ({ subject: `[${c.contract}] supplier review: ${c.supplier}`, text: `Assess ${c.supplier}'s performance under ${c.contract} (continue, renegotiate or terminate) by ${c.detail}.` }),
+  'supplier-review-reminder': (c) => ({ subject: `[${c.contract}] reminder: supplier review due ${c.detail}`, text: `The review of ${c.supplier} under ${c.contract} is due by ${c.detail}.` }),
+  'supplier-review-escalation': (c) => ({ subject: `[${c.contract}] ESCALATED: supplier review overdue`, text: `The review of ${c.supplier} under ${c.contract} was due by ${c.detail} and has not been assessed.` }),
+};
+
+export function createSupplierActivities({ prisma, mailer, publicUrl }: SupplierActivityDeps) {
+  return {
+    /** The review's record, keyed by its workflow: its period runs from the last review's end (or the contract's start). */
+    async openSupplierReview({ workflowId, contractId, reason, at }: { workflowId: string; contractId: string; reason: string; at: string }) {
+      const contract = await prisma.contract.findUniqueOrThrow({ where: { id: contractId } });
+      const existing = await prisma.supplierReview.findUnique({ where: { workflowId } });
+      const review =
+        existing ??
+        (await prisma.supplierReview.create({
+          data: {
+            workflowId,
+            contractId,
+            reason,
+            periodEnd: new Date(at),
+            periodStart: (await prisma.supplierReview.findFirst({ where: { contractId, state: 'assessed' }, orderBy: { periodEnd: 'desc' } }))?.periodEnd ?? new Date(Math.max(contract.startsOn.getTime(), Date.parse(at) - YEAR_MS)),
+          },
+        }));
+      return { reviewId: review.id, ownerId: contract.ownerId, assessmentSeconds: contract.assessmentSeconds, remindBeforeSeconds: [...contract.remindBeforeSeconds] };
+    },
+
+    /** What the records say of the supplier over the period: incidents on its services against its targets, changes, disputes. */
+    async gatherSupplierPerformance({ reviewId }: { reviewId: string }): Promise<SupplierPerformance> {
+      const review = await prisma.supplierReview.findUniqueOrThrow({ where: { id: reviewId }, include: { contract: { include: { services: true } } } });
+      const serviceIds = review.contract.services.map((s) => s.serviceId);
+      const period = { gte: review.periodStart, lt: review.periodEnd };
+      const [incidents, changes, openDisputes] = await Promise.all([
+        prisma.incident.findMany({ where: { serviceId: { in: serviceIds }, createdAt: period }, select: { priority: true, responseBreached: true, resolutionBreached: true } }),
+        prisma.changeRequest.findMany({ where: { services: { some: { serviceId: { in: serviceIds } } }, implementedAt: period }, select: { outcome: true } }),
+        prisma.supplierDispute.count({ where: { contractId: review.contractId, status: 'open' } }),
+      ]);
+      const performance: SupplierPerformance = {
+        periodStart: review.periodStart.toISOString(),
+        periodEnd: review.periodEnd.toISOString(),
+        incidents: incidents.length,
+        incidentsByPriority: incidents.reduce<Record<string, number>>((counts, i) => ({ ...counts, [i.priority]: (counts[i.priority] ?? 0) + 1 }), {}),
+        targets: targetResults(review.contract.targets as unknown as UnderpinningTarget[], incidents),
+        changes: changes.length,
+        changesSuccessful: changes.filter((c) => c.outcome === 'successful').length,
+        changesFailed: changes.filter((c) => c.outcome === 'failed').length,
+        openDisputes,
+      };
+      await prisma.supplierReview.update({ where: { id: reviewId }, data: { performance: performance as unknown as Prisma.InputJsonObject } });
+      return performance;
+    },
+
+    async recordSupplierReview({ reviewId, patch }: { reviewId: string; patch: ReviewPatch }): Promise<void> {
+      const { dueAt, decidedAt, performance, actions, ...rest } = patch;
+      await prisma.supplierReview.update({
+        where: { id: reviewId },
+        data: {
+          ...rest,
+          ...(dueAt === undefined ? {} : { dueAt: dueAt === null ? null : new Date(dueAt) }),
+          ...(decidedAt === undefined ? {} : { decidedAt: new Date(decidedAt) }),
+          ...(performance === undefined ? {} : { performance: performance as unknown as Prisma.InputJsonObject }),
+          ...(actions === undefined ? {} : { actions: actions as Prisma.InputJsonArray }),
+        },
+      });
+    },
+
+    async sendSupplierNotification({ key, reviewId, kind, toUserIds, detail }: { key: string; reviewId: string; kind: string; toUserIds: string[] | 'managers'; detail: string }) {
+      const review = await prisma.supplierReview.findUniqueOrThrow({ where: { id: reviewId }, include: { contract: { include: { supplier: true } } } });
+      const users = await prisma.user.findMany({ where: toUserIds === 'managers' ? { roles: { has: 'manager' } } : { id: { in: toUserIds } } });
+      const recipients = recipientSet();
+      for (const user of users) recipients.add(user);
+      for (const recipient of recipients.values()) {
+        const mail = MAIL[kind]({ contract: review.contract.reference, supplier: review.contract.supplier.name, detail });
+        await deliverOnce(prisma, mailer, {
+          idempotencyKey: `${key}:${recipient.email}`,
+          recipient,
+          kind,
+          subject: mail.subject,
+          text: `${mail.text}\n\n${publicUrl}/api/supplier-reviews/${review.id}\n`,
+          headers: { 'X-Itsm-Contract': review.contract.reference, 'X-Itsm-Supplier-Review-Id': review.id },
+        });
+      }
+    },
+  };
+}
+
+export type SupplierActivities = ReturnType<typeof createSupplierActivities>;
+
+/** The active contracts, for their yearly review schedules. */
+export function contractsToSchedule(prisma: Db) {
+  return prisma.contract.findMany({ where: { status: 'active' }, select: { id: true, reference: true, startsOn: true } });
+}
