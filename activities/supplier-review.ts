@@ -101,6 +101,21 @@ export function createSupplierActivities({ prisma, mailer, publicUrl }: Supplier
       });
     },
 
+    /** Tells the contract owner its notice period starts, once per contract end date. */
+    async sendContractRenewalReminder({ contractId }: { contractId: string }): Promise<'sent' | 'skipped'> {
+      const contract = await prisma.contract.findUniqueOrThrow({ where: { id: contractId }, include: { owner: true, supplier: true } });
+      const ends = contract.endsOn.toISOString().slice(0, 10);
+      const what = { tacit: `it renews by itself unless notice is given within ${contract.noticeDays} days`, explicit: `it must be renewed explicitly within ${contract.noticeDays} days`, none: 'it ends then; arrange a replacement' }[contract.renewal] ?? contract.renewal;
+      return deliverOnce(prisma, mailer, {
+        idempotencyKey: `contract-renewal:${contract.id}:${ends}:${contract.owner.email}`,
+        recipient: { email: contract.owner.email, locale: contract.owner.locale },
+        kind: 'contract-renewal',
+        subject: `[${contract.reference}] notice period starts: ${contract.supplier.name} contract ends ${ends}`,
+        text: `The contract ${contract.reference} with ${contract.supplier.name} ends on ${ends}: ${what}.\n\n${publicUrl}/api/contracts/${contract.id}\n`,
+        headers: { 'X-Itsm-Contract': contract.reference, 'X-Itsm-Contract-Id': contract.id },
+      });
+    },
+
     async sendSupplierNotification({ key, reviewId, kind, toUserIds, detail }: { key: string; reviewId: string; kind: string; toUserIds: string[] | 'managers'; detail: string }) {
       const review = await prisma.supplierReview.findUniqueOrThrow({ where: { id: reviewId }, include: { contract: { include: { supplier: true } } } });
       const users = await prisma.user.findMany({ where: toUserIds === 'managers' ? { roles: { has: 'manager' } } : { id: { in: toUserIds } } });
@@ -125,5 +140,5 @@ export type SupplierActivities = ReturnType<typeof createSupplierActivities>;
 
 /** The active contracts, for their yearly review schedules. */
 export function contractsToSchedule(prisma: Db) {
-  return prisma.contract.findMany({ where: { status: 'active' }, select: { id: true, reference: true, startsOn: true } });
+  return prisma.contract.findMany({ where: { status: 'active' }, select: { id: true, reference: true, startsOn: true, endsOn: true, noticeDays: true } });
 }

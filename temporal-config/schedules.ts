@@ -16,6 +16,8 @@ export interface ContractSchedule {
   id: string;
   reference: string;
   startsOn: Date;
+  endsOn: Date;
+  noticeDays: number;
 }
 
 export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts'] as const;
@@ -79,6 +81,38 @@ export function contractReviewSchedule(prefix: string, taskQueue: string, contra
   };
 }
 
+export const contractRenewalScheduleId = (prefix: string, contractId: string) => `${prefix}-contract-renewal-${contractId}`;
+
+/**
+ * The renewal reminder, once, at 09:00 UTC on the day the notice period starts; none when that day has passed
+ * (the contract is then inside its notice period already, and its owner was told when it was recorded).
+ */
+export function contractRenewalSchedule(prefix: string, taskQueue: string, contract: ContractSchedule, now = Date.now()): ScheduleOptions | null {
+  const noticeStarts = new Date(contract.endsOn.getTime() - contract.noticeDays * 86_400_000);
+  noticeStarts.setUTCHours(9, 0, 0, 0);
+  if (noticeStarts.getTime() <= now) return null;
+  return {
+    scheduleId: contractRenewalScheduleId(prefix, contract.id),
+    spec: { calendars: [{ year: noticeStarts.getUTCFullYear(), month: MONTHS[noticeStarts.getUTCMonth()], dayOfMonth: noticeStarts.getUTCDate(), hour: 9 }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'contractRenewalReminder',
+      workflowId: `contract-renewal-${contract.id}`,
+      taskQueue,
+      args: [{ contractId: contract.id }],
+      typedSearchAttributes: [{ key: ItsmKind, value: 'contract-renewal' }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
+    memo: { description: `Renewal reminder for contract ${contract.reference}, ${contract.noticeDays} days before it ends` },
+  };
+}
+
+/** A contract's schedules: its yearly review and, while still ahead, its renewal reminder. */
+export function contractSchedules(prefix: string, taskQueue: string, contract: ContractSchedule): ScheduleOptions[] {
+  const renewal = contractRenewalSchedule(prefix, taskQueue, contract);
+  return [contractReviewSchedule(prefix, taskQueue, contract), ...(renewal ? [renewal] : [])];
+}
+
 /** Creates the schedule, or brings an existing one in line with the configuration; never a second copy. */
 export async function upsertSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'updated'> {
   try {
@@ -96,7 +130,7 @@ export async function registerSchedules(client: Client, settings: ScheduleSettin
   const created: string[] = [];
   const updated: string[] = [];
   const prefix = settings.idPrefix ?? DEFAULT_SCHEDULE_PREFIX;
-  const all = [...itsmSchedules(settings), ...(settings.contracts ?? []).map((contract) => contractReviewSchedule(prefix, settings.taskQueue, contract))];
+  const all = [...itsmSchedules(settings), ...(settings.contracts ?? []).flatMap((contract) => contractSchedules(prefix, settings.taskQueue, contract))];
   for (const options of all) {
     ((await upsertSchedule(client, options)) === 'created' ? created : updated).push(options.scheduleId);
   }

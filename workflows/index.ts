@@ -6,3 +6,4 @@ export { assetAlertCheck } from './asset-alerts';
 export { release } from './release';
 export { releaseEnvironment } from './release-environment';
 export { supplierReview } from './supplier-review';
+export { contractRenewalReminder } from './contract-renewal';

@@ -2,7 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { Contract, ContractService, Prisma, SupplierReview } from '../../prisma/generated/client';
-import { contractReviewSchedule, DEFAULT_SCHEDULE_PREFIX, upsertSchedule } from '../../temporal-config/schedules';
+import { contractSchedules, DEFAULT_SCHEDULE_PREFIX, upsertSchedule } from '../../temporal-config/schedules';
 import { ItsmKind } from '../../temporal-config/search-attributes';
 import type { supplierReview } from '../../workflows/supplier-review';
 import { assessSupplierUpdate, type SupplierReviewStatus } from '../../workflows/supplier-review.messages';
@@ -78,7 +78,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
   defineRoute(router, registry, {
     method: 'post',
     path: '/api/contracts',
-    summary: 'Record a supplier contract; its yearly review is scheduled at once (a Temporal Schedule on its anniversary)',
+    summary: 'Record a supplier contract; its yearly review (on its anniversary) and its renewal reminder (when the notice period starts) are scheduled at once',
     tags: ['suppliers'],
     roles: MANAGERS,
     body: CreateContractBody,
@@ -96,7 +96,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
         data: { ...fields, targets: targets as Prisma.InputJsonArray, startsOn: new Date(startsOn), endsOn: new Date(endsOn), services: { create: [...new Set(serviceIds)].map((serviceId) => ({ serviceId })) } },
         include: { services: true },
       });
-      await upsertSchedule(deps.temporal, contractReviewSchedule(prefix, deps.taskQueue, contract));
+      for (const schedule of contractSchedules(prefix, deps.taskQueue, contract)) await upsertSchedule(deps.temporal, schedule);
       return { status: 201, body: contractView(contract) };
     },
   });

@@ -1,5 +1,5 @@
 import { readInbox } from '../../scripts/mail-catcher';
-import { contractReviewScheduleId, registerSchedules } from '../../temporal-config/schedules';
+import { contractRenewalScheduleId, contractReviewScheduleId, registerSchedules } from '../../temporal-config/schedules';
 import { changeTestService } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 
@@ -57,8 +57,8 @@ describe('supplier review from its yearly Schedule, with second-scale deadlines'
       expect(described.spec.calendars?.[0]).toMatchObject({ dayOfMonth: [{ start: Number(startsOn.slice(8)), end: Number(startsOn.slice(8)), step: 1 }] });
       // The worker registers every active contract at start: the contract's schedule is brought up to date, not copied.
       const prefix = h.apiDeps.schedulePrefix!;
-      const registered = await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: prefix, contracts: [{ id: contract.id, reference: contract.reference, startsOn: new Date(startsOn) }] });
-      expect(registered.updated).toEqual([scheduleId]);
+      const registered = await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: prefix, contracts: [{ id: contract.id, reference: contract.reference, startsOn: new Date(startsOn), endsOn: new Date(contract.endsOn), noticeDays: contract.noticeDays }] });
+      expect(registered.updated).toEqual([scheduleId, contractRenewalScheduleId(prefix, contract.id)]);
       for (const id of registered.created) await h.temporal.schedule.getHandle(id).delete();
 
       await schedule.trigger();
@@ -116,8 +116,21 @@ describe('supplier review from its yearly Schedule, with second-scale deadlines'
       });
       expect(second).toMatchObject({ reason: 'significant-change', periodStart: awaiting.periodEnd, performance: { incidents: 0, openDisputes: 1 } });
       await h.temporal.workflow.getHandle(now.body.workflowId).terminate('test over');
+
+      // The renewal reminder fires once, on the day the 60-day notice period starts.
+      const renewal = h.temporal.schedule.getHandle(contractRenewalScheduleId(h.apiDeps.schedulePrefix!, contract.id));
+      const noticeDay = new Date(Date.parse(contract.endsOn) - 60 * DAY);
+      expect((await renewal.describe()).info.nextActionTimes[0].toISOString()).toBe(`${noticeDay.toISOString().slice(0, 10)}T09:00:00.000Z`);
+      await renewal.trigger();
+      const reminder = await eventually(async () => {
+        const found = (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => m.headers['x-itsm-contract-id'] === contract.id);
+        if (found.length === 0) throw new Error('no renewal reminder yet');
+        return found;
+      });
+      expect(reminder.map((m) => `${m.to[0].address} ${m.subject}`)).toEqual([`sam.taylor@itsm.local [${contract.reference}] notice period starts: ${supplier.body.name} contract ends ${contract.endsOn}`]);
     } finally {
       await schedule.delete();
+      await h.temporal.schedule.getHandle(contractRenewalScheduleId(h.apiDeps.schedulePrefix!, contract.id)).delete().catch(() => undefined);
     }
   });
 });
