@@ -18,6 +18,7 @@ import { problemRoutes } from './routes/problems';
 import { releaseRoutes } from './routes/releases';
 import { scheduleRoutes } from './routes/schedules';
 import { supplierRoutes } from './routes/suppliers';
+import { auditRoutes } from './routes/audits';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -58,6 +59,7 @@ export function createApp(deps: ApiDeps) {
   releaseRoutes(api, registry, deps);
   scheduleRoutes(api, registry, deps);
   supplierRoutes(api, registry, deps);
+  auditRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

@@ -78,6 +78,7 @@ export function defineRoute<P extends Schema | undefined, Q extends Schema | und
     if (issues.length > 0) throw problems.validation(issues);
     const principal = spec.roles ? principalOf(req) : (undefined as unknown as Principal);
     const result = await spec.handler({ params, query, body, principal, req, res } as Parameters<typeof spec.handler>[0]);
-    res.status(result.status).json(result.body);
+    // A handler that answered itself (an HTML page) leaves nothing to send.
+    if (!res.headersSent) res.status(result.status).json(result.body);
   });
 }

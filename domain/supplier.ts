@@ -1,3 +1,5 @@
+import { deadlineTimers, type DeadlineTimer } from './deadlines';
+
 // Supplier reviews (ISO/IEC 20000-1 clause 8.2.5): the supplier's performance against the contract's
 // underpinning targets, assessed by the contract owner by a deadline.
 
@@ -34,19 +36,8 @@ export function targetResults(targets: UnderpinningTarget[], incidents: Incident
   });
 }
 
-export interface ReviewTimer {
-  key: string;
-  kind: 'reminder' | 'escalation';
-  at: number;
-}
-
 /** Reminders before the assessment deadline, and the escalation when it passes. */
-export function assessmentTimers(openedAt: number, assessmentSeconds: number, remindBeforeSeconds: number[]): { dueAt: number; timers: ReviewTimer[] } {
+export function assessmentTimers(openedAt: number, assessmentSeconds: number, remindBeforeSeconds: number[]): { dueAt: number; timers: DeadlineTimer[] } {
   const dueAt = openedAt + assessmentSeconds * 1000;
-  const timers: ReviewTimer[] = [...new Set(remindBeforeSeconds)]
-    .filter((s) => s > 0 && s < assessmentSeconds)
-    .sort((a, b) => b - a)
-    .map((s) => ({ key: `reminder:${s}`, kind: 'reminder' as const, at: dueAt - s * 1000 }));
-  timers.push({ key: 'escalation', kind: 'escalation', at: dueAt });
-  return { dueAt, timers };
+  return { dueAt, timers: deadlineTimers(dueAt, remindBeforeSeconds.filter((s) => s < assessmentSeconds)) };
 }

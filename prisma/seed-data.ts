@@ -38,6 +38,7 @@ export const DEMO_USERS = [
   { key: 'requester', email: 'riley.requester@itsm.local', name: 'Riley Requester', locale: 'en', roles: ['requester'] },
   { key: 'cab1', email: 'wang.fang@itsm.local', name: '王芳 Wang Fang', locale: 'zh-CN', roles: ['cab'] },
   { key: 'cab2', email: 'omar.haddad@itsm.local', name: 'Omar Haddad', locale: 'en', roles: ['cab'] },
+  { key: 'auditor', email: 'ines.moreau@itsm.local', name: 'Ines Moreau', locale: 'en', roles: ['auditor'] },
 ] as const;
 
 export const DEMO_GROUPS = [

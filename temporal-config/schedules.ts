@@ -8,6 +8,8 @@ export interface ScheduleSettings {
   trendDetectionEvery: Duration;
   /** Prefixes the schedule ids, so test suites sharing one server keep theirs apart. */
   idPrefix?: string;
+  /** Deadlines of the yearly audit's management review (defaults: 14 days, a reminder 3 days before). */
+  audit?: { reviewSeconds: number; remindBeforeSeconds: number[] };
   /** Active supplier contracts: each is reviewed yearly on the anniversary of its start. */
   contracts?: ContractSchedule[];
 }
@@ -20,7 +22,7 @@ export interface ContractSchedule {
   noticeDays: number;
 }
 
-export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts'] as const;
+export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 export const DEFAULT_SCHEDULE_PREFIX = 'itsm';
@@ -57,6 +59,20 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
       memo: { description: 'Daily at 08:00 UTC: owners of over-used licences and of warranties ending within 30 days are told' },
+    },
+    {
+      scheduleId: scheduleId(prefix, 'annual-audit'),
+      spec: { calendars: [{ month: 'JANUARY', dayOfMonth: 15, hour: 9 }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'annualAudit',
+        workflowId: scheduleId(prefix, 'annual-audit'),
+        taskQueue: settings.taskQueue,
+        args: [settings.audit ?? {}],
+        typedSearchAttributes: [{ key: ItsmKind, value: 'audit' }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
+      memo: { description: 'Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3)' },
     },
   ];
 }

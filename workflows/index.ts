@@ -7,3 +7,5 @@ export { release } from './release';
 export { releaseEnvironment } from './release-environment';
 export { supplierReview } from './supplier-review';
 export { contractRenewalReminder } from './contract-renewal';
+export { annualAudit } from './annual-audit';
+export { correctiveAction } from './corrective-action';

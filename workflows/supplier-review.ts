@@ -1,6 +1,8 @@
-import { ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SupplierActivities } from '../activities/supplier-review';
-import { assessmentTimers, type ReviewTimer } from '../domain/supplier';
+import type { DeadlineTimer } from '../domain/deadlines';
+import { assessmentTimers } from '../domain/supplier';
+import { untilDone } from './deadline-loop';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
 import { searchAttributeSync } from './search-attribute-sync';
@@ -65,25 +67,14 @@ export async function supplierReview(input: SupplierReviewInput): Promise<Suppli
   ready = true;
   notify('supplier-review-request', [ownerId], status.dueAt!);
 
-  const fired = new Set<string>();
-  const fire = async (timer: ReviewTimer) => {
-    fired.add(timer.key);
+  const fire = async (timer: DeadlineTimer) => {
     if (timer.kind === 'reminder') return notify('supplier-review-reminder', [ownerId], status.dueAt!);
     status.escalated = true;
     sync();
     notify('supplier-review-escalation', 'managers', status.dueAt!);
     await queue.run(() => recordSupplierReview({ reviewId: opened.reviewId, patch: { escalated: true } }));
   };
-  const assessed = () => status.state === 'assessed';
-  while (!assessed()) {
-    const next = timers.find((t) => !fired.has(t.key));
-    const now = Date.now();
-    if (next && next.at <= now) {
-      await fire(next);
-      continue;
-    }
-    await condition(assessed, next ? Math.max(1, next.at - now) : undefined);
-  }
+  await untilDone(() => status.state === 'assessed', () => timers, fire);
   await queue.drained();
   return { ...status };
 }

@@ -25,6 +25,7 @@ describe('schedules through the API', () => {
     expect(listed.body.items.map((s: { name: string; workflowType: string; paused: boolean }) => `${s.name} ${s.workflowType} ${s.paused}`)).toEqual([
       'trend-detection trendDetection false',
       'asset-alerts assetAlertCheck false',
+      'annual-audit annualAudit false',
     ]);
     for (const schedule of listed.body.items) expect(Date.parse(schedule.nextRuns[0])).toBeGreaterThan(Date.now());
 

@@ -15,7 +15,7 @@ import { seedDemoData, setUserToken } from '../../prisma/seed';
 import { createItsmWorker } from '../../workers/worker';
 import { freshDatabase, type DatabaseKind } from './databases';
 
-export type DemoRole = 'admin' | 'agent' | 'agent2' | 'manager' | 'requester' | 'cab1' | 'cab2';
+export type DemoRole = 'admin' | 'agent' | 'agent2' | 'manager' | 'requester' | 'cab1' | 'cab2' | 'auditor';
 
 export interface Harness {
   db: Database;

@@ -61,7 +61,7 @@ describe.each(databaseKinds())('trend detection on %s', (kind) => {
 
   it('runs from its Schedule, registered once however often the registration runs', async () => {
     const settings = { taskQueue: h.taskQueue, trendDetectionEvery: '1h' as const, idPrefix: `test-${h.taskQueue}` };
-    const ids = [`${settings.idPrefix}-trend-detection`, `${settings.idPrefix}-asset-alerts`];
+    const ids = ['trend-detection', 'asset-alerts', 'annual-audit'].map((name) => `${settings.idPrefix}-${name}`);
     expect(await registerSchedules(h.temporal, settings)).toEqual({ created: ids, updated: [] });
     expect(await registerSchedules(h.temporal, settings)).toEqual({ created: [], updated: ids });
     const schedule = h.temporal.schedule.getHandle(`${settings.idPrefix}-trend-detection`);

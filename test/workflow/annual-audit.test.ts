@@ -1,0 +1,81 @@
+import { readInbox } from '../../scripts/mail-catcher';
+import { registerSchedules, SCHEDULE_NAMES, scheduleId } from '../../temporal-config/schedules';
+import { eventually, startHarness, type Harness } from '../support/harness';
+
+const DAY = 86_400_000;
+
+describe('the yearly internal audit from its Schedule, with second-scale deadlines', () => {
+  let h: Harness;
+  let deskId: string;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+    deskId = (await h.db.prisma.service.findUniqueOrThrow({ where: { code: 'DESK' } })).id;
+    // Records of the audited year: four DESK incidents, one of them late, one assigned to Omar Haddad.
+    for (const [index, late] of [true, false, false, false].entries()) {
+      await h.db.prisma.incident.create({
+        data: { workflowId: `audit-seed-${index}`, title: `Seeded ${index}`, description: '', impact: 'low', urgency: 'low', priority: index === 0 ? 'P2' : 'P4', serviceId: deskId, requesterId: h.userIds.requester, resolutionBreached: late, assigneeId: index === 1 ? h.userIds.cab2 : null, createdAt: new Date(Date.now() - 30 * DAY) },
+      });
+    }
+  });
+  afterAll(async () => {
+    for (const name of SCHEDULE_NAMES) await h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, name)).delete().catch(() => undefined);
+    await h?.close();
+  });
+
+  const mailsWith = async (header: string, id: string) => (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => m.headers[header] === id).map((m) => `${m.headers['x-itsm-kind']} ${m.to[0].address}`).sort();
+
+  it('compiles the evidence the records show, refuses an involved auditor, turns a finding into a corrective action, and ends with the sign-off', async () => {
+    await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: h.apiDeps.schedulePrefix!, audit: { reviewSeconds: 4, remindBeforeSeconds: [2] } });
+    const schedule = h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, 'annual-audit'));
+    await schedule.trigger();
+    const workflowId = await eventually(async () => {
+      const { info } = await schedule.describe();
+      if (info.recentActions.length === 0) throw new Error('not run yet');
+      return info.recentActions[0].action.workflow.workflowId;
+    });
+    const audit = await eventually(() => h.db.prisma.audit.findUniqueOrThrow({ where: { workflowId } }));
+
+    // The evidence matches counts taken straight from the records of the period.
+    const period = { gte: audit.periodStart, lt: audit.periodEnd };
+    const detail = (await h.http.get(`/api/audits/${audit.id}`).set(h.as('auditor'))).body;
+    expect(detail.evidence['8.6.1 incident management']).toMatchObject({
+      incidents: await h.db.prisma.incident.count({ where: { createdAt: period } }),
+      resolutionBreached: await h.db.prisma.incident.count({ where: { createdAt: period, resolutionBreached: true } }),
+      byPriority: { P2: 1, P4: 3 },
+    });
+    expect(detail.evidence['8.6.1 incident management'].resolutionSlaAchievedPercent.DESK).toBe(75);
+    expect(detail.evidence['8.5.1 change management'].implemented).toBe(await h.db.prisma.changeRequest.count({ where: { implementedAt: period } }));
+    expect(detail.services).toEqual((await h.db.prisma.service.findMany({ select: { code: true } })).map((s) => s.code).sort());
+
+    const assign = (auditorId: string) => h.http.post(`/api/audits/${audit.id}/auditor`).set(h.as('manager')).send({ auditorId });
+    const owner = await assign(h.userIds.manager);
+    expect(owner.status).toBe(409);
+    expect(owner.body.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^owns the audited service ERP$/)]));
+    const assignee = await assign(h.userIds.cab2);
+    expect(assignee.status).toBe(409);
+    expect(assignee.body.reasons).toEqual(['was assigned 1 incident(s) on audited services in the period (DESK)']);
+    expect((await assign(h.userIds.auditor)).body).toMatchObject({ state: 'fieldwork', auditorId: h.userIds.auditor });
+
+    const finding = { clause: '8.6.1', title: 'Resolution target missed on DESK', severity: 'minor', ownerId: h.userIds.agent, dueInSeconds: 4 };
+    expect((await h.http.post(`/api/audits/${audit.id}/findings`).set(h.as('agent')).send(finding)).status).toBe(403);
+    expect((await h.http.post(`/api/audits/${audit.id}/findings`).set(h.as('auditor')).send(finding)).body.findings).toBe(1);
+    const action = await eventually(() => h.db.prisma.correctiveAction.findFirstOrThrow({ where: { auditId: audit.id } }));
+    await eventually(async () => expect((await h.db.prisma.correctiveAction.findUniqueOrThrow({ where: { id: action.id } })).escalated).toBe(true), 15_000);
+    await eventually(async () => expect(await mailsWith('x-itsm-corrective-action-id', action.id)).toEqual(['corrective-action-assigned mei.chen@itsm.local', 'corrective-action-overdue li.wei@itsm.local', 'corrective-action-reminder mei.chen@itsm.local']));
+    expect((await h.http.post(`/api/corrective-actions/${action.id}/complete`).set(h.as('agent2')).send({ notes: 'Not mine' })).status).toBe(403);
+    expect((await h.http.post(`/api/corrective-actions/${action.id}/complete`).set(h.as('agent')).send({ notes: 'Escalation chain shortened' })).body.state).toBe('done');
+
+    expect((await h.http.post(`/api/audits/${audit.id}/finish-fieldwork`).set(h.as('auditor')).send({})).body.state).toBe('management_review');
+    await eventually(async () => expect((await h.db.prisma.audit.findUniqueOrThrow({ where: { id: audit.id } })).escalated).toBe(true), 15_000);
+    await eventually(async () => expect(await mailsWith('x-itsm-audit-id', audit.id)).toEqual(['audit-opened li.wei@itsm.local', 'audit-review-overdue li.wei@itsm.local', 'audit-review-reminder li.wei@itsm.local', 'audit-review-request li.wei@itsm.local']));
+    expect((await h.http.post(`/api/audits/${audit.id}/sign-off`).set(h.as('manager')).send({})).body.state).toBe('closed');
+    expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ state: 'closed', findings: 1, escalated: true });
+
+    const html = await h.http.get(`/api/audits/${audit.id}/report.html`).set(h.as('auditor'));
+    expect(html.status).toBe(200);
+    expect(html.type).toBe('text/html');
+    expect(html.text).toContain('Resolution target missed on DESK');
+    expect(html.text).toContain('8.6.1 incident management');
+    expect((await h.http.get(`/api/audits/${audit.id}`).set(h.as('requester'))).status).toBe(403);
+  });
+});
