@@ -19,6 +19,7 @@ import { releaseRoutes } from './routes/releases';
 import { scheduleRoutes } from './routes/schedules';
 import { supplierRoutes } from './routes/suppliers';
 import { auditRoutes } from './routes/audits';
+import { serviceReportRoutes } from './routes/service-reports';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -60,6 +61,7 @@ export function createApp(deps: ApiDeps) {
   scheduleRoutes(api, registry, deps);
   supplierRoutes(api, registry, deps);
   auditRoutes(api, registry, deps);
+  serviceReportRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

@@ -22,7 +22,7 @@ export interface ContractSchedule {
   noticeDays: number;
 }
 
-export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit'] as const;
+export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 export const DEFAULT_SCHEDULE_PREFIX = 'itsm';
@@ -73,6 +73,19 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
       memo: { description: 'Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3)' },
+    },
+    {
+      scheduleId: scheduleId(prefix, 'service-reports'),
+      spec: { calendars: [{ dayOfMonth: 1, hour: 6 }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'monthlyServiceReports',
+        workflowId: scheduleId(prefix, 'service-reports'),
+        taskQueue: settings.taskQueue,
+        typedSearchAttributes: [{ key: ItsmKind, value: 'service-reports' }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
+      memo: { description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
     },
   ];
 }

@@ -9,3 +9,4 @@ export { supplierReview } from './supplier-review';
 export { contractRenewalReminder } from './contract-renewal';
 export { annualAudit } from './annual-audit';
 export { correctiveAction } from './corrective-action';
+export { monthlyServiceReports } from './service-reports';

@@ -26,6 +26,7 @@ describe('schedules through the API', () => {
       'trend-detection trendDetection false',
       'asset-alerts assetAlertCheck false',
       'annual-audit annualAudit false',
+      'service-reports monthlyServiceReports false',
     ]);
     for (const schedule of listed.body.items) expect(Date.parse(schedule.nextRuns[0])).toBeGreaterThan(Date.now());
 

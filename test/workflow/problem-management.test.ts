@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TrendFinding } from '../../activities/trend';
-import { registerSchedules } from '../../temporal-config/schedules';
+import { registerSchedules, SCHEDULE_NAMES } from '../../temporal-config/schedules';
 import { problemStatusQuery } from '../../workflows/problem.messages';
 import { changeBody } from '../support/change-fixtures';
 import { databaseKinds } from '../support/databases';
@@ -61,7 +61,7 @@ describe.each(databaseKinds())('trend detection on %s', (kind) => {
 
   it('runs from its Schedule, registered once however often the registration runs', async () => {
     const settings = { taskQueue: h.taskQueue, trendDetectionEvery: '1h' as const, idPrefix: `test-${h.taskQueue}` };
-    const ids = ['trend-detection', 'asset-alerts', 'annual-audit'].map((name) => `${settings.idPrefix}-${name}`);
+    const ids = SCHEDULE_NAMES.map((name) => `${settings.idPrefix}-${name}`);
     expect(await registerSchedules(h.temporal, settings)).toEqual({ created: ids, updated: [] });
     expect(await registerSchedules(h.temporal, settings)).toEqual({ created: [], updated: ids });
     const schedule = h.temporal.schedule.getHandle(`${settings.idPrefix}-trend-detection`);

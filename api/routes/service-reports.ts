@@ -1,0 +1,88 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { ServiceReportData } from '../../activities/service-reports';
+import { escapeHtml } from '../../activities/change-mail';
+import { STAFF } from '../auth';
+import type { ApiDeps } from '../deps';
+import { problems } from '../problem';
+import { barChart } from '../report-charts';
+import { defineRoute } from '../route';
+
+const IdParams = z.strictObject({ id: z.uuid('must be a report id (UUID)') });
+const ListQuery = z.strictObject({ serviceId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(120).default(24) });
+
+function reportPage(report: ServiceReportData): string {
+  const pct = (value: number | null) => (value === null ? '–' : `${value} %`);
+  const series = [report.previousMonth, report.month];
+  const rows: [string, string, string][] = [
+    ['Incidents', String(report.previous.incidents), String(report.current.incidents)],
+    ['Response SLA met', pct(report.previous.responseSlaPercent), pct(report.current.responseSlaPercent)],
+    ['Resolution SLA met', pct(report.previous.resolutionSlaPercent), pct(report.current.resolutionSlaPercent)],
+    ['Changes implemented', String(report.previous.changes), String(report.current.changes)],
+    ['Change success', pct(report.previous.changeSuccessPercent), pct(report.current.changeSuccessPercent)],
+    ['Availability', 'not recorded', 'not recorded'],
+    ['Customer satisfaction', 'not recorded', 'not recorded'],
+  ];
+  const sla = barChart({
+    title: `SLA met against the ${report.targetPercent} % target`,
+    series,
+    groups: [
+      { label: 'Response', values: [report.previous.responseSlaPercent, report.current.responseSlaPercent] },
+      { label: 'Resolution', values: [report.previous.resolutionSlaPercent, report.current.resolutionSlaPercent] },
+    ],
+    max: 100,
+    unit: ' %',
+    target: report.targetPercent,
+  });
+  const priorities = ['P1', 'P2', 'P3', 'P4'];
+  const incidents = barChart({
+    title: 'Incidents by priority',
+    series,
+    groups: priorities.map((p) => ({ label: p, values: [report.previous.byPriority[p] ?? 0, report.current.byPriority[p] ?? 0] })),
+    max: Math.max(1, ...priorities.flatMap((p) => [report.previous.byPriority[p] ?? 0, report.current.byPriority[p] ?? 0])),
+  });
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(`${report.service.name}: ${report.month}`)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.3rem .8rem;text-align:right}th:first-child,td:first-child{text-align:left}figure{display:inline-block;margin:1rem 1rem 0 0}figcaption{font-weight:600}</style></head>
+<body><h1>${escapeHtml(report.service.name)} (${escapeHtml(report.service.code)}): ${escapeHtml(report.month)}</h1><p>Target: ${report.targetPercent} % of incidents within their response and resolution SLA.</p>
+<table><tr><th></th><th>${escapeHtml(report.previousMonth)}</th><th>${escapeHtml(report.month)}</th></tr>${rows.map(([label, before, now]) => `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(before)}</td><td>${escapeHtml(now)}</td></tr>`).join('')}</table>
+${sla}${incidents}</body></html>`;
+}
+
+/** Monthly service reports, as records and as pages with charts. */
+export function serviceReportRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
+  const find = async (id: string) => {
+    const report = await deps.prisma.serviceReport.findUnique({ where: { id } });
+    if (!report) throw problems.notFound(`no service report ${id}`);
+    return report;
+  };
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/service-reports',
+    summary: 'Monthly service reports, newest first',
+    tags: ['reports'],
+    roles: STAFF,
+    query: ListQuery,
+    responses: { 200: { description: 'Reports', schema: z.object({ items: z.array(z.object({ id: z.uuid(), serviceId: z.uuid(), month: z.string(), data: z.unknown() })) }) } },
+    async handler({ query }) {
+      const rows = await deps.prisma.serviceReport.findMany({ where: { serviceId: query.serviceId }, orderBy: { periodStart: 'desc' }, take: query.limit });
+      return { status: 200, body: { items: rows.map((r) => ({ id: r.id, serviceId: r.serviceId, month: r.periodStart.toISOString().slice(0, 7), data: r.data })) } };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/service-reports/:id/report.html',
+    summary: 'A service report as a page: targets vs achieved, this month vs the last, with charts',
+    tags: ['reports'],
+    roles: STAFF,
+    params: IdParams,
+    responses: { 200: { description: 'The page' }, 404: { description: 'No such report' } },
+    async handler({ params, res }) {
+      const report = await find(params.id);
+      res.status(200).type('html').send(reportPage(report.data as unknown as ServiceReportData));
+      return { status: 200, body: null };
+    },
+  });
+}

@@ -1,0 +1,44 @@
+// Monthly service reports (ISO/IEC 20000-1 clause 6.3.3): targets against achievement, this month beside the
+// month before.
+
+export interface MonthFacts {
+  incidents: { priority: string; responseBreached: boolean; resolutionBreached: boolean }[];
+  changes: { outcome: string | null }[];
+}
+
+export interface MonthFigures {
+  incidents: number;
+  byPriority: Record<string, number>;
+  responseSlaPercent: number | null;
+  resolutionSlaPercent: number | null;
+  changes: number;
+  changeSuccessPercent: number | null;
+  /** Not recorded yet: no availability monitoring and no satisfaction surveys feed the reports. */
+  availabilityPercent: null;
+  satisfaction: null;
+}
+
+const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1_000) / 10);
+
+export function monthFigures(facts: MonthFacts): MonthFigures {
+  const { incidents, changes } = facts;
+  return {
+    incidents: incidents.length,
+    byPriority: Object.fromEntries(['P1', 'P2', 'P3', 'P4'].map((p) => [p, incidents.filter((i) => i.priority === p).length])),
+    responseSlaPercent: percent(incidents.filter((i) => !i.responseBreached).length, incidents.length),
+    resolutionSlaPercent: percent(incidents.filter((i) => !i.resolutionBreached).length, incidents.length),
+    changes: changes.length,
+    changeSuccessPercent: percent(changes.filter((c) => c.outcome === 'successful').length, changes.length),
+    availabilityPercent: null,
+    satisfaction: null,
+  };
+}
+
+/** The calendar month (UTC) before the one `at` falls in, and the month before that. */
+export function reportMonths(at: number): { current: { start: Date; end: Date }; previous: { start: Date; end: Date } } {
+  const now = new Date(at);
+  const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1);
+  const previousStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1);
+  return { current: { start: new Date(start), end: new Date(end) }, previous: { start: new Date(previousStart), end: new Date(start) } };
+}
