@@ -1,5 +1,6 @@
 import { createAssetAlertActivities } from './asset-alerts';
 import { createAuditActivities } from './audit';
+import { createContinuityActivities } from './continuity';
 import { createServiceReportActivities } from './service-reports';
 import { createChangeActivities, type ChangeActivityDeps } from './change';
 import { createIncidentActivities, type IncidentActivityDeps } from './incident';
@@ -12,5 +13,5 @@ export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemAc
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createServiceReportActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps) };
 }

@@ -20,6 +20,7 @@ import { scheduleRoutes } from './routes/schedules';
 import { supplierRoutes } from './routes/suppliers';
 import { auditRoutes } from './routes/audits';
 import { serviceReportRoutes } from './routes/service-reports';
+import { continuityRoutes } from './routes/continuity';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps) {
   supplierRoutes(api, registry, deps);
   auditRoutes(api, registry, deps);
   serviceReportRoutes(api, registry, deps);
+  continuityRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

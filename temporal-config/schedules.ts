@@ -22,7 +22,7 @@ export interface ContractSchedule {
   noticeDays: number;
 }
 
-export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports'] as const;
+export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports', 'continuity-tests'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 export const DEFAULT_SCHEDULE_PREFIX = 'itsm';
@@ -86,6 +86,19 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
       memo: { description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
+    },
+    {
+      scheduleId: scheduleId(prefix, 'continuity-tests'),
+      spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'continuityTests',
+        workflowId: scheduleId(prefix, 'continuity-tests'),
+        taskQueue: settings.taskQueue,
+        typedSearchAttributes: [{ key: ItsmKind, value: 'continuity-tests' }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
+      memo: { description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
     },
   ];
 }

@@ -1,4 +1,4 @@
-import { ApplicationFailure, ParentClosePolicy, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/audit';
 import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
 import { correctiveAction } from './corrective-action';
@@ -129,6 +129,8 @@ export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditSt
       await queue.run(() => recordAudit({ auditId: status.auditId!, patch: { escalated: true } }));
     },
   );
+  // An Update that ended the wait may still be finishing its work.
+  await condition(allHandlersFinished);
   await queue.drained();
   return { ...status };
 }

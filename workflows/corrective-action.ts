@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/audit';
 import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
 import { untilDone } from './deadline-loop';
@@ -59,6 +59,8 @@ export async function correctiveAction(input: CorrectiveActionInput): Promise<Co
       await queue.run(() => recordCorrectiveAction({ actionId: input.actionId, patch: { escalated: true } }));
     },
   );
+  // An Update that ended the wait may still be finishing its work.
+  await condition(allHandlersFinished);
   await queue.drained();
   return { ...status };
 }

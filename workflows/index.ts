@@ -10,3 +10,5 @@ export { contractRenewalReminder } from './contract-renewal';
 export { annualAudit } from './annual-audit';
 export { correctiveAction } from './corrective-action';
 export { monthlyServiceReports } from './service-reports';
+export { continuityTests } from './continuity-tests';
+export { continuityTest } from './continuity-test';

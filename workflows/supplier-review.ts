@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { SupplierActivities } from '../activities/supplier-review';
 import type { DeadlineTimer } from '../domain/deadlines';
 import { assessmentTimers } from '../domain/supplier';
@@ -75,6 +75,8 @@ export async function supplierReview(input: SupplierReviewInput): Promise<Suppli
     await queue.run(() => recordSupplierReview({ reviewId: opened.reviewId, patch: { escalated: true } }));
   };
   await untilDone(() => status.state === 'assessed', () => timers, fire);
+  // An Update that ended the wait may still be finishing its work.
+  await condition(allHandlersFinished);
   await queue.drained();
   return { ...status };
 }

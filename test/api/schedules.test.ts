@@ -27,6 +27,7 @@ describe('schedules through the API', () => {
       'asset-alerts assetAlertCheck false',
       'annual-audit annualAudit false',
       'service-reports monthlyServiceReports false',
+      'continuity-tests continuityTests false',
     ]);
     for (const schedule of listed.body.items) expect(Date.parse(schedule.nextRuns[0])).toBeGreaterThan(Date.now());
 

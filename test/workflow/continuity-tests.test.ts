@@ -1,0 +1,51 @@
+import { readInbox } from '../../scripts/mail-catcher';
+import { registerSchedules, SCHEDULE_NAMES, scheduleId } from '../../temporal-config/schedules';
+import { changeTestService } from '../support/change-fixtures';
+import { eventually, startHarness, type Harness } from '../support/harness';
+
+describe('yearly continuity tests from their Schedule, with second-scale deadlines', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('pglite');
+  });
+  afterAll(async () => {
+    for (const name of SCHEDULE_NAMES) await h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, name)).delete().catch(() => undefined);
+    await h?.close();
+  });
+
+  const mails = async (testId: string) => (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => m.headers['x-itsm-continuity-test-id'] === testId).map((m) => `${m.headers['x-itsm-kind']} ${m.to[0].address}`).sort();
+
+  it('tests each plan once a year, reminds and escalates once each, and turns a failure into a corrective action', async () => {
+    const service = await changeTestService(h);
+    const plan = await h.http.post('/api/continuity-plans').set(h.as('manager')).send({ serviceId: service.id, title: 'Fail over to the second site', scenario: 'Switch DNS and the database to the standby site, run the smoke tests, switch back.', ownerId: h.userIds.agent2, testSeconds: 4, remindBeforeSeconds: [2] });
+    expect(plan.status).toBe(201);
+    await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: h.apiDeps.schedulePrefix! });
+    const schedule = h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, 'continuity-tests'));
+    const run = async (runs: number) => {
+      await schedule.trigger();
+      const workflowId = await eventually(async () => {
+        const { info } = await schedule.describe();
+        if (info.recentActions.length < runs) throw new Error('not run yet');
+        return info.recentActions[runs - 1].action.workflow.workflowId;
+      });
+      return (await h.temporal.workflow.getHandle(workflowId).result()) as { started: number };
+    };
+    expect(await run(1)).toEqual({ started: 1 });
+    // A second run in the same year starts no second test.
+    expect(await run(2)).toEqual({ started: 0 });
+
+    const test = await eventually(() => h.db.prisma.continuityTest.findFirstOrThrow({ where: { planId: plan.body.id } }));
+    await eventually(async () => expect((await h.db.prisma.continuityTest.findUniqueOrThrow({ where: { id: test.id } })).escalated).toBe(true), 15_000);
+    await eventually(async () => expect(await mails(test.id)).toEqual(['continuity-test-due sam.taylor@itsm.local', 'continuity-test-overdue li.wei@itsm.local', 'continuity-test-reminder sam.taylor@itsm.local']));
+
+    expect((await h.http.post(`/api/continuity-tests/${test.id}/outcome`).set(h.as('agent')).send({ outcome: 'passed', notes: 'not my plan' })).status).toBe(403);
+    const failed = await h.http.post(`/api/continuity-tests/${test.id}/outcome`).set(h.as('agent2')).send({ outcome: 'failed', notes: 'The standby database was two hours behind.' });
+    expect(failed.status).toBe(200);
+    expect(failed.body).toMatchObject({ state: 'failed', escalated: true });
+    const action = await h.db.prisma.correctiveAction.findUniqueOrThrow({ where: { id: failed.body.actionId } });
+    expect(action).toMatchObject({ source: 'continuity', ownerId: h.userIds.agent2, state: 'open', title: `Continuity test failed: ${service.code}: Fail over to the second site` });
+    await eventually(async () => expect((await h.temporal.workflow.getHandle(action.workflowId).describe()).status.name).toBe('RUNNING'));
+    expect((await h.http.post(`/api/continuity-tests/${test.id}/outcome`).set(h.as('agent2')).send({ outcome: 'passed', notes: 'again' })).body.currentState).toBe('failed');
+    await h.temporal.workflow.getHandle(action.workflowId).terminate('test over');
+  });
+});
