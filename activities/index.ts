@@ -1,5 +1,6 @@
 import { createAssetAlertActivities } from './asset-alerts';
 import { createAuditActivities } from './audit';
+import { createCompetenceActivities } from './competence';
 import { createContinuityActivities } from './continuity';
 import { createServiceReportActivities } from './service-reports';
 import { createChangeActivities, type ChangeActivityDeps } from './change';
@@ -13,5 +14,5 @@ export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemAc
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps) };
 }

@@ -21,6 +21,7 @@ import { supplierRoutes } from './routes/suppliers';
 import { auditRoutes } from './routes/audits';
 import { serviceReportRoutes } from './routes/service-reports';
 import { continuityRoutes } from './routes/continuity';
+import { competenceRoutes } from './routes/competence';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -64,6 +65,7 @@ export function createApp(deps: ApiDeps) {
   auditRoutes(api, registry, deps);
   serviceReportRoutes(api, registry, deps);
   continuityRoutes(api, registry, deps);
+  competenceRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

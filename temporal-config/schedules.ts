@@ -10,6 +10,8 @@ export interface ScheduleSettings {
   idPrefix?: string;
   /** Deadlines of the yearly audit's management review (defaults: 14 days, a reminder 3 days before). */
   audit?: { reviewSeconds: number; remindBeforeSeconds: number[] };
+  /** Deadlines of the yearly competence reviews (defaults: 30 days, a reminder 7 days before). */
+  competence?: { reviewSeconds: number; remindBeforeSeconds: number[] };
   /** Active supplier contracts: each is reviewed yearly on the anniversary of its start. */
   contracts?: ContractSchedule[];
 }
@@ -22,7 +24,7 @@ export interface ContractSchedule {
   noticeDays: number;
 }
 
-export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports', 'continuity-tests'] as const;
+export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports', 'continuity-tests', 'competence-reviews', 'certification-reminders'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 export const DEFAULT_SCHEDULE_PREFIX = 'itsm';
@@ -99,6 +101,33 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
       memo: { description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
+    },
+    {
+      scheduleId: scheduleId(prefix, 'competence-reviews'),
+      spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'competenceReviews',
+        workflowId: scheduleId(prefix, 'competence-reviews'),
+        taskQueue: settings.taskQueue,
+        args: [settings.competence ?? {}],
+        typedSearchAttributes: [{ key: ItsmKind, value: 'competence-reviews' }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
+      memo: { description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
+    },
+    {
+      scheduleId: scheduleId(prefix, 'certification-reminders'),
+      spec: { calendars: [{ hour: 7 }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'certificationReminders',
+        workflowId: scheduleId(prefix, 'certification-reminders'),
+        taskQueue: settings.taskQueue,
+        typedSearchAttributes: [{ key: ItsmKind, value: 'certification-reminders' }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+      memo: { description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
     },
   ];
 }

@@ -1,5 +1,6 @@
-import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities } from '@temporalio/workflow';
 import type { ContinuityActivities } from '../activities/continuity';
+import { startChildOnce } from './child-once';
 import { continuityTest } from './continuity-test';
 
 const { continuityPlanIds } = proxyActivities<ContinuityActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
@@ -9,13 +10,7 @@ export async function continuityTests(): Promise<{ started: number }> {
   const year = new Date(Date.now()).getUTCFullYear();
   let started = 0;
   for (const planId of await continuityPlanIds()) {
-    try {
-      await startChild(continuityTest, { workflowId: `continuity-test-${planId}-${year}`, args: [{ planId }], parentClosePolicy: ParentClosePolicy.ABANDON });
-      started++;
-    } catch (error) {
-      // This year's test of the plan exists already.
-      if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
-    }
+    if (await startChildOnce(continuityTest, { workflowId: `continuity-test-${planId}-${year}`, args: [{ planId }], parentClosePolicy: ParentClosePolicy.ABANDON })) started++;
   }
   return { started };
 }

@@ -12,3 +12,6 @@ export { correctiveAction } from './corrective-action';
 export { monthlyServiceReports } from './service-reports';
 export { continuityTests } from './continuity-tests';
 export { continuityTest } from './continuity-test';
+export { competenceReviews } from './competence-reviews';
+export { competenceReview } from './competence-review';
+export { certificationReminders } from './certification-reminders';

@@ -28,6 +28,8 @@ describe('schedules through the API', () => {
       'annual-audit annualAudit false',
       'service-reports monthlyServiceReports false',
       'continuity-tests continuityTests false',
+      'competence-reviews competenceReviews false',
+      'certification-reminders certificationReminders false',
     ]);
     for (const schedule of listed.body.items) expect(Date.parse(schedule.nextRuns[0])).toBeGreaterThan(Date.now());
 

@@ -1,0 +1,56 @@
+import type { Db } from '../prisma/database';
+import type { Mailer } from './mailer';
+import { deliverOnce } from './notifications';
+
+export interface CompetenceActivityDeps {
+  prisma: Db;
+  mailer: Mailer;
+  publicUrl: string;
+}
+
+/** Certifications are reminded this many days before they expire. */
+export const CERTIFICATION_NOTICE_DAYS = 30;
+
+export function createCompetenceActivities({ prisma, mailer, publicUrl }: CompetenceActivityDeps) {
+  return {
+    /** Everyone who delivers the services: staff, approvers and auditors, not requesters. */
+    async staffIds(): Promise<string[]> {
+      return (await prisma.user.findMany({ where: { roles: { hasSome: ['agent', 'manager', 'cab', 'auditor', 'admin'] } }, select: { id: true }, orderBy: { email: 'asc' } })).map((u) => u.id);
+    },
+
+    async openCompetenceReview({ workflowId, userId, at, reviewSeconds }: { workflowId: string; userId: string; at: string; reviewSeconds: number }) {
+      const review = await prisma.competenceReview.upsert({ where: { workflowId }, update: {}, create: { workflowId, userId, year: new Date(at).getUTCFullYear(), dueAt: new Date(Date.parse(at) + reviewSeconds * 1000) } });
+      return { reviewId: review.id, dueAt: review.dueAt.toISOString() };
+    },
+
+    async recordCompetenceReview({ reviewId, patch }: { reviewId: string; patch: { state?: string; escalated?: boolean; reviewerId?: string; summary?: string; doneAt?: string } }) {
+      const { doneAt, ...rest } = patch;
+      await prisma.competenceReview.update({ where: { id: reviewId }, data: { ...rest, ...(doneAt ? { doneAt: new Date(doneAt) } : {}) } });
+    },
+
+    /** Each certification ending within 30 days, told to its holder once per expiry date. */
+    async sendCertificationReminders({ at }: { at: string }): Promise<{ expiring: number; sent: number }> {
+      const now = Date.parse(at);
+      const expiring = await prisma.competence.findMany({
+        where: { expiresOn: { gte: new Date(now), lte: new Date(now + CERTIFICATION_NOTICE_DAYS * 86_400_000) } },
+        include: { user: true },
+      });
+      let sent = 0;
+      for (const competence of expiring) {
+        const ends = competence.expiresOn!.toISOString().slice(0, 10);
+        const outcome = await deliverOnce(prisma, mailer, {
+          idempotencyKey: `certification:${competence.id}:${ends}:${competence.user.email}`,
+          recipient: { email: competence.user.email, locale: competence.user.locale },
+          kind: 'certification-expiring',
+          subject: `Your ${competence.certification ?? competence.skill} certification expires on ${ends}`,
+          text: `Renew ${competence.certification ?? competence.skill} before ${ends}.\n\n${publicUrl}/api/users/${competence.userId}/competences\n`,
+          headers: { 'X-Itsm-Competence-Id': competence.id },
+        });
+        if (outcome === 'sent') sent++;
+      }
+      return { expiring: expiring.length, sent };
+    },
+  };
+}
+
+export type CompetenceActivities = ReturnType<typeof createCompetenceActivities>;

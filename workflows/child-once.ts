@@ -1,0 +1,13 @@
+import { startChild, type ParentClosePolicy, type Workflow } from '@temporalio/workflow';
+
+/** Starts a child workflow unless one with its id exists already (e.g. this year's review): true when started. */
+export async function startChildOnce<W extends Workflow>(workflow: W, options: { workflowId: string; args: Parameters<W>; parentClosePolicy: ParentClosePolicy }): Promise<boolean> {
+  try {
+    // The SDK's overloads cannot tell that these options carry W's arguments.
+    await startChild(workflow, options as never);
+    return true;
+  } catch (error) {
+    if ((error as Error).name !== 'WorkflowExecutionAlreadyStartedError') throw error;
+    return false;
+  }
+}
