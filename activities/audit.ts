@@ -33,7 +33,7 @@ export async function auditorConflicts(prisma: Db, auditId: string, auditorId: s
 /** The evidence per clause, counted from the live records of the period. */
 export async function auditEvidence(prisma: Db, periodStart: Date, periodEnd: Date) {
   const period = { gte: periodStart, lt: periodEnd };
-  const [incidents, services, problemsOpened, problemsClosed, knownErrors, changes, reviews, actions] = await Promise.all([
+  const [incidents, services, problemsOpened, problemsClosed, knownErrors, changes, reviews, actions, competenceReviews, certificationsExpired, continuityTests] = await Promise.all([
     prisma.incident.findMany({ where: { createdAt: period }, select: { serviceId: true, priority: true, state: true, responseBreached: true, resolutionBreached: true } }),
     prisma.service.findMany({ select: { id: true, code: true } }),
     prisma.problem.count({ where: { createdAt: period } }),
@@ -42,6 +42,9 @@ export async function auditEvidence(prisma: Db, periodStart: Date, periodEnd: Da
     prisma.changeRequest.findMany({ where: { implementedAt: period }, select: { outcome: true } }),
     prisma.supplierReview.groupBy({ by: ['outcome'], where: { decidedAt: period }, _count: true }),
     prisma.correctiveAction.findMany({ where: { state: 'open' }, select: { dueAt: true } }),
+    prisma.competenceReview.findMany({ where: { createdAt: period }, select: { state: true, escalated: true } }),
+    prisma.competence.count({ where: { expiresOn: period } }),
+    prisma.continuityTest.findMany({ where: { createdAt: period }, select: { state: true } }),
   ]);
   const successful = changes.filter((c) => c.outcome === 'successful').length;
   return {
@@ -60,6 +63,8 @@ export async function auditEvidence(prisma: Db, periodStart: Date, periodEnd: Da
     '8.6.3 problem management': { opened: problemsOpened, closed: problemsClosed, knownErrorsPublished: knownErrors },
     '8.5.1 change management': { implemented: changes.length, successful, failed: changes.filter((c) => c.outcome === 'failed').length, successRatePercent: pct(successful, changes.length) },
     '8.2.5 supplier management': { reviews: Object.fromEntries(reviews.map((r) => [r.outcome ?? 'pending', r._count])) },
+    '7.2 competence': { reviews: competenceReviews.length, done: competenceReviews.filter((r) => r.state === 'done').length, escalated: competenceReviews.filter((r) => r.escalated).length, certificationsExpired },
+    '8.7.2 service continuity': { tests: continuityTests.length, passed: continuityTests.filter((t) => t.state === 'passed').length, failed: continuityTests.filter((t) => t.state === 'failed').length, notYetRecorded: continuityTests.filter((t) => t.state === 'due').length },
     '10.2 corrective action': { open: actions.length, overdue: actions.filter((a) => a.dueAt.getTime() < Date.now()).length },
   };
 }

@@ -45,6 +45,8 @@ describe('the yearly internal audit from its Schedule, with second-scale deadlin
     });
     expect(detail.evidence['8.6.1 incident management'].resolutionSlaAchievedPercent.DESK).toBe(75);
     expect(detail.evidence['8.5.1 change management'].implemented).toBe(await h.db.prisma.changeRequest.count({ where: { implementedAt: period } }));
+    expect(detail.evidence['7.2 competence']).toEqual({ reviews: await h.db.prisma.competenceReview.count({ where: { createdAt: period } }), done: 0, escalated: 0, certificationsExpired: 0 });
+    expect(detail.evidence['8.7.2 service continuity'].tests).toBe(await h.db.prisma.continuityTest.count({ where: { createdAt: period } }));
     expect(detail.services).toEqual((await h.db.prisma.service.findMany({ select: { code: true } })).map((s) => s.code).sort());
 
     const assign = (auditorId: string) => h.http.post(`/api/audits/${audit.id}/auditor`).set(h.as('manager')).send({ auditorId });
