@@ -30,126 +30,59 @@ export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 export const DEFAULT_SCHEDULE_PREFIX = 'itsm';
 export const scheduleId = (prefix: string, name: ScheduleName) => `${prefix}-${name}`;
 
+interface Recurring {
+  id: string;
+  /** ItsmKind of the runs, to find them in the Temporal UI. */
+  kind: string;
+  workflowType: string;
+  spec: ScheduleOptions['spec'];
+  args?: unknown[];
+  /** How late a missed run may still be made up (after downtime). */
+  catchupWindow: Duration;
+  description: string;
+}
+
+/** One Temporal Schedule that starts one workflow; a run still going when the next is due makes that one skip. */
+function recurring(taskQueue: string, { id, kind, workflowType, spec, args = [], catchupWindow, description }: Recurring): ScheduleOptions {
+  return {
+    scheduleId: id,
+    spec,
+    // Each run's id is this one plus the time it was due (Temporal appends it).
+    action: { type: 'startWorkflow', workflowType, workflowId: id, taskQueue, args, typedSearchAttributes: [{ key: ItsmKind, value: kind }] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow },
+    memo: { description },
+  };
+}
+
 /** The recurring work of the service management system, each a Temporal Schedule visible in the UI. */
 export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
   const prefix = settings.idPrefix ?? DEFAULT_SCHEDULE_PREFIX;
-  return [
-    {
-      scheduleId: scheduleId(prefix, 'trend-detection'),
-      spec: { intervals: [{ every: settings.trendDetectionEvery }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'trendDetection',
-        workflowId: `${prefix}-trend-detection`,
-        taskQueue: settings.taskQueue,
-        args: [{}],
-        typedSearchAttributes: [{ key: ItsmKind, value: 'trend-detection' }],
-      },
-      // A run still going when the next is due makes that one pointless: the next covers the same window.
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-      memo: { description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
-    },
-    {
-      scheduleId: scheduleId(prefix, 'asset-alerts'),
-      spec: { calendars: [{ hour: 8 }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'assetAlertCheck',
-        workflowId: `${prefix}-asset-alerts`,
-        taskQueue: settings.taskQueue,
-        typedSearchAttributes: [{ key: ItsmKind, value: 'asset-alerts' }],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-      memo: { description: 'Daily at 08:00 UTC: owners of over-used licences and of warranties ending within 30 days are told' },
-    },
-    {
-      scheduleId: scheduleId(prefix, 'annual-audit'),
-      spec: { calendars: [{ month: 'JANUARY', dayOfMonth: 15, hour: 9 }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'annualAudit',
-        workflowId: scheduleId(prefix, 'annual-audit'),
-        taskQueue: settings.taskQueue,
-        args: [settings.audit ?? {}],
-        typedSearchAttributes: [{ key: ItsmKind, value: 'audit' }],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
-      memo: { description: 'Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3)' },
-    },
-    {
-      scheduleId: scheduleId(prefix, 'service-reports'),
-      spec: { calendars: [{ dayOfMonth: 1, hour: 6 }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'monthlyServiceReports',
-        workflowId: scheduleId(prefix, 'service-reports'),
-        taskQueue: settings.taskQueue,
-        typedSearchAttributes: [{ key: ItsmKind, value: 'service-reports' }],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
-      memo: { description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
-    },
-    {
-      scheduleId: scheduleId(prefix, 'continuity-tests'),
-      spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'continuityTests',
-        workflowId: scheduleId(prefix, 'continuity-tests'),
-        taskQueue: settings.taskQueue,
-        typedSearchAttributes: [{ key: ItsmKind, value: 'continuity-tests' }],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
-      memo: { description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
-    },
-    {
-      scheduleId: scheduleId(prefix, 'competence-reviews'),
-      spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'competenceReviews',
-        workflowId: scheduleId(prefix, 'competence-reviews'),
-        taskQueue: settings.taskQueue,
-        args: [settings.competence ?? {}],
-        typedSearchAttributes: [{ key: ItsmKind, value: 'competence-reviews' }],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
-      memo: { description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
-    },
-    {
-      scheduleId: scheduleId(prefix, 'certification-reminders'),
-      spec: { calendars: [{ hour: 7 }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'certificationReminders',
-        workflowId: scheduleId(prefix, 'certification-reminders'),
-        taskQueue: settings.taskQueue,
-        typedSearchAttributes: [{ key: ItsmKind, value: 'certification-reminders' }],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-      memo: { description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
-    },
+  const id = (name: ScheduleName) => scheduleId(prefix, name);
+  const schedules: Recurring[] = [
+    { id: id('trend-detection'), kind: 'trend-detection', workflowType: 'trendDetection', spec: { intervals: [{ every: settings.trendDetectionEvery }] }, args: [{}], catchupWindow: '1 hour', description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
+    { id: id('asset-alerts'), kind: 'asset-alerts', workflowType: 'assetAlertCheck', spec: { calendars: [{ hour: 8 }] }, catchupWindow: '1 day', description: 'Daily at 08:00 UTC: owners of over-used licences and of warranties ending within 30 days are told' },
+    { id: id('annual-audit'), kind: 'audit', workflowType: 'annualAudit', spec: { calendars: [{ month: 'JANUARY', dayOfMonth: 15, hour: 9 }] }, args: [settings.audit ?? {}], catchupWindow: '30 days', description: 'Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3)' },
+    { id: id('service-reports'), kind: 'service-reports', workflowType: 'monthlyServiceReports', spec: { calendars: [{ dayOfMonth: 1, hour: 6 }] }, catchupWindow: '7 days', description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
+    { id: id('continuity-tests'), kind: 'continuity-tests', workflowType: 'continuityTests', spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] }, catchupWindow: '30 days', description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
+    { id: id('competence-reviews'), kind: 'competence-reviews', workflowType: 'competenceReviews', spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] }, args: [settings.competence ?? {}], catchupWindow: '30 days', description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
+    { id: id('certification-reminders'), kind: 'certification-reminders', workflowType: 'certificationReminders', spec: { calendars: [{ hour: 7 }] }, catchupWindow: '1 day', description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
   ];
+  return schedules.map((schedule) => recurring(settings.taskQueue, schedule));
 }
 
 export const contractReviewScheduleId = (prefix: string, contractId: string) => `${prefix}-supplier-review-${contractId}`;
 
 /** A contract's yearly supplier review, at 09:00 UTC on the anniversary of its start. */
 export function contractReviewSchedule(prefix: string, taskQueue: string, contract: ContractSchedule): ScheduleOptions {
-  return {
-    scheduleId: contractReviewScheduleId(prefix, contract.id),
+  return recurring(taskQueue, {
+    id: contractReviewScheduleId(prefix, contract.id),
+    kind: 'supplier-review',
+    workflowType: 'supplierReview',
     spec: { calendars: [{ month: MONTHS[contract.startsOn.getUTCMonth()], dayOfMonth: contract.startsOn.getUTCDate(), hour: 9 }] },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'supplierReview',
-      workflowId: `supplier-review-${contract.id}`,
-      taskQueue,
-      args: [{ contractId: contract.id, reason: 'yearly' }],
-      typedSearchAttributes: [{ key: ItsmKind, value: 'supplier-review' }],
-    },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '7 days' },
-    memo: { description: `Yearly supplier review of contract ${contract.reference} (ISO/IEC 20000-1 8.2.5)` },
-  };
+    args: [{ contractId: contract.id, reason: 'yearly' }],
+    catchupWindow: '7 days',
+    description: `Yearly supplier review of contract ${contract.reference} (ISO/IEC 20000-1 8.2.5)`,
+  });
 }
 
 export const contractRenewalScheduleId = (prefix: string, contractId: string) => `${prefix}-contract-renewal-${contractId}`;
@@ -162,20 +95,15 @@ export function contractRenewalSchedule(prefix: string, taskQueue: string, contr
   const noticeStarts = new Date(contract.endsOn.getTime() - contract.noticeDays * 86_400_000);
   noticeStarts.setUTCHours(9, 0, 0, 0);
   if (noticeStarts.getTime() <= now) return null;
-  return {
-    scheduleId: contractRenewalScheduleId(prefix, contract.id),
+  return recurring(taskQueue, {
+    id: contractRenewalScheduleId(prefix, contract.id),
+    kind: 'contract-renewal',
+    workflowType: 'contractRenewalReminder',
     spec: { calendars: [{ year: noticeStarts.getUTCFullYear(), month: MONTHS[noticeStarts.getUTCMonth()], dayOfMonth: noticeStarts.getUTCDate(), hour: 9 }] },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'contractRenewalReminder',
-      workflowId: `contract-renewal-${contract.id}`,
-      taskQueue,
-      args: [{ contractId: contract.id }],
-      typedSearchAttributes: [{ key: ItsmKind, value: 'contract-renewal' }],
-    },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days' },
-    memo: { description: `Renewal reminder for contract ${contract.reference}, ${contract.noticeDays} days before it ends` },
-  };
+    args: [{ contractId: contract.id }],
+    catchupWindow: '30 days',
+    description: `Renewal reminder for contract ${contract.reference}, ${contract.noticeDays} days before it ends`,
+  });
 }
 
 /** A contract's schedules: its yearly review and, while still ahead, its renewal reminder. */
