@@ -1,10 +1,9 @@
 import type { UpdateDefinition } from '@temporalio/client';
 import type { ChangeStatus } from '../workflows/change.messages';
 import type { ApiDeps } from './deps';
-import { sendRecordUpdate } from './workflow-updates';
+import { recordUpdater } from './workflow-updates';
 
 /** Sends one Update to the change's workflow; refusals become 403/409 with the change's current state. */
 export function sendChangeUpdate<Input>(deps: Pick<ApiDeps, 'prisma' | 'temporal'>, change: { id: string; workflowId: string }, update: UpdateDefinition<ChangeStatus, [Input]>, input: Input): Promise<ChangeStatus> {
-  const currentState = async () => (await deps.prisma.changeRequest.findUnique({ where: { id: change.id }, select: { state: true } }))?.state ?? 'unknown';
-  return sendRecordUpdate(deps.temporal, { workflowId: change.workflowId, noun: 'change', currentState }, update, input);
+  return recordUpdater(deps.temporal, 'change', (id) => deps.prisma.changeRequest.findUnique({ where: { id }, select: { state: true } }))(change, update, input);
 }

@@ -1,10 +1,9 @@
 import type { UpdateDefinition } from '@temporalio/client';
 import type { IncidentStatus } from '../workflows/incident.messages';
 import type { ApiDeps } from './deps';
-import { sendRecordUpdate } from './workflow-updates';
+import { recordUpdater } from './workflow-updates';
 
 /** Sends one Update to the incident's workflow; refusals become 409 with the incident's current state. */
 export function sendIncidentUpdate<Input>(deps: ApiDeps, incident: { id: string; workflowId: string }, update: UpdateDefinition<IncidentStatus, [Input]>, input: Input): Promise<IncidentStatus> {
-  const currentState = async () => (await deps.prisma.incident.findUnique({ where: { id: incident.id }, select: { state: true } }))?.state ?? 'unknown';
-  return sendRecordUpdate(deps.temporal, { workflowId: incident.workflowId, noun: 'incident', currentState }, update, input);
+  return recordUpdater(deps.temporal, 'incident', (id) => deps.prisma.incident.findUnique({ where: { id }, select: { state: true } }))(incident, update, input);
 }

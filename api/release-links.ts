@@ -7,7 +7,7 @@ import { authoriseReleaseUpdate, releaseStatusQuery } from '../workflows/release
 import { authorisationPage, messagePage, pageTexts, type PageLocale } from './action-pages';
 import type { ApiDeps } from './deps';
 import { HttpProblem } from './problem';
-import { sendRecordUpdate } from './workflow-updates';
+import { recordUpdater } from './workflow-updates';
 
 const AUTHORISABLE: readonly ReleaseState[] = ['building', 'testing', 'deploying', 'awaiting_authorisation', 'verifying'];
 
@@ -17,6 +17,7 @@ const AUTHORISABLE: readonly ReleaseState[] = ['building', 'testing', 'deploying
  * (not the requester, every linked change approved and scheduled around now).
  */
 export function releaseLinks(deps: ApiDeps) {
+  const sendToRelease = recordUpdater(deps.temporal, 'release', (id) => deps.prisma.release.findUnique({ where: { id }, select: { state: true } }));
   async function load(claims: ReleaseAuthorisationClaims) {
     const release = await deps.prisma.release.findUnique({ where: { id: claims.releaseId }, include: { requester: true } });
     if (!release) return null;
@@ -71,8 +72,7 @@ export function releaseLinks(deps: ApiDeps) {
         return void res.status(409).type('html').send(messagePage(locale, t.usedTitle, t.used, 'refused'));
       }
       try {
-        const currentState = async () => (await deps.prisma.release.findUnique({ where: { id: loaded.release.id } }))?.state ?? 'unknown';
-        const status = await sendRecordUpdate(deps.temporal, { workflowId: loaded.release.workflowId, noun: 'release', currentState }, authoriseReleaseUpdate, { actorId: claims.approverId });
+        const status = await sendToRelease(loaded.release, authoriseReleaseUpdate, { actorId: claims.approverId });
         res.status(200).type('html').send(messagePage(locale, t.doneTitle, `${t.authorised(releaseReference(loaded.release.number))} ${t.releaseNow}: ${status.state}.`, 'done'));
       } catch (error) {
         // Nothing was authorised, so the link stays usable.

@@ -4,6 +4,15 @@ import { ILLEGAL_TRANSITION, NOT_ALLOWED, SCHEDULE_CONFLICT } from '../workflows
 import { problems } from './problem';
 
 /**
+ * An Update sender for one kind of record: each call goes to the record's workflow, and a refusal or an ended
+ * workflow answers with the state `stateOf` reads from the database.
+ */
+export function recordUpdater(temporal: Client, noun: string, stateOf: (id: string) => Promise<{ state: string } | null>) {
+  return <Status, Input>(record: { id: string; workflowId: string }, update: UpdateDefinition<Status, [Input]>, input: Input): Promise<Status> =>
+    sendRecordUpdate(temporal, { workflowId: record.workflowId, noun, currentState: async () => (await stateOf(record.id))?.state ?? 'unknown' }, update, input);
+}
+
+/**
  * Sends one Update to a record's workflow. The workflow's validator refuses an illegal transition before
  * anything is written; the refusal becomes a 409 carrying the record's current state (403 when the person may
  * not act, 409 with the conflicts when a schedule collides). A workflow that has ended answers from the record.

@@ -10,7 +10,7 @@ import type { ApiDeps } from '../deps';
 import { problems } from '../problem';
 import { recordActions } from '../record-action';
 import { defineRoute } from '../route';
-import { sendRecordUpdate } from '../workflow-updates';
+import { recordUpdater } from '../workflow-updates';
 
 const AUDIT_READERS = [...STAFF, 'auditor' as const];
 const IdParams = z.strictObject({ id: z.uuid('must be an id (UUID)') });
@@ -70,8 +70,8 @@ export function auditRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     if (!audit) throw problems.notFound(`no audit ${id}`);
     return audit;
   };
-  const send = <Input>(audit: Audit, update: Parameters<typeof sendRecordUpdate<AuditStatus, Input>>[2], input: Input) =>
-    sendRecordUpdate(deps.temporal, { workflowId: audit.workflowId, noun: 'audit', currentState: async () => (await prisma.audit.findUnique({ where: { id: audit.id } }))?.state ?? 'unknown' }, update, input);
+  const send = recordUpdater(deps.temporal, 'audit', (id) => prisma.audit.findUnique({ where: { id }, select: { state: true } }));
+  const sendToAction = recordUpdater(deps.temporal, 'corrective action', (id) => prisma.correctiveAction.findUnique({ where: { id }, select: { state: true } }));
 
   for (const format of ['json', 'html'] as const) {
     defineRoute(router, registry, {
@@ -122,8 +122,7 @@ export function auditRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     async handler({ params, body, principal }) {
       const action = await prisma.correctiveAction.findUnique({ where: { id: params.id } });
       if (!action) throw problems.notFound(`no corrective action ${params.id}`);
-      const currentState = async () => (await prisma.correctiveAction.findUnique({ where: { id: action.id } }))?.state ?? 'unknown';
-      const status = await sendRecordUpdate(deps.temporal, { workflowId: action.workflowId, noun: 'corrective action', currentState }, completeActionUpdate, { actorId: principal.id, mayComplete: hasAnyRole(principal, MANAGERS), notes: body.notes });
+      const status = await sendToAction(action, completeActionUpdate, { actorId: principal.id, mayComplete: hasAnyRole(principal, MANAGERS), notes: body.notes });
       return { status: 200, body: status };
     },
   });

@@ -6,7 +6,7 @@ import { hasAnyRole, MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { problems } from '../problem';
 import { defineRoute } from '../route';
-import { sendRecordUpdate } from '../workflow-updates';
+import { recordUpdater } from '../workflow-updates';
 
 const IdParams = z.strictObject({ id: z.uuid('must be an id (UUID)') });
 const day = z.iso.date('must be a date (YYYY-MM-DD)');
@@ -25,6 +25,7 @@ const CreateCompetenceBody = z
 export function competenceRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
   const asDate = (value?: string) => (value ? new Date(value) : undefined);
+  const sendToReview = recordUpdater(deps.temporal, 'competence review', (id) => prisma.competenceReview.findUnique({ where: { id }, select: { state: true } }));
 
   defineRoute(router, registry, {
     method: 'post',
@@ -70,8 +71,7 @@ export function competenceRoutes(router: Router, registry: OpenAPIRegistry, deps
     async handler({ params, body, principal }) {
       const review = await prisma.competenceReview.findUnique({ where: { id: params.id } });
       if (!review) throw problems.notFound(`no competence review ${params.id}`);
-      const currentState = async () => (await prisma.competenceReview.findUnique({ where: { id: review.id } }))?.state ?? 'unknown';
-      const status = await sendRecordUpdate(deps.temporal, { workflowId: review.workflowId, noun: 'competence review', currentState }, completeCompetenceReviewUpdate, { actorId: principal.id, isManager: hasAnyRole(principal, MANAGERS), summary: body.summary });
+      const status = await sendToReview(review, completeCompetenceReviewUpdate, { actorId: principal.id, isManager: hasAnyRole(principal, MANAGERS), summary: body.summary });
       return { status: 200, body: status };
     },
   });

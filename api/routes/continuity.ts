@@ -6,7 +6,7 @@ import { EVERYONE, hasAnyRole, MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { problems } from '../problem';
 import { defineRoute } from '../route';
-import { sendRecordUpdate } from '../workflow-updates';
+import { recordUpdater } from '../workflow-updates';
 
 const IdParams = z.strictObject({ id: z.uuid('must be an id (UUID)') });
 const CreatePlanBody = z
@@ -24,6 +24,7 @@ const OutcomeBody = z.strictObject({ outcome: z.enum(['passed', 'failed']), note
 /** Continuity plans per service; their yearly tests come from the `continuity-tests` Schedule. */
 export function continuityRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
+  const sendToTest = recordUpdater(deps.temporal, 'continuity test', (id) => prisma.continuityTest.findUnique({ where: { id }, select: { state: true } }));
 
   defineRoute(router, registry, {
     method: 'post',
@@ -68,8 +69,7 @@ export function continuityRoutes(router: Router, registry: OpenAPIRegistry, deps
     async handler({ params, body, principal }) {
       const test = await prisma.continuityTest.findUnique({ where: { id: params.id } });
       if (!test) throw problems.notFound(`no continuity test ${params.id}`);
-      const currentState = async () => (await prisma.continuityTest.findUnique({ where: { id: test.id } }))?.state ?? 'unknown';
-      const status = await sendRecordUpdate(deps.temporal, { workflowId: test.workflowId, noun: 'continuity test', currentState }, recordTestOutcomeUpdate, { actorId: principal.id, mayRecord: hasAnyRole(principal, MANAGERS), ...body });
+      const status = await sendToTest(test, recordTestOutcomeUpdate, { actorId: principal.id, mayRecord: hasAnyRole(principal, MANAGERS), ...body });
       return { status: 200, body: status };
     },
   });

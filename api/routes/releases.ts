@@ -16,7 +16,7 @@ import { issuesFromZod, problems } from '../problem';
 import { recordActions } from '../record-action';
 import { defineRoute } from '../route';
 import { AbortBody, AdapterSchema, ConfirmBody, CreateAdapterBody, CreateReleaseBody, EmptyBody, ReleaseIdParams, ReleaseSchema, ReleaseStatusSchema } from '../schemas/release';
-import { sendRecordUpdate } from '../workflow-updates';
+import { recordUpdater } from '../workflow-updates';
 import { startRecordWorkflow } from '../workflow-start';
 
 type ReleaseRow = Release & { adapter: DeploymentAdapter };
@@ -204,8 +204,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     status: ReleaseStatusSchema,
     find: (id) => findRelease(id),
   });
-  const send = <Input>(release: ReleaseRow, update: Parameters<typeof sendRecordUpdate<ReleaseStatus, Input>>[2], input: Input) =>
-    sendRecordUpdate(deps.temporal, { workflowId: release.workflowId, noun: 'release', currentState: async () => (await prisma.release.findUnique({ where: { id: release.id } }))?.state ?? 'unknown' }, update, input);
+  const send = recordUpdater(deps.temporal, 'release', (id) => prisma.release.findUnique({ where: { id }, select: { state: true } }));
 
   action({ verb: 'start', summary: 'Start building, testing and deploying', roles: STAFF, body: EmptyBody, run: ({ record, principal }) => send(record, startReleaseUpdate, { actorId: principal.id }) });
 

@@ -11,7 +11,7 @@ import type { ApiDeps } from '../deps';
 import { problems } from '../problem';
 import { defineRoute } from '../route';
 import { AssessBody, ContractSchema, CreateContractBody, CreateSupplierBody, DisputeBody, IdParams, ReviewNowBody, SupplierReviewSchema } from '../schemas/supplier';
-import { sendRecordUpdate } from '../workflow-updates';
+import { recordUpdater } from '../workflow-updates';
 import { startRecordWorkflow } from '../workflow-start';
 
 const iso = (value: Date | null) => (value === null ? null : value.toISOString());
@@ -53,6 +53,7 @@ const reviewView = (r: SupplierReview) => ({
 export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
   const prefix = deps.schedulePrefix ?? DEFAULT_SCHEDULE_PREFIX;
+  const sendToReview = recordUpdater(deps.temporal, 'supplier review', (id) => prisma.supplierReview.findUnique({ where: { id }, select: { state: true } }));
   const unknown = (field: string, what: string) => problems.validation([{ location: 'body', field, message: `no ${what}`, code: 'unknown_reference' }]);
   const findContract = async (id: string) => {
     const contract = await prisma.contract.findUnique({ where: { id }, include: { services: true } });
@@ -185,8 +186,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     async handler({ params, body, principal }) {
       const review = await prisma.supplierReview.findUnique({ where: { id: params.id } });
       if (!review) throw problems.notFound(`no supplier review ${params.id}`);
-      const currentState = async () => (await prisma.supplierReview.findUnique({ where: { id: review.id } }))?.state ?? 'unknown';
-      const status: SupplierReviewStatus = await sendRecordUpdate(deps.temporal, { workflowId: review.workflowId, noun: 'supplier review', currentState }, assessSupplierUpdate, {
+      const status: SupplierReviewStatus = await sendToReview(review, assessSupplierUpdate, {
         actorId: principal.id,
         mayAssess: hasAnyRole(principal, MANAGERS),
         ...body,
