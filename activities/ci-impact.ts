@@ -34,8 +34,6 @@ interface Row {
   serviceName: string | null;
 }
 
-export const MAX_IMPACT_DEPTH = 10;
-
 /**
  * Impact analysis in one recursive query. Each relationship is read as "supporter → dependant": A depends_on,
  * runs_on or connected_to B (the network side) makes B A's supporter; A part_of B makes A B's supporter.

@@ -9,6 +9,9 @@ export type CiStatus = (typeof CI_STATUSES)[number];
 export const RELATIONSHIP_TYPES = ['depends_on', 'runs_on', 'connected_to', 'part_of'] as const;
 export type RelationshipType = (typeof RELATIONSHIP_TYPES)[number];
 
+/** How many relationships impact analysis follows at most: past that, everything is connected to everything. */
+export const MAX_IMPACT_DEPTH = 10;
+
 export function ciReference(code: string): string {
   return `CI:${code}`;
 }

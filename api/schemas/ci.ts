@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CI_STATUSES, CI_TYPES, RELATIONSHIP_TYPES, type CiType } from '../../domain/cmdb';
+import { CI_STATUSES, CI_TYPES, MAX_IMPACT_DEPTH, RELATIONSHIP_TYPES, type CiType } from '../../domain/cmdb';
 import '../openapi';
 
 const name = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -82,7 +82,7 @@ export const ListCisQuery = z.strictObject({
 });
 
 export const ImpactQuery = z.strictObject({
-  depth: z.coerce.number().int().min(1).max(10).default(3).openapi({ description: 'how many relationships to follow (1-10)' }),
+  depth: z.coerce.number().int().min(1).max(MAX_IMPACT_DEPTH).default(3).openapi({ description: `how many relationships to follow (1-${MAX_IMPACT_DEPTH})` }),
 });
 
 export const CreateRelationshipBody = z
