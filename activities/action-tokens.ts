@@ -28,13 +28,19 @@ export interface ReleaseAuthorisationClaims extends LinkClaims {
   releaseId: string;
 }
 
-export type ActionClaims = ChangeDecisionClaims | ReleaseAuthorisationClaims;
+/** ... or answer one satisfaction survey (the approver is the incident's requester). */
+export interface SatisfactionSurveyClaims extends LinkClaims {
+  act: 'satisfaction-survey';
+  surveyId: string;
+}
+
+export type ActionClaims = ChangeDecisionClaims | ReleaseAuthorisationClaims | SatisfactionSurveyClaims;
 
 export type VerifiedAction = { ok: true; claims: ActionClaims } | { ok: false; reason: 'expired' | 'invalid'; claims?: ActionClaims };
 
 export async function signActionToken(secret: Uint8Array, claims: ActionClaims): Promise<string> {
   const { SignJWT } = await jose();
-  const subject = claims.act === 'change-decision' ? { chg: claims.changeId, lvl: claims.level } : { rel: claims.releaseId };
+  const subject = claims.act === 'change-decision' ? { chg: claims.changeId, lvl: claims.level } : claims.act === 'release-authorisation' ? { rel: claims.releaseId } : { srv: claims.surveyId };
   return new SignJWT({ ...subject, act: claims.act })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
@@ -47,11 +53,12 @@ export async function signActionToken(secret: Uint8Array, claims: ActionClaims):
 }
 
 function claimsOf(payload: Record<string, unknown>): ActionClaims | null {
-  const { sub, chg, lvl, rel, jti, exp, act } = payload;
+  const { sub, chg, lvl, rel, srv, jti, exp, act } = payload;
   if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') return null;
   const link = { approverId: sub, jti, expiresAt: exp * 1000 };
   if (act === 'change-decision' && typeof chg === 'string' && typeof lvl === 'number') return { ...link, act, changeId: chg, level: lvl };
   if (act === 'release-authorisation' && typeof rel === 'string') return { ...link, act, releaseId: rel };
+  if (act === 'satisfaction-survey' && typeof srv === 'string') return { ...link, act, surveyId: srv };
   return null;
 }
 

@@ -1,12 +1,14 @@
 import { createAssetAlertActivities } from './asset-alerts';
 import { createAuditActivities } from './audit';
 import { createCompetenceActivities } from './competence';
+import { createComplaintActivities } from './complaint';
 import { createContinuityActivities } from './continuity';
 import { createServiceReportActivities } from './service-reports';
 import { createChangeActivities, type ChangeActivityDeps } from './change';
 import { createIncidentActivities, type IncidentActivityDeps } from './incident';
 import { createProblemActivities, type ProblemActivityDeps } from './problem';
 import { createReleaseActivities } from './release';
+import { createSatisfactionActivities } from './satisfaction';
 import { createSupplierActivities } from './supplier-review';
 import { createTrendActivities, type TrendActivityDeps } from './trend';
 
@@ -14,5 +16,5 @@ export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemAc
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps), ...createSatisfactionActivities(deps), ...createComplaintActivities(deps) };
 }

@@ -22,11 +22,13 @@ export interface ServiceReportDeps {
 export function createServiceReportActivities({ prisma, mailer, publicUrl }: ServiceReportDeps) {
   async function figures(serviceId: string, month: { start: Date; end: Date }) {
     const period = { gte: month.start, lt: month.end };
-    const [incidents, changes] = await Promise.all([
+    const [incidents, changes, surveys, complaints] = await Promise.all([
       prisma.incident.findMany({ where: { serviceId, createdAt: period }, select: { priority: true, responseBreached: true, resolutionBreached: true } }),
       prisma.changeRequest.findMany({ where: { services: { some: { serviceId } }, implementedAt: period }, select: { outcome: true } }),
+      prisma.satisfactionSurvey.findMany({ where: { incident: { serviceId }, respondedAt: period, score: { not: null } }, select: { score: true } }),
+      prisma.complaint.findMany({ where: { serviceId, createdAt: period }, select: { state: true, escalationLevel: true } }),
     ]);
-    return monthFigures({ incidents, changes });
+    return monthFigures({ incidents, changes, surveyScores: surveys.map((s) => s.score!), complaints });
   }
 
   return {
@@ -65,6 +67,7 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
               line('Response SLA met', data.current.responseSlaPercent),
               line('Resolution SLA met', data.current.resolutionSlaPercent),
               `Incidents: ${data.current.incidents} (previous month ${data.previous.incidents})`,
+              `Customer satisfaction: ${data.current.satisfaction.averageScore ?? '–'} / 5 from ${data.current.satisfaction.responses} response(s); complaints received: ${data.current.complaints.received}`,
               '',
               `${publicUrl}/api/service-reports/${report.id}/report.html`,
               '',

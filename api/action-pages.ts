@@ -47,7 +47,16 @@ const en = {
   releaseNotWaiting: (state: string) => `The release is now "${state}" and does not need an authorisation. Nothing was changed.`,
   authorised: (reference: string) => `You authorised the production deployment of ${reference}.`,
   releaseNow: 'The release is now',
-};
+  surveyTitle: 'How did we do?',
+  surveyAsk: 'How satisfied are you with how this incident was handled?',
+  scores: ['1 very dissatisfied', '2 dissatisfied', '3 neutral', '4 satisfied', '5 very satisfied'],
+  surveyComment: 'Comment (optional)',
+  send: 'Send',
+  needScore: 'Choose a score from 1 to 5.',
+  surveyAnsweredTitle: 'Thank you',
+  surveyAnswered: (score: number, reference: string) => `Your score of ${score} for ${reference} is recorded.`,
+  surveyClosed: 'This survey has already been answered. Nothing was changed.',
+}
 
 const zh: typeof en = {
   title: '变更审批',
@@ -91,7 +100,16 @@ const zh: typeof en = {
   releaseNotWaiting: (state: string) => `该发布当前状态为"${state}"，无需授权。未做任何更改。`,
   authorised: (reference: string) => `您已授权 ${reference} 部署到生产环境。`,
   releaseNow: '发布当前状态',
-};
+  surveyTitle: '请评价我们的服务',
+  surveyAsk: '您对此事件的处理满意吗？',
+  scores: ['1 非常不满意', '2 不满意', '3 一般', '4 满意', '5 非常满意'],
+  surveyComment: '意见（选填）',
+  send: '提交',
+  needScore: '请选择 1 到 5 的分数。',
+  surveyAnsweredTitle: '谢谢',
+  surveyAnswered: (score: number, reference: string) => `您对 ${reference} 的评分 ${score} 已记录。`,
+  surveyClosed: '此调查已经填写过。未做任何更改。',
+}
 
 export const pageTexts = (locale: PageLocale) => (locale === 'zh-CN' ? zh : en);
 
@@ -160,6 +178,32 @@ export function authorisationPage(locale: PageLocale, page: AuthorisationPage): 
 ${page.blockers.length ? `<h3 class="error">${escapeHtml(t.blockers)}</h3>${list(page.blockers)}` : ''}
 <form method="post"><button class="approve" type="submit" name="decision" value="authorise">${escapeHtml(t.authorise)}</button></form>
 <p class="notice">${escapeHtml(t.notice)}</p>`,
+  );
+}
+
+export interface SurveyPage {
+  reference: string;
+  title: string;
+  score: number | null;
+  comment?: string;
+  error?: string;
+  deadline: string;
+}
+
+/** The survey behind a score link: the chosen score is preselected, and nothing is recorded until it is sent. */
+export function surveyPage(locale: PageLocale, page: SurveyPage): string {
+  const t = pageTexts(locale);
+  const options = t.scores
+    .map((label, index) => `<label><input type="radio" name="score" value="${index + 1}"${page.score === index + 1 ? ' checked' : ''}> ${escapeHtml(label)}</label><br>`)
+    .join('');
+  return layout(
+    locale,
+    `${t.surveyTitle}: ${page.reference}`,
+    `<h2>${escapeHtml(page.title)}</h2><p>${escapeHtml(t.surveyAsk)}</p>
+${page.error ? `<p class="error" role="alert">${escapeHtml(page.error)}</p>` : ''}
+<form method="post"><fieldset>${options}</fieldset><label for="comment">${escapeHtml(t.surveyComment)}</label><textarea id="comment" name="comment">${escapeHtml(page.comment ?? '')}</textarea>
+<button class="approve" type="submit">${escapeHtml(t.send)}</button></form>
+<p class="notice">${escapeHtml(t.notice)} ${escapeHtml(t.deadline)}: ${escapeHtml(page.deadline)}</p>`,
   );
 }
 

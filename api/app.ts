@@ -22,6 +22,8 @@ import { auditRoutes } from './routes/audits';
 import { serviceReportRoutes } from './routes/service-reports';
 import { continuityRoutes } from './routes/continuity';
 import { competenceRoutes } from './routes/competence';
+import { complaintRoutes } from './routes/complaints';
+import { surveyRoutes } from './routes/surveys';
 import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
@@ -66,6 +68,8 @@ export function createApp(deps: ApiDeps) {
   serviceReportRoutes(api, registry, deps);
   continuityRoutes(api, registry, deps);
   competenceRoutes(api, registry, deps);
+  complaintRoutes(api, registry, deps);
+  surveyRoutes(api, registry, deps);
 
   const document = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {

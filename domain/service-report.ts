@@ -1,9 +1,13 @@
 // Monthly service reports (ISO/IEC 20000-1 clause 6.3.3): targets against achievement, this month beside the
 // month before.
+import { satisfactionFigures, type SatisfactionFigures } from './satisfaction';
 
 export interface MonthFacts {
   incidents: { priority: string; responseBreached: boolean; resolutionBreached: boolean }[];
   changes: { outcome: string | null }[];
+  /** The scores of the surveys answered in the month. */
+  surveyScores: number[];
+  complaints: { state: string; escalationLevel: number }[];
 }
 
 export interface MonthFigures {
@@ -13,15 +17,17 @@ export interface MonthFigures {
   resolutionSlaPercent: number | null;
   changes: number;
   changeSuccessPercent: number | null;
-  /** Not recorded yet: no availability monitoring and no satisfaction surveys feed the reports. */
+  /** Not recorded yet: no availability monitoring feeds the reports. */
   availabilityPercent: null;
-  satisfaction: null;
+  satisfaction: SatisfactionFigures;
+  /** Complaints received in the month: how many, how many are closed, how many were escalated. */
+  complaints: { received: number; closed: number; escalated: number };
 }
 
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1_000) / 10);
 
 export function monthFigures(facts: MonthFacts): MonthFigures {
-  const { incidents, changes } = facts;
+  const { incidents, changes, complaints } = facts;
   return {
     incidents: incidents.length,
     byPriority: Object.fromEntries(['P1', 'P2', 'P3', 'P4'].map((p) => [p, incidents.filter((i) => i.priority === p).length])),
@@ -30,7 +36,8 @@ export function monthFigures(facts: MonthFacts): MonthFigures {
     changes: changes.length,
     changeSuccessPercent: percent(changes.filter((c) => c.outcome === 'successful').length, changes.length),
     availabilityPercent: null,
-    satisfaction: null,
+    satisfaction: satisfactionFigures(facts.surveyScores),
+    complaints: { received: complaints.length, closed: complaints.filter((c) => c.state === 'closed').length, escalated: complaints.filter((c) => c.escalationLevel > 0).length },
   };
 }
 

@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IncidentActivities, IncidentSnapshot, NotificationRequest } from '../activities/incident';
+import type { SatisfactionActivities } from '../activities/satisfaction';
 import { businessTimeBetween, nextBusinessInstant } from '../domain/calendar';
 import {
   countsAsFirstResponse,
@@ -66,6 +67,8 @@ const { openIncidentRecord, recordIncidentOpened, loadSlaPolicy, recordIncidentC
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+const { sendSatisfactionSurvey } = proxyActivities<SatisfactionActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '5 minutes' } });
 
 interface QueuedNotification extends NotificationRequest {
   at: number;
@@ -553,4 +556,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   }
   await condition(allHandlersFinished);
   await queue.drained();
+  // Customer satisfaction is measured on every closed incident (clause 8.3.2). Incidents that closed before
+  // surveys existed replay without it.
+  if (patched('satisfaction-survey-on-close')) await sendSatisfactionSurvey({ incidentId });
 }

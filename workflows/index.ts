@@ -15,3 +15,4 @@ export { continuityTest } from './continuity-test';
 export { competenceReviews } from './competence-reviews';
 export { competenceReview } from './competence-review';
 export { certificationReminders } from './certification-reminders';
+export { complaintHandling } from './complaint';

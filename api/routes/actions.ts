@@ -9,6 +9,7 @@ import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import { releaseLinks } from '../release-links';
 import { setSession, signedInUser } from '../sessions';
+import { surveyLinks } from '../survey-links';
 import { hashToken } from '../tokens';
 
 /**
@@ -19,6 +20,7 @@ import { hashToken } from '../tokens';
 export function actionRoutes(router: Router, deps: ApiDeps) {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const releases = releaseLinks(deps);
+  const surveys = surveyLinks(deps);
 
   async function load(req: Request, res: Response): Promise<{ claims: ActionClaims; locale: PageLocale; approver: { id: string; name: string; locale: string } } | null> {
     const verified = await verifyActionToken(deps.actionSecret, String(req.params.token));
@@ -81,6 +83,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     const loaded = await load(req, res);
     if (!loaded) return;
     if (loaded.claims.act === 'release-authorisation') return releases.render(res, loaded.claims, loaded.locale);
+    if (loaded.claims.act === 'satisfaction-survey') return surveys.render(res, loaded.claims, loaded.locale, req.query.score);
     const choice = req.query.choice === 'approve' || req.query.choice === 'reject' ? req.query.choice : null;
     await renderDecision(res, loaded.claims, loaded.locale, { choice });
   });
@@ -89,6 +92,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     const loaded = await load(req, res);
     if (!loaded) return;
     if (loaded.claims.act === 'release-authorisation') return releases.authorise(res, loaded.claims, loaded.locale);
+    if (loaded.claims.act === 'satisfaction-survey') return surveys.answer(res, loaded.claims, loaded.locale, req.body ?? {});
     const { claims, locale } = loaded as { claims: ChangeDecisionClaims; locale: PageLocale };
     const t = pageTexts(locale);
     const decision = req.body?.decision;

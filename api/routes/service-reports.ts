@@ -2,6 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { ServiceReportData } from '../../activities/service-reports';
+import type { MonthFigures } from '../../domain/service-report';
 import { escapeHtml } from '../../activities/change-mail';
 import { STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -11,6 +12,10 @@ import { defineRoute } from '../route';
 
 const IdParams = z.strictObject({ id: z.uuid('must be a report id (UUID)') });
 const ListQuery = z.strictObject({ serviceId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(120).default(24) });
+
+// Reports kept before surveys and complaints fed them have neither; they show as not recorded.
+const satisfactionText = (figures: MonthFigures) => (figures.satisfaction ? (figures.satisfaction.averageScore === null ? 'no responses' : `${figures.satisfaction.averageScore} / 5 (${figures.satisfaction.responses})`) : 'not recorded');
+const complaintsText = (figures: MonthFigures) => (figures.complaints ? `${figures.complaints.received} (${figures.complaints.escalated} escalated)` : 'not recorded');
 
 function reportPage(report: ServiceReportData): string {
   const pct = (value: number | null) => (value === null ? '–' : `${value} %`);
@@ -22,7 +27,9 @@ function reportPage(report: ServiceReportData): string {
     ['Changes implemented', String(report.previous.changes), String(report.current.changes)],
     ['Change success', pct(report.previous.changeSuccessPercent), pct(report.current.changeSuccessPercent)],
     ['Availability', 'not recorded', 'not recorded'],
-    ['Customer satisfaction', 'not recorded', 'not recorded'],
+    ['Customer satisfaction', satisfactionText(report.previous), satisfactionText(report.current)],
+    ['Satisfied (4–5)', pct(report.previous.satisfaction?.satisfiedPercent ?? null), pct(report.current.satisfaction?.satisfiedPercent ?? null)],
+    ['Complaints received', complaintsText(report.previous), complaintsText(report.current)],
   ];
   const sla = barChart({
     title: `SLA met against the ${report.targetPercent} % target`,
@@ -35,6 +42,12 @@ function reportPage(report: ServiceReportData): string {
     unit: ' %',
     target: report.targetPercent,
   });
+  const satisfaction = barChart({
+    title: 'Customer satisfaction (average score, 1–5)',
+    series,
+    groups: [{ label: 'Average score', values: [report.previous.satisfaction?.averageScore ?? null, report.current.satisfaction?.averageScore ?? null] }],
+    max: 5,
+  });
   const priorities = ['P1', 'P2', 'P3', 'P4'];
   const incidents = barChart({
     title: 'Incidents by priority',
@@ -46,7 +59,7 @@ function reportPage(report: ServiceReportData): string {
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.3rem .8rem;text-align:right}th:first-child,td:first-child{text-align:left}figure{display:inline-block;margin:1rem 1rem 0 0}figcaption{font-weight:600}</style></head>
 <body><h1>${escapeHtml(report.service.name)} (${escapeHtml(report.service.code)}): ${escapeHtml(report.month)}</h1><p>Target: ${report.targetPercent} % of incidents within their response and resolution SLA.</p>
 <table><tr><th></th><th>${escapeHtml(report.previousMonth)}</th><th>${escapeHtml(report.month)}</th></tr>${rows.map(([label, before, now]) => `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(before)}</td><td>${escapeHtml(now)}</td></tr>`).join('')}</table>
-${sla}${incidents}</body></html>`;
+${sla}${incidents}${satisfaction}</body></html>`;
 }
 
 /** Monthly service reports, as records and as pages with charts. */

@@ -2,14 +2,14 @@ import { z } from 'zod';
 import { PRIORITIES } from '../../domain/priority';
 import { PROBLEM_STATES, TREND_DIMENSIONS } from '../../domain/problem';
 import '../openapi';
+import { boundedText } from './fields';
 
-const text = (field: string, min: number, max: number) => z.string().trim().min(min, `${field} must be at least ${min} characters`).max(max);
 
 export const ProblemIdParams = z.strictObject({ id: z.uuid('must be a problem id (UUID)') });
 
 export const CreateProblemBody = z
   .strictObject({
-    title: text('the title', 3, 200),
+    title: boundedText('the title', 3, 200),
     description: z.string().trim().max(20_000).default(''),
     priority: z.enum(PRIORITIES),
     serviceId: z.uuid('must be a service id (UUID)').optional(),
@@ -28,14 +28,14 @@ export const ListProblemsQuery = z.strictObject({
 export const InvestigateBody = z.strictObject({ ownerId: z.uuid('must be a user id (UUID)').optional().openapi({ description: 'defaults to the caller' }) });
 export const KnownErrorBody = z
   .strictObject({
-    title: text('the title', 3, 200),
-    rootCause: text('the root cause', 10, 20_000),
-    workaround: text('the workaround', 10, 20_000),
+    title: boundedText('the title', 3, 200),
+    rootCause: boundedText('the root cause', 10, 20_000),
+    workaround: boundedText('the workaround', 10, 20_000),
     language: z.enum(['en', 'zh-CN']).default('en'),
   })
   .openapi('KnownErrorInput');
 export const LinkIncidentsBody = z.strictObject({ incidentIds: z.array(z.uuid('must be an incident id (UUID)')).min(1).max(500) });
-export const CloseProblemBody = z.strictObject({ reason: text('the reason', 3, 2_000) });
+export const CloseProblemBody = z.strictObject({ reason: boundedText('the reason', 3, 2_000) });
 
 export const ProblemStatusSchema = z
   .object({

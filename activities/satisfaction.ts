@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { incidentReference } from '../domain/incident';
+import { SURVEY_SCORES, SURVEY_VALID_SECONDS } from '../domain/satisfaction';
+import type { Db } from '../prisma/database';
+import { signActionToken } from './action-tokens';
+import { escapeHtml } from './change-mail';
+import type { Mailer } from './mailer';
+import { deliverOnce } from './notifications';
+
+export interface SatisfactionActivityDeps {
+  prisma: Db;
+  mailer: Mailer;
+  publicUrl: string;
+  actionSecret: Uint8Array;
+}
+
+const SURVEY_TEXT = {
+  en: {
+    subject: (reference: string) => `[${reference}] how did we do?`,
+    ask: (reference: string, title: string) => `Your incident ${reference} "${title}" is closed. How satisfied are you with how it was handled? Choose a score; you can add a comment on the next page.`,
+    scores: ['1 very dissatisfied', '2 dissatisfied', '3 neutral', '4 satisfied', '5 very satisfied'],
+    until: (date: string) => `The links work once, only for you, until ${date}.`,
+  },
+  'zh-CN': {
+    subject: (reference: string) => `[${reference}] 请评价我们的服务`,
+    ask: (reference: string, title: string) => `您的事件 ${reference}"${title}"已关闭。您对处理过程的满意度如何？请选择一个分数，下一页可以填写意见。`,
+    scores: ['1 非常不满意', '2 不满意', '3 一般', '4 满意', '5 非常满意'],
+    until: (date: string) => `链接仅限您本人使用一次，有效期至 ${date}。`,
+  },
+};
+
+export function createSatisfactionActivities({ prisma, mailer, publicUrl, actionSecret }: SatisfactionActivityDeps) {
+  return {
+    /**
+     * The survey of one closed incident, mailed to its requester with a link per score. One survey per
+     * incident: a retry (or a reopened and closed again incident) finds it and mails nothing new.
+     */
+    async sendSatisfactionSurvey({ incidentId }: { incidentId: string }): Promise<{ surveyId: string }> {
+      const incident = await prisma.incident.findUniqueOrThrow({ where: { id: incidentId }, include: { requester: true } });
+      const closedAt = incident.closedAt ?? new Date();
+      const survey = await prisma.satisfactionSurvey.upsert({
+        where: { incidentId },
+        update: {},
+        create: { incidentId, requesterId: incident.requesterId, sentAt: closedAt, expiresAt: new Date(closedAt.getTime() + SURVEY_VALID_SECONDS * 1000) },
+      });
+      const { requester } = incident;
+      const locale = requester.locale === 'zh-CN' ? 'zh-CN' : 'en';
+      const t = SURVEY_TEXT[locale];
+      const reference = incidentReference(incident.number);
+      // One token for the survey, derived from its id, so a retried activity mails the same links.
+      const token = await signActionToken(actionSecret, {
+        act: 'satisfaction-survey',
+        approverId: requester.id,
+        surveyId: survey.id,
+        jti: createHash('sha256').update(`survey:${survey.id}`).digest('base64url').slice(0, 32),
+        expiresAt: survey.expiresAt.getTime(),
+      });
+      const links = SURVEY_SCORES.map((score, index) => ({ label: t.scores[index], url: `${publicUrl}/actions/${token}?score=${score}` }));
+      const until = t.until(survey.expiresAt.toISOString().slice(0, 10));
+      await deliverOnce(prisma, mailer, {
+        idempotencyKey: `survey:${survey.id}:${requester.email}`,
+        recipient: requester,
+        kind: 'satisfaction-survey',
+        subject: t.subject(reference),
+        text: [t.ask(reference, incident.title), '', ...links.map((link) => `${link.label}: ${link.url}`), '', until, ''].join('\n'),
+        html: `<p>${escapeHtml(t.ask(reference, incident.title))}</p><p>${links.map((link) => `<a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a>`).join(' &middot; ')}</p><p>${escapeHtml(until)}</p>`,
+        headers: { 'X-Itsm-Survey-Id': survey.id, 'X-Itsm-Survey-Incident': reference },
+      });
+      return { surveyId: survey.id };
+    },
+  };
+}
+
+export type SatisfactionActivities = ReturnType<typeof createSatisfactionActivities>;

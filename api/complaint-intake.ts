@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { nextComplaintNumber, writeComplaintRecord } from '../activities/complaint';
+import { complaintWorkflowId, DEFAULT_COMPLAINT_POLICIES, type ComplaintOpened, type ComplaintSeverity } from '../domain/complaint';
+import { ItsmKind, ItsmState } from '../temporal-config/search-attributes';
+import type { complaintHandling } from '../workflows/complaint';
+import { hasAnyRole, STAFF, type Principal } from './auth';
+import type { ApiDeps } from './deps';
+import { problems } from './problem';
+import type { CreateComplaintBody } from './schemas/complaint';
+import { startRecordWorkflow } from './workflow-start';
+
+const unknown = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
+
+export async function complaintPolicy(deps: ApiDeps, severity: ComplaintSeverity) {
+  const stored = await deps.prisma.complaintPolicy.findUnique({ where: { severity } });
+  return stored ? { targetSeconds: stored.targetSeconds, remindBeforeSeconds: stored.remindBeforeSeconds, escalateAfterSeconds: stored.escalateAfterSeconds } : DEFAULT_COMPLAINT_POLICIES[severity];
+}
+
+/**
+ * A complaint as logged by the complainant, or by staff on a customer's behalf: checked, its target fixed
+ * from the severity's policy, its workflow started with the whole record, then the row written.
+ */
+export async function logComplaint(deps: ApiDeps, body: z.infer<typeof CreateComplaintBody>, principal: Principal) {
+  const { prisma } = deps;
+  const staff = hasAnyRole(principal, STAFF);
+  const complainantId = body.complainantId ?? principal.id;
+  if (complainantId !== principal.id && !staff) throw problems.forbidden('only staff log a complaint on behalf of someone else');
+  if (!(await prisma.user.findUnique({ where: { id: complainantId } }))) throw unknown('complainantId', `no user ${complainantId}`);
+  // A customer complains about their own incidents; others' are not even acknowledged to exist.
+  const incident = body.incidentId ? await prisma.incident.findFirst({ where: { id: body.incidentId, ...(staff ? {} : { requesterId: principal.id }) } }) : null;
+  if (body.incidentId && !incident) throw unknown('incidentId', `no incident ${body.incidentId}`);
+  const serviceId = body.serviceId ?? incident?.serviceId ?? null;
+  const service = serviceId ? await prisma.service.findUnique({ where: { id: serviceId } }) : null;
+  if (serviceId && !service) throw unknown('serviceId', `no service ${serviceId}`);
+  if (body.handlerId) {
+    if (!staff) throw problems.forbidden('only staff choose who handles a complaint');
+    const handler = await prisma.user.findUnique({ where: { id: body.handlerId } });
+    if (!handler || !handler.roles.some((role) => STAFF.includes(role))) throw unknown('handlerId', `no staff member ${body.handlerId}`);
+  }
+  const policy = await complaintPolicy(deps, body.severity);
+  const openedAt = Date.now();
+  const opened: ComplaintOpened = {
+    complaintId: randomUUID(),
+    number: await nextComplaintNumber(prisma),
+    subject: body.subject,
+    description: body.description,
+    severity: body.severity,
+    complainantId,
+    serviceId,
+    incidentId: incident?.id ?? null,
+    // The service owner answers for the service unless someone else is named; with neither, the managers.
+    handlerId: body.handlerId ?? service?.ownerId ?? null,
+    loggedById: principal.id,
+    openedAt: new Date(openedAt).toISOString(),
+    dueAt: new Date(openedAt + policy.targetSeconds * 1000).toISOString(),
+    remindBeforeSeconds: [...policy.remindBeforeSeconds],
+    escalateAfterSeconds: policy.escalateAfterSeconds,
+  };
+  await startRecordWorkflow<typeof complaintHandling>(deps.temporal, 'complaintHandling', {
+    workflowId: complaintWorkflowId(opened.complaintId),
+    taskQueue: deps.taskQueue,
+    args: [opened],
+    typedSearchAttributes: [
+      { key: ItsmKind, value: 'complaint' },
+      { key: ItsmState, value: opened.handlerId ? 'investigating' : 'received' },
+    ],
+  });
+  await writeComplaintRecord(prisma, opened);
+  return opened.complaintId;
+}

@@ -1,0 +1,162 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Router } from 'express';
+import { z } from 'zod';
+import { COMPLAINT_SEVERITIES, complaintReference } from '../../domain/complaint';
+import type { Complaint } from '../../prisma/generated/client';
+import { assignComplaintUpdate, closeComplaintUpdate, type ComplaintStatus } from '../../workflows/complaint.messages';
+import { EVERYONE, hasAnyRole, MANAGERS, STAFF, type Principal } from '../auth';
+import { complaintPolicy, logComplaint } from '../complaint-intake';
+import type { ApiDeps } from '../deps';
+import { problems } from '../problem';
+import { recordActions } from '../record-action';
+import { defineRoute } from '../route';
+import { recordUpdater } from '../workflow-updates';
+import {
+  AssignComplaintBody,
+  CloseComplaintBody,
+  ComplaintIdParams,
+  ComplaintPolicySchema,
+  ComplaintStatusSchema,
+  CreateComplaintBody,
+  ListComplaintsQuery,
+  PutComplaintPolicyBody,
+  SeverityParams,
+} from '../schemas/complaint';
+
+const iso = (value: Date | null) => (value === null ? null : value.toISOString());
+
+function complaintView(complaint: Complaint) {
+  return {
+    id: complaint.id,
+    reference: complaintReference(complaint.number),
+    subject: complaint.subject,
+    description: complaint.description,
+    severity: complaint.severity,
+    state: complaint.state,
+    complainantId: complaint.complainantId,
+    serviceId: complaint.serviceId,
+    incidentId: complaint.incidentId,
+    handlerId: complaint.handlerId,
+    loggedById: complaint.loggedById,
+    dueAt: complaint.dueAt.toISOString(),
+    escalationLevel: complaint.escalationLevel,
+    outcome: complaint.outcome,
+    resolution: complaint.resolution,
+    closedAt: iso(complaint.closedAt),
+    closedById: complaint.closedById,
+    createdAt: complaint.createdAt.toISOString(),
+  };
+}
+
+/** Service complaints: logged by anyone, seen by their complainant and by staff, handled to a formal close. */
+export function complaintRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
+  const { prisma } = deps;
+  // Customers see their own complaints only; anyone else's is answered as not found.
+  const visibleTo = (principal: Principal) => (hasAnyRole(principal, STAFF) ? {} : { complainantId: principal.id });
+  async function findComplaint(id: string, principal: Principal) {
+    const complaint = await prisma.complaint.findFirst({ where: { id, ...visibleTo(principal) } });
+    if (!complaint) throw problems.notFound(`no complaint ${id}`);
+    return complaint;
+  }
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/complaints/policies',
+    summary: 'How long a complaint of each severity may stay open, when its handler is reminded and when it is escalated',
+    tags: ['complaints'],
+    roles: STAFF,
+    responses: { 200: { description: 'The policies in force', schema: z.object({ items: z.array(ComplaintPolicySchema) }) } },
+    async handler() {
+      const items = await Promise.all(COMPLAINT_SEVERITIES.map(async (severity) => ({ severity, ...(await complaintPolicy(deps, severity)) })));
+      return { status: 200, body: { items } };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'put',
+    path: '/api/complaints/policies/:severity',
+    summary: "Set one severity's complaint policy (complaints logged from now on use it)",
+    tags: ['complaints'],
+    roles: MANAGERS,
+    params: SeverityParams,
+    body: PutComplaintPolicyBody,
+    responses: { 200: { description: 'The policy', schema: ComplaintPolicySchema } },
+    async handler({ params, body }) {
+      const { updatedAt: _at, ...policy } = await prisma.complaintPolicy.upsert({ where: { severity: params.severity }, update: body, create: { severity: params.severity, ...body } });
+      return { status: 200, body: policy };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'post',
+    path: '/api/complaints',
+    summary: 'Log a complaint (yours, or, for staff, a customer’s); its target comes from the severity’s policy',
+    tags: ['complaints'],
+    roles: EVERYONE,
+    body: CreateComplaintBody,
+    responses: { 201: { description: 'Logged' } },
+    async handler({ body, principal }) {
+      const id = await logComplaint(deps, body, principal);
+      return { status: 201, body: complaintView(await findComplaint(id, principal)) };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/complaints',
+    summary: 'Complaints, newest first (customers see their own)',
+    tags: ['complaints'],
+    roles: EVERYONE,
+    query: ListComplaintsQuery,
+    responses: { 200: { description: 'Complaints' } },
+    async handler({ query, principal }) {
+      const rows = await prisma.complaint.findMany({ where: { state: query.state, ...visibleTo(principal) }, orderBy: { number: 'desc' }, take: query.limit });
+      return { status: 200, body: { items: rows.map(complaintView) } };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/complaints/:id',
+    summary: 'One complaint with its history',
+    tags: ['complaints'],
+    roles: EVERYONE,
+    params: ComplaintIdParams,
+    responses: { 200: { description: 'The complaint' }, 404: { description: 'No such complaint (or not yours)' } },
+    async handler({ params, principal }) {
+      const complaint = await findComplaint(params.id, principal);
+      const events = await prisma.complaintEvent.findMany({ where: { complaintId: complaint.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
+      return { status: 200, body: { ...complaintView(complaint), events: events.map(({ type, actorId, at, data }) => ({ type, actorId, at: at.toISOString(), data })) } };
+    },
+  });
+
+  const action = recordActions<Complaint, ComplaintStatus>(router, registry, {
+    path: '/api/complaints',
+    tag: 'complaints',
+    noun: 'complaint',
+    params: ComplaintIdParams,
+    status: ComplaintStatusSchema,
+    find: findComplaint,
+  });
+  const send = recordUpdater(deps.temporal, 'complaint', (id) => prisma.complaint.findUnique({ where: { id }, select: { state: true } }));
+
+  action({
+    verb: 'assign',
+    summary: 'Give the complaint to a handler (managers)',
+    roles: MANAGERS,
+    body: AssignComplaintBody,
+    async run({ record, body, principal }) {
+      const handler = await prisma.user.findUnique({ where: { id: body.handlerId } });
+      if (!handler || !handler.roles.some((role) => STAFF.includes(role))) throw problems.validation([{ location: 'body', field: 'handlerId', message: `no staff member ${body.handlerId}`, code: 'unknown_reference' }]);
+      return send(record, assignComplaintUpdate, { actorId: principal.id, handlerId: handler.id });
+    },
+  });
+
+  action({
+    verb: 'close',
+    summary: 'Close the complaint formally with its outcome and resolution, which are mailed to the complainant (its handler or a manager)',
+    roles: STAFF,
+    body: CloseComplaintBody,
+    run: ({ record, body, principal }) => send(record, closeComplaintUpdate, { actorId: principal.id, isManager: hasAnyRole(principal, MANAGERS), outcome: body.outcome, resolution: body.resolution }),
+  });
+}

@@ -1,0 +1,58 @@
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { Router } from 'express';
+import { z } from 'zod';
+import { incidentReference } from '../../domain/incident';
+import { satisfactionFigures } from '../../domain/satisfaction';
+import { STAFF } from '../auth';
+import type { ApiDeps } from '../deps';
+import { defineRoute } from '../route';
+
+const SurveysQuery = z.strictObject({
+  serviceId: z.uuid('must be a service id (UUID)').optional(),
+  answered: z.enum(['true', 'false']).optional(),
+  since: z.iso.datetime({ message: 'must be an ISO 8601 date-time' }).optional().openapi({ description: 'surveys sent at or after this instant' }),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** Satisfaction surveys sent after incidents closed, with their answers and a summary of the scores. */
+export function surveyRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/surveys',
+    summary: 'Satisfaction surveys, newest first, with the responses, average score and share satisfied (4 or 5)',
+    tags: ['satisfaction'],
+    roles: STAFF,
+    query: SurveysQuery,
+    responses: { 200: { description: 'Surveys and their summary' } },
+    async handler({ query }) {
+      const rows = await deps.prisma.satisfactionSurvey.findMany({
+        where: {
+          incident: query.serviceId ? { serviceId: query.serviceId } : undefined,
+          respondedAt: query.answered === undefined ? undefined : query.answered === 'true' ? { not: null } : null,
+          sentAt: query.since ? { gte: new Date(query.since) } : undefined,
+        },
+        include: { incident: { select: { number: true, serviceId: true } } },
+        orderBy: { sentAt: 'desc' },
+        take: query.limit,
+      });
+      const scores = rows.flatMap((row) => (row.score === null ? [] : [row.score]));
+      return {
+        status: 200,
+        body: {
+          summary: { sent: rows.length, ...satisfactionFigures(scores) },
+          items: rows.map((row) => ({
+            id: row.id,
+            incidentId: row.incidentId,
+            incident: incidentReference(row.incident.number),
+            serviceId: row.incident.serviceId,
+            sentAt: row.sentAt.toISOString(),
+            expiresAt: row.expiresAt.toISOString(),
+            score: row.score,
+            comment: row.comment,
+            respondedAt: row.respondedAt?.toISOString() ?? null,
+          })),
+        },
+      };
+    },
+  });
+}
