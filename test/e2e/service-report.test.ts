@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import type { ServiceReportData } from '../../activities/service-reports';
 import { readInbox } from '../../scripts/mail-catcher';
 import { registerSchedules, SCHEDULE_NAMES, scheduleId } from '../../temporal-config/schedules';
 import { launchChromium } from '../support/browser';
@@ -35,9 +37,21 @@ describe('the monthly service report, from its Schedule to a page in a real brow
       ].map(([priority, response, resolution]) => ({ priority, response, resolution, at: lastMonth })),
       ...[['P2', false, false], ['P4', false, false]].map(([priority, response, resolution]) => ({ priority, response, resolution, at: monthBefore })),
     ];
+    const incidentIds: string[] = [];
     for (const [index, s] of seed.entries()) {
-      await h.db.prisma.incident.create({
+      const incident = await h.db.prisma.incident.create({
         data: { workflowId: `report-seed-${service.id}-${index}`, title: `Seeded ${index}`, description: '', impact: 'low', urgency: 'low', priority: s.priority as 'P1', serviceId: service.id, requesterId: h.userIds.requester, responseBreached: s.response as boolean, resolutionBreached: s.resolution as boolean, createdAt: s.at },
+      });
+      incidentIds.push(incident.id);
+    }
+    // Survey answers: 5, 4 and 2 last month (and one survey unanswered), a 3 the month before.
+    const answers: [number, number | null, Date][] = [[0, 5, lastMonth], [1, 4, lastMonth], [2, 2, lastMonth], [3, null, lastMonth], [5, 3, monthBefore]];
+    for (const [index, score, at] of answers) {
+      await h.db.prisma.satisfactionSurvey.create({ data: { incidentId: incidentIds[index], requesterId: h.userIds.requester, sentAt: at, expiresAt: new Date(at.getTime() + 14 * 86_400_000), score, respondedAt: score === null ? null : at } });
+    }
+    for (const [index, state, escalationLevel] of [[0, 'closed', 0], [1, 'investigating', 1]] as const) {
+      await h.db.prisma.complaint.create({
+        data: { id: randomUUID(), workflowId: `report-seed-complaint-${service.id}-${index}`, subject: `Seeded ${index}`, description: 'seeded', severity: 'standard', state, escalationLevel, complainantId: h.userIds.requester, serviceId: service.id, loggedById: h.userIds.requester, dueAt: lastMonth, createdAt: lastMonth },
       });
     }
     // What the report must say, counted straight from the records.
@@ -45,6 +59,9 @@ describe('the monthly service report, from its Schedule to a page in a real brow
     const total = await h.db.prisma.incident.count({ where: inMonth(lastMonth) });
     const responseMet = await h.db.prisma.incident.count({ where: { ...inMonth(lastMonth), responseBreached: false } });
     const resolutionMet = await h.db.prisma.incident.count({ where: { ...inMonth(lastMonth), resolutionBreached: false } });
+    const answered = { incident: { serviceId: service.id }, respondedAt: inMonth(lastMonth).createdAt };
+    const scores = await h.db.prisma.satisfactionSurvey.aggregate({ where: answered, _avg: { score: true }, _count: { score: true } });
+    const satisfied = await h.db.prisma.satisfactionSurvey.count({ where: { ...answered, score: { gte: 4 } } });
 
     await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: h.apiDeps.schedulePrefix! });
     const schedule = h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, 'service-reports'));
@@ -59,11 +76,15 @@ describe('the monthly service report, from its Schedule to a page in a real brow
     };
     await run(1);
     const [report] = await h.db.prisma.serviceReport.findMany({ where: { serviceId: service.id } });
-    const data = report.data as { month: string; current: Record<string, unknown>; previous: Record<string, unknown> };
+    const data = report.data as unknown as ServiceReportData;
     expect(data.month).toBe(lastMonth.toISOString().slice(0, 7));
     expect(data.current).toMatchObject({ incidents: total, responseSlaPercent: Math.round((responseMet / total) * 1_000) / 10, resolutionSlaPercent: Math.round((resolutionMet / total) * 1_000) / 10, byPriority: { P1: 1, P2: 0, P3: 4, P4: 0 } });
     expect(data.current).toMatchObject({ responseSlaPercent: 80, resolutionSlaPercent: 60 });
     expect(data.previous).toMatchObject({ incidents: 2, responseSlaPercent: 100, resolutionSlaPercent: 100 });
+    expect(data.current.satisfaction).toEqual({ responses: scores._count.score, averageScore: Math.round(scores._avg.score! * 100) / 100, satisfiedPercent: Math.round((satisfied / scores._count.score) * 1_000) / 10 });
+    expect(data.current.satisfaction).toEqual({ responses: 3, averageScore: 3.67, satisfiedPercent: 66.7 });
+    expect(data.previous.satisfaction).toEqual({ responses: 1, averageScore: 3, satisfiedPercent: 0 });
+    expect(data.current.complaints).toEqual({ received: 2, closed: 1, escalated: 1 });
 
     await run(2);
     expect(await h.db.prisma.serviceReport.count({ where: { serviceId: service.id } })).toBe(1);
@@ -75,7 +96,9 @@ describe('the monthly service report, from its Schedule to a page in a real brow
     const shown = await page.goto(`${h.baseUrl}/api/service-reports/${report.id}/report.html`);
     expect(shown!.status()).toBe(200);
     await expect(page.locator('h1').textContent()).resolves.toContain(data.month);
-    expect(await page.locator('svg').count()).toBe(2);
+    expect(await page.locator('svg').count()).toBe(3);
+    await expect(page.locator('tr', { hasText: 'Customer satisfaction' }).textContent()).resolves.toBe('Customer satisfaction3 / 5 (1)3.67 / 5 (3)');
+    await expect(page.locator('tr', { hasText: 'Complaints received' }).textContent()).resolves.toBe('Complaints received0 (0 escalated)2 (1 escalated)');
     expect(await page.locator('svg rect').count()).toBeGreaterThan(8);
     await expect(page.locator('figcaption').first().textContent()).resolves.toBe('SLA met against the 95 % target');
     const screenshot = path.join(process.env.ITSM_TEST_RUN_DIR!, `service-report-${report.id}.png`);
