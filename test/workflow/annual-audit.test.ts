@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readInbox } from '../../scripts/mail-catcher';
 import { registerSchedules, SCHEDULE_NAMES, scheduleId } from '../../temporal-config/schedules';
 import { eventually, startHarness, type Harness } from '../support/harness';
@@ -11,10 +12,18 @@ describe('the yearly internal audit from its Schedule, with second-scale deadlin
     h = await startHarness('pglite');
     deskId = (await h.db.prisma.service.findUniqueOrThrow({ where: { code: 'DESK' } })).id;
     // Records of the audited year: four DESK incidents, one of them late, one assigned to Omar Haddad.
+    // Two of them were surveyed (scores 5 and 2, one closed complaint and one escalated).
     for (const [index, late] of [true, false, false, false].entries()) {
-      await h.db.prisma.incident.create({
-        data: { workflowId: `audit-seed-${index}`, title: `Seeded ${index}`, description: '', impact: 'low', urgency: 'low', priority: index === 0 ? 'P2' : 'P4', serviceId: deskId, requesterId: h.userIds.requester, resolutionBreached: late, assigneeId: index === 1 ? h.userIds.cab2 : null, createdAt: new Date(Date.now() - 30 * DAY) },
+      const at = new Date(Date.now() - 30 * DAY);
+      const incident = await h.db.prisma.incident.create({
+        data: { workflowId: `audit-seed-${index}`, title: `Seeded ${index}`, description: '', impact: 'low', urgency: 'low', priority: index === 0 ? 'P2' : 'P4', serviceId: deskId, requesterId: h.userIds.requester, resolutionBreached: late, assigneeId: index === 1 ? h.userIds.cab2 : null, createdAt: at },
       });
+      if (index < 2) {
+        await h.db.prisma.satisfactionSurvey.create({ data: { incidentId: incident.id, requesterId: h.userIds.requester, sentAt: at, expiresAt: new Date(at.getTime() + 14 * DAY), score: index === 0 ? 2 : 5, respondedAt: at } });
+        await h.db.prisma.complaint.create({
+          data: { id: randomUUID(), workflowId: `audit-seed-complaint-${index}`, subject: 'Seeded', description: 'seeded', severity: 'standard', state: index === 0 ? 'closed' : 'investigating', escalationLevel: index, complainantId: h.userIds.requester, incidentId: incident.id, loggedById: h.userIds.requester, dueAt: at, createdAt: at },
+        });
+      }
     }
   });
   afterAll(async () => {
@@ -46,6 +55,16 @@ describe('the yearly internal audit from its Schedule, with second-scale deadlin
     expect(detail.evidence['8.6.1 incident management'].resolutionSlaAchievedPercent.DESK).toBe(75);
     expect(detail.evidence['8.5.1 change management'].implemented).toBe(await h.db.prisma.changeRequest.count({ where: { implementedAt: period } }));
     expect(detail.evidence['7.2 competence']).toEqual({ reviews: await h.db.prisma.competenceReview.count({ where: { createdAt: period } }), done: 0, escalated: 0, certificationsExpired: 0 });
+    expect(detail.evidence['8.3.2 business relationship management']).toEqual({
+      surveysSent: await h.db.prisma.satisfactionSurvey.count({ where: { sentAt: period } }),
+      responses: await h.db.prisma.satisfactionSurvey.count({ where: { sentAt: period, score: { not: null } } }),
+      averageScore: 3.5,
+      satisfiedPercent: 50,
+      complaints: await h.db.prisma.complaint.count({ where: { createdAt: period } }),
+      complaintsClosed: await h.db.prisma.complaint.count({ where: { createdAt: period, state: 'closed' } }),
+      complaintsEscalated: await h.db.prisma.complaint.count({ where: { createdAt: period, escalationLevel: { gt: 0 } } }),
+    });
+    expect(detail.evidence['8.3.2 business relationship management']).toMatchObject({ surveysSent: 2, complaints: 2, complaintsClosed: 1, complaintsEscalated: 1 });
     expect(detail.evidence['8.7.2 service continuity'].tests).toBe(await h.db.prisma.continuityTest.count({ where: { createdAt: period } }));
     expect(detail.services).toEqual((await h.db.prisma.service.findMany({ select: { code: true } })).map((s) => s.code).sort());
 
