@@ -9,15 +9,15 @@ export const WINDOW_HOLDING_STATES = ['approved', 'scheduled', 'implementing'] a
 /**
  * The record as its workflow input has it, with its services and 'created' event, in one transaction. The API
  * writes it right after starting the workflow and the workflow's first activity writes it again: whichever
- * comes second changes nothing.
+ * comes second changes nothing. Inserts that skip existing rows, because the two writes can run at once (an
+ * upsert reads, then inserts, and the slower one fails on the key).
  */
 export function writeChangeRecord(prisma: Db, opened: ChangeOpened) {
   const createdAt = new Date(opened.createdAt);
   return prisma.$transaction([
-    prisma.changeRequest.upsert({
-      where: { id: opened.changeId },
-      update: {},
-      create: {
+    prisma.changeRequest.createMany({
+      skipDuplicates: true,
+      data: {
         id: opened.changeId,
         number: opened.number,
         workflowId: changeWorkflowId(opened.changeId),
@@ -40,10 +40,9 @@ export function writeChangeRecord(prisma: Db, opened: ChangeOpened) {
     }),
     prisma.changeService.createMany({ data: opened.serviceIds.map((serviceId) => ({ changeId: opened.changeId, serviceId })), skipDuplicates: true }),
     prisma.changeCi.createMany({ data: opened.affectedCis.map((ciId) => ({ changeId: opened.changeId, ciId })), skipDuplicates: true }),
-    prisma.changeEvent.upsert({
-      where: { eventKey: `${opened.changeId}:created` },
-      update: {},
-      create: { eventKey: `${opened.changeId}:created`, changeId: opened.changeId, type: 'created', actorId: opened.requesterId, at: createdAt, toState: 'draft', data: { type: opened.type } },
+    prisma.changeEvent.createMany({
+      skipDuplicates: true,
+      data: { eventKey: `${opened.changeId}:created`, changeId: opened.changeId, type: 'created', actorId: opened.requesterId, at: createdAt, toState: 'draft', data: { type: opened.type } },
     }),
   ]);
 }

@@ -37,14 +37,16 @@ export async function nextComplaintNumber(db: Db): Promise<number> {
   return number;
 }
 
-/** The complaint's row and its 'received' event; the API and the workflow both write it, whichever is first. */
+/**
+ * The complaint's row and its 'received' event. The API and the workflow both write them, possibly at once, so
+ * these are inserts that skip what exists (an upsert reads first and can collide).
+ */
 export async function writeComplaintRecord(db: Db, opened: ComplaintOpened) {
   const at = new Date(opened.openedAt);
   await db.$transaction([
-    db.complaint.upsert({
-      where: { id: opened.complaintId },
-      update: {},
-      create: {
+    db.complaint.createMany({
+      skipDuplicates: true,
+      data: {
         id: opened.complaintId,
         number: opened.number,
         workflowId: complaintWorkflowId(opened.complaintId),
@@ -61,10 +63,9 @@ export async function writeComplaintRecord(db: Db, opened: ComplaintOpened) {
         createdAt: at,
       },
     }),
-    db.complaintEvent.upsert({
-      where: { id: `${opened.complaintId}:0:received` },
-      update: {},
-      create: { id: `${opened.complaintId}:0:received`, complaintId: opened.complaintId, type: 'received', actorId: opened.loggedById, at, data: { severity: opened.severity, handlerId: opened.handlerId } },
+    db.complaintEvent.createMany({
+      skipDuplicates: true,
+      data: { id: `${opened.complaintId}:0:received`, complaintId: opened.complaintId, type: 'received', actorId: opened.loggedById, at, data: { severity: opened.severity, handlerId: opened.handlerId } },
     }),
   ]);
 }

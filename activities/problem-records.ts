@@ -5,14 +5,13 @@ import type { Prisma } from '../prisma/generated/client';
 /**
  * The problem as its workflow input has it, with its first incident links and 'opened' event. Whoever opens a
  * problem (the API, trend detection) writes it, and the workflow's first activity writes it again: the second
- * write changes nothing.
+ * write changes nothing. The writes can run at once, so they insert and skip what exists rather than upsert.
  */
 export async function writeProblemRecord(db: Db | Prisma.TransactionClient, opened: ProblemOpened, linkedBy: string) {
   const createdAt = new Date(opened.openedAt);
-  await db.problem.upsert({
-    where: { id: opened.problemId },
-    update: {},
-    create: {
+  await db.problem.createMany({
+    skipDuplicates: true,
+    data: {
       id: opened.problemId,
       number: opened.number,
       workflowId: problemWorkflowId(opened.problemId),
@@ -29,10 +28,9 @@ export async function writeProblemRecord(db: Db | Prisma.TransactionClient, open
     },
   });
   await db.problemIncident.createMany({ data: opened.incidentIds.map((incidentId) => ({ problemId: opened.problemId, incidentId, linkedBy, linkedAt: createdAt })), skipDuplicates: true });
-  await db.problemEvent.upsert({
-    where: { eventKey: `${opened.problemId}:opened` },
-    update: {},
-    create: { eventKey: `${opened.problemId}:opened`, problemId: opened.problemId, type: 'opened', at: createdAt, toState: 'new', data: { source: opened.source, trendKey: opened.trendKey, incidents: opened.incidentIds.length } },
+  await db.problemEvent.createMany({
+    skipDuplicates: true,
+    data: { eventKey: `${opened.problemId}:opened`, problemId: opened.problemId, type: 'opened', at: createdAt, toState: 'new', data: { source: opened.source, trendKey: opened.trendKey, incidents: opened.incidentIds.length } },
   });
 }
 

@@ -63,13 +63,11 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
     ],
   });
   const { cis: _named, ...fields } = intake;
-  const [incident] = await deps.prisma.$transaction([
-    deps.prisma.incident.upsert({
-      where: { id },
-      update: {},
-      create: { id, number, workflowId, ...fields, priority, serviceId: service.id, requesterId, createdAt: openedAt },
-    }),
+  // The workflow's first activity writes the same row, maybe at this very moment: an insert that skips an
+  // existing row cannot collide with it, where an upsert (read, then insert) can.
+  await deps.prisma.$transaction([
+    deps.prisma.incident.createMany({ data: [{ id, number, workflowId, ...fields, priority, serviceId: service.id, requesterId, createdAt: openedAt }], skipDuplicates: true }),
     deps.prisma.incidentCi.createMany({ data: opened.ciIds!.map((ciId) => ({ incidentId: id, ciId })), skipDuplicates: true }),
   ]);
-  return incident;
+  return deps.prisma.incident.findUniqueOrThrow({ where: { id } });
 }
