@@ -64,7 +64,7 @@ export function createSatisfactionActivities({ prisma, mailer, publicUrl, action
         subject: t.subject(reference),
         text: [t.ask(reference, incident.title), '', ...links.map((link) => `${link.label}: ${link.url}`), '', until, ''].join('\n'),
         html: `<p>${escapeHtml(t.ask(reference, incident.title))}</p><p>${links.map((link) => `<a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a>`).join(' &middot; ')}</p><p>${escapeHtml(until)}</p>`,
-        headers: { 'X-Itsm-Survey-Id': survey.id, 'X-Itsm-Survey-Incident': reference },
+        headers: { 'X-Itsm-Survey-Id': survey.id, 'X-Itsm-Survey-Incident': reference, 'X-Itsm-Survey-Incident-Id': incident.id },
       });
       return { surveyId: survey.id };
     },

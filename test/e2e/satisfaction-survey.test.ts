@@ -27,13 +27,14 @@ describe('the satisfaction survey mailed when an incident closes, answered in a 
     expect((await act('close', 'requester')).body.state).toBe('closed');
     return incident as { id: string; reference: string; workflowId: string };
   }
-  const surveyMails = async (reference: string) => (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => m.headers['x-itsm-survey-incident'] === reference);
+  // By incident id: suites run in parallel with databases of their own, so references repeat across them.
+  const surveyMails = async (incidentId: string) => (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => m.headers['x-itsm-survey-incident-id'] === incidentId);
 
   it('sends the requester one survey with a link per score; the page records one answer with its comment, once', async () => {
     const service = await secondScaleService(h, { responseSeconds: 3_600, resolutionSeconds: 7_200, warningThresholds: [] });
     const incident = await closedIncident(service.id, 'Mailbox full');
     const [mail] = await eventually(async () => {
-      const mails = await surveyMails(incident.reference);
+      const mails = await surveyMails(incident.id);
       if (mails.length === 0) throw new Error('no survey yet');
       return mails;
     });
@@ -75,7 +76,7 @@ describe('the satisfaction survey mailed when an incident closes, answered in a 
     const service = await secondScaleService(h, { responseSeconds: 3_600, resolutionSeconds: 7_200, warningThresholds: [] });
     const incident = await closedIncident(service.id, 'VPN drops');
     const mails = await eventually(async () => {
-      const found = await surveyMails(incident.reference);
+      const found = await surveyMails(incident.id);
       if (found.length === 0) throw new Error('no survey yet');
       return found;
     });
