@@ -4,10 +4,11 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { ServiceReportData } from '../../activities/service-reports';
 import { readInbox } from '../../scripts/mail-catcher';
-import { registerSchedules, SCHEDULE_NAMES, scheduleId } from '../../temporal-config/schedules';
+import { registerSchedules } from '../../temporal-config/schedules';
 import { launchChromium } from '../support/browser';
 import { changeTestService } from '../support/change-fixtures';
-import { eventually, startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../support/harness';
+import { deleteSuiteSchedules, runSchedule, suiteScheduleId } from '../support/schedules';
 
 describe('the monthly service report, from its Schedule to a page in a real browser', () => {
   let h: Harness;
@@ -17,7 +18,7 @@ describe('the monthly service report, from its Schedule to a page in a real brow
     browser = await launchChromium();
   });
   afterAll(async () => {
-    for (const name of SCHEDULE_NAMES) await h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, name)).delete().catch(() => undefined);
+    await deleteSuiteSchedules(h);
     await browser?.close();
     await h?.close();
   });
@@ -64,16 +65,7 @@ describe('the monthly service report, from its Schedule to a page in a real brow
     const satisfied = await h.db.prisma.satisfactionSurvey.count({ where: { ...answered, score: { gte: 4 } } });
 
     await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: h.apiDeps.schedulePrefix! });
-    const schedule = h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, 'service-reports'));
-    const run = async (expectedRuns: number) => {
-      await schedule.trigger();
-      const workflowId = await eventually(async () => {
-        const { info } = await schedule.describe();
-        if (info.recentActions.length < expectedRuns) throw new Error('not run yet');
-        return info.recentActions[expectedRuns - 1].action.workflow.workflowId;
-      });
-      return h.temporal.workflow.getHandle(workflowId).result();
-    };
+    const run = (expectedRuns: number) => runSchedule(h, suiteScheduleId(h, 'service-reports'), expectedRuns);
     await run(1);
     const [report] = await h.db.prisma.serviceReport.findMany({ where: { serviceId: service.id } });
     const data = report.data as unknown as ServiceReportData;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readInbox } from '../../scripts/mail-catcher';
-import { registerSchedules, SCHEDULE_NAMES, scheduleId } from '../../temporal-config/schedules';
+import { registerSchedules } from '../../temporal-config/schedules';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { deleteSuiteSchedules, suiteScheduleId, triggerSchedule } from '../support/schedules';
 
 const DAY = 86_400_000;
 
@@ -27,7 +28,7 @@ describe('the yearly internal audit from its Schedule, with second-scale deadlin
     }
   });
   afterAll(async () => {
-    for (const name of SCHEDULE_NAMES) await h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, name)).delete().catch(() => undefined);
+    await deleteSuiteSchedules(h);
     await h?.close();
   });
 
@@ -35,13 +36,7 @@ describe('the yearly internal audit from its Schedule, with second-scale deadlin
 
   it('compiles the evidence the records show, refuses an involved auditor, turns a finding into a corrective action, and ends with the sign-off', async () => {
     await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: h.apiDeps.schedulePrefix!, audit: { reviewSeconds: 4, remindBeforeSeconds: [2] } });
-    const schedule = h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, 'annual-audit'));
-    await schedule.trigger();
-    const workflowId = await eventually(async () => {
-      const { info } = await schedule.describe();
-      if (info.recentActions.length === 0) throw new Error('not run yet');
-      return info.recentActions[0].action.workflow.workflowId;
-    });
+    const workflowId = await triggerSchedule(h, suiteScheduleId(h, 'annual-audit'));
     const audit = await eventually(() => h.db.prisma.audit.findUniqueOrThrow({ where: { workflowId } }));
 
     // The evidence matches counts taken straight from the records of the period.

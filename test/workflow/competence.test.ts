@@ -1,6 +1,7 @@
 import { readInbox } from '../../scripts/mail-catcher';
-import { registerSchedules, SCHEDULE_NAMES, scheduleId } from '../../temporal-config/schedules';
+import { registerSchedules, SCHEDULE_NAMES } from '../../temporal-config/schedules';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { deleteSuiteSchedules, runSchedule, suiteScheduleId } from '../support/schedules';
 
 const DAY = 86_400_000;
 
@@ -11,20 +12,11 @@ describe('competence reviews and certification reminders from their Schedules', 
     await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: h.apiDeps.schedulePrefix!, competence: { reviewSeconds: 4, remindBeforeSeconds: [2] } });
   });
   afterAll(async () => {
-    for (const name of SCHEDULE_NAMES) await h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, name)).delete().catch(() => undefined);
+    await deleteSuiteSchedules(h);
     await h?.close();
   });
 
-  async function trigger(name: (typeof SCHEDULE_NAMES)[number], runs: number) {
-    const schedule = h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, name));
-    await schedule.trigger();
-    const workflowId = await eventually(async () => {
-      const { info } = await schedule.describe();
-      if (info.recentActions.length < runs) throw new Error('not run yet');
-      return info.recentActions[runs - 1].action.workflow.workflowId;
-    });
-    return h.temporal.workflow.getHandle(workflowId).result();
-  }
+  const trigger = (name: (typeof SCHEDULE_NAMES)[number], run: number) => runSchedule(h, suiteScheduleId(h, name), run);
   const inbox = async (header: string, id: string) => (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => m.headers[header] === id);
 
   it("reviews every member of staff once a year, reminding and escalating once each; a manager other than the person completes it", async () => {

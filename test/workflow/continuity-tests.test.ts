@@ -1,7 +1,8 @@
 import { readInbox } from '../../scripts/mail-catcher';
-import { registerSchedules, SCHEDULE_NAMES, scheduleId } from '../../temporal-config/schedules';
+import { registerSchedules } from '../../temporal-config/schedules';
 import { changeTestService } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { deleteSuiteSchedules, runSchedule, suiteScheduleId } from '../support/schedules';
 
 describe('yearly continuity tests from their Schedule, with second-scale deadlines', () => {
   let h: Harness;
@@ -9,7 +10,7 @@ describe('yearly continuity tests from their Schedule, with second-scale deadlin
     h = await startHarness('pglite');
   });
   afterAll(async () => {
-    for (const name of SCHEDULE_NAMES) await h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, name)).delete().catch(() => undefined);
+    await deleteSuiteSchedules(h);
     await h?.close();
   });
 
@@ -20,16 +21,7 @@ describe('yearly continuity tests from their Schedule, with second-scale deadlin
     const plan = await h.http.post('/api/continuity-plans').set(h.as('manager')).send({ serviceId: service.id, title: 'Fail over to the second site', scenario: 'Switch DNS and the database to the standby site, run the smoke tests, switch back.', ownerId: h.userIds.agent2, testSeconds: 4, remindBeforeSeconds: [2] });
     expect(plan.status).toBe(201);
     await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: h.apiDeps.schedulePrefix! });
-    const schedule = h.temporal.schedule.getHandle(scheduleId(h.apiDeps.schedulePrefix!, 'continuity-tests'));
-    const run = async (runs: number) => {
-      await schedule.trigger();
-      const workflowId = await eventually(async () => {
-        const { info } = await schedule.describe();
-        if (info.recentActions.length < runs) throw new Error('not run yet');
-        return info.recentActions[runs - 1].action.workflow.workflowId;
-      });
-      return (await h.temporal.workflow.getHandle(workflowId).result()) as { started: number };
-    };
+    const run = (runs: number) => runSchedule<{ started: number }>(h, suiteScheduleId(h, 'continuity-tests'), runs);
     expect(await run(1)).toEqual({ started: 1 });
     // A second run in the same year starts no second test.
     expect(await run(2)).toEqual({ started: 0 });

@@ -2,6 +2,7 @@ import { readInbox } from '../../scripts/mail-catcher';
 import { contractRenewalScheduleId, contractReviewScheduleId, registerSchedules } from '../../temporal-config/schedules';
 import { changeTestService } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { runSchedule, triggerSchedule } from '../support/schedules';
 
 const DAY = 86_400_000;
 
@@ -61,12 +62,7 @@ describe('supplier review from its yearly Schedule, with second-scale deadlines'
       expect(registered.updated).toEqual([scheduleId, contractRenewalScheduleId(prefix, contract.id)]);
       for (const id of registered.created) await h.temporal.schedule.getHandle(id).delete();
 
-      await schedule.trigger();
-      const workflowId = await eventually(async () => {
-        const { info } = await schedule.describe();
-        if (info.recentActions.length === 0) throw new Error('not run yet');
-        return info.recentActions[0].action.workflow.workflowId;
-      });
+      const workflowId = await triggerSchedule(h, scheduleId);
       const awaiting = await eventually(async () => {
         const row = await review(workflowId);
         if (row.state !== 'awaiting-assessment') throw new Error(row.state);
@@ -121,7 +117,7 @@ describe('supplier review from its yearly Schedule, with second-scale deadlines'
       const renewal = h.temporal.schedule.getHandle(contractRenewalScheduleId(h.apiDeps.schedulePrefix!, contract.id));
       const noticeDay = new Date(Date.parse(contract.endsOn) - 60 * DAY);
       expect((await renewal.describe()).info.nextActionTimes[0].toISOString()).toBe(`${noticeDay.toISOString().slice(0, 10)}T09:00:00.000Z`);
-      await renewal.trigger();
+      await runSchedule(h, renewal.scheduleId);
       const reminder = await eventually(async () => {
         const found = (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => m.headers['x-itsm-contract-id'] === contract.id);
         if (found.length === 0) throw new Error('no renewal reminder yet');
