@@ -4,6 +4,19 @@ import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optionalText = z.string().trim().min(1).optional();
+// Temporal checks the fields themselves when the schedule is registered; this catches the wrong shape early.
+const cron = z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a cron expression of five fields (UTC), e.g. "0 9 15 1 *"').optional();
+
+/** The governance schedules whose time of day, month or year the organisation may move (cron, UTC). */
+export const SCHEDULE_CRON_VARIABLES = {
+  'asset-alerts': 'SCHEDULE_ASSET_ALERTS_CRON',
+  'annual-audit': 'SCHEDULE_ANNUAL_AUDIT_CRON',
+  'service-reports': 'SCHEDULE_SERVICE_REPORTS_CRON',
+  'continuity-tests': 'SCHEDULE_CONTINUITY_TESTS_CRON',
+  'competence-reviews': 'SCHEDULE_COMPETENCE_REVIEWS_CRON',
+  'certification-reminders': 'SCHEDULE_CERTIFICATION_REMINDERS_CRON',
+} as const;
+type CronScheduleName = keyof typeof SCHEDULE_CRON_VARIABLES;
 
 /**
  * Every setting the product reads. Embedded defaults need none; a wrong value stops the process with a
@@ -42,6 +55,12 @@ export const envSchema = z.object({
   ACTION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How often incident trend detection runs (a Temporal Schedule): 30s, 15m, 1h, 1d ... */
   TREND_DETECTION_EVERY: z.string().regex(/^[1-9][0-9]*(s|m|h|d)$/, 'a duration such as 15m, 1h or 1d').default('1h').transform((v) => v as Duration),
+  SCHEDULE_ASSET_ALERTS_CRON: cron,
+  SCHEDULE_ANNUAL_AUDIT_CRON: cron,
+  SCHEDULE_SERVICE_REPORTS_CRON: cron,
+  SCHEDULE_CONTINUITY_TESTS_CRON: cron,
+  SCHEDULE_COMPETENCE_REVIEWS_CRON: cron,
+  SCHEDULE_CERTIFICATION_REMINDERS_CRON: cron,
   ITSM_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 });
 
@@ -72,12 +91,19 @@ export function publicUrl(env: Env): string {
   return env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
 }
 
+/** The schedules configured to run at other times than their defaults, by schedule name. */
+export function scheduleCrons(env: Env): Partial<Record<CronScheduleName, string>> {
+  return Object.fromEntries(
+    (Object.entries(SCHEDULE_CRON_VARIABLES) as [CronScheduleName, keyof Env][]).flatMap(([name, variable]) => (env[variable] ? [[name, String(env[variable])]] : [])),
+  );
+}
+
 /** A one-screen summary with secrets left out, printed at start-up. */
 export function describeEnv(env: Env): string[] {
   return [
     `database   ${env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : `PGlite in ${path.join(env.DATA_DIR, 'pglite')}`}`,
     `temporal   ${env.TEMPORAL_ADDRESS ?? `embedded dev server on 127.0.0.1:${env.TEMPORAL_PORT}`} namespace=${env.TEMPORAL_NAMESPACE} queue=${env.TEMPORAL_TASK_QUEUE}${env.TEMPORAL_API_KEY ? ' (API key)' : ''}${env.TEMPORAL_TLS_CERT_PATH ? ' (mTLS)' : ''}`,
-    `schedules  trend detection every ${env.TREND_DETECTION_EVERY}`,
+    `schedules  trend detection every ${env.TREND_DETECTION_EVERY}${Object.entries(scheduleCrons(env)).map(([name, expression]) => `, ${name} "${expression}"`).join('')}`,
     `mail       ${env.SMTP_URL ? redactUrl(env.SMTP_URL) : `embedded catcher, SMTP 127.0.0.1:${env.SMTP_PORT}`}`,
   ];
 }

@@ -7,7 +7,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createMailer, type Mailer } from '../activities/mailer';
 import { contractsToSchedule } from '../activities/supplier-review';
 import { createApp } from '../api/app';
-import { publicUrl, smtpUrl, type Env } from '../config/env';
+import { publicUrl, scheduleCrons, smtpUrl, type Env } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase, type Database } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
@@ -125,7 +125,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal },
     });
     const workerRun = worker.run();
-    const schedules = await registerSchedules(temporal, { taskQueue: target.taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY, contracts: await contractsToSchedule(db.prisma) });
+    const schedules = await registerSchedules(temporal, { taskQueue: target.taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY, cron: scheduleCrons(env), contracts: await contractsToSchedule(db.prisma) });
     log(`schedules: created ${schedules.created.join(', ') || 'none'}; up to date ${schedules.updated.join(', ') || 'none'}`);
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -12,6 +12,8 @@ export interface ScheduleSettings {
   audit?: { reviewSeconds: number; remindBeforeSeconds: number[] };
   /** Deadlines of the yearly competence reviews (defaults: 30 days, a reminder 7 days before). */
   competence?: { reviewSeconds: number; remindBeforeSeconds: number[] };
+  /** Cron expressions (UTC) that replace a schedule's default calendar, by schedule name. */
+  cron?: Partial<Record<ScheduleName, string>>;
   /** Active supplier contracts: each is reviewed yearly on the anniversary of its start. */
   contracts?: ContractSchedule[];
 }
@@ -57,17 +59,20 @@ function recurring(taskQueue: string, { id, kind, workflowType, spec, args = [],
 /** The recurring work of the service management system, each a Temporal Schedule visible in the UI. */
 export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
   const prefix = settings.idPrefix ?? DEFAULT_SCHEDULE_PREFIX;
-  const id = (name: ScheduleName) => scheduleId(prefix, name);
-  const schedules: Recurring[] = [
-    { id: id('trend-detection'), kind: 'trend-detection', workflowType: 'trendDetection', spec: { intervals: [{ every: settings.trendDetectionEvery }] }, args: [{}], catchupWindow: '1 hour', description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
-    { id: id('asset-alerts'), kind: 'asset-alerts', workflowType: 'assetAlertCheck', spec: { calendars: [{ hour: 8 }] }, catchupWindow: '1 day', description: 'Daily at 08:00 UTC: owners of over-used licences and of warranties ending within 30 days are told' },
-    { id: id('annual-audit'), kind: 'audit', workflowType: 'annualAudit', spec: { calendars: [{ month: 'JANUARY', dayOfMonth: 15, hour: 9 }] }, args: [settings.audit ?? {}], catchupWindow: '30 days', description: 'Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3)' },
-    { id: id('service-reports'), kind: 'service-reports', workflowType: 'monthlyServiceReports', spec: { calendars: [{ dayOfMonth: 1, hour: 6 }] }, catchupWindow: '7 days', description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
-    { id: id('continuity-tests'), kind: 'continuity-tests', workflowType: 'continuityTests', spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] }, catchupWindow: '30 days', description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
-    { id: id('competence-reviews'), kind: 'competence-reviews', workflowType: 'competenceReviews', spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] }, args: [settings.competence ?? {}], catchupWindow: '30 days', description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
-    { id: id('certification-reminders'), kind: 'certification-reminders', workflowType: 'certificationReminders', spec: { calendars: [{ hour: 7 }] }, catchupWindow: '1 day', description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
+  const schedules: (Omit<Recurring, 'id'> & { name: ScheduleName })[] = [
+    { name: 'trend-detection', kind: 'trend-detection', workflowType: 'trendDetection', spec: { intervals: [{ every: settings.trendDetectionEvery }] }, args: [{}], catchupWindow: '1 hour', description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
+    { name: 'asset-alerts', kind: 'asset-alerts', workflowType: 'assetAlertCheck', spec: { calendars: [{ hour: 8 }] }, catchupWindow: '1 day', description: 'Daily at 08:00 UTC: owners of over-used licences and of warranties ending within 30 days are told' },
+    { name: 'annual-audit', kind: 'audit', workflowType: 'annualAudit', spec: { calendars: [{ month: 'JANUARY', dayOfMonth: 15, hour: 9 }] }, args: [settings.audit ?? {}], catchupWindow: '30 days', description: 'Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3)' },
+    { name: 'service-reports', kind: 'service-reports', workflowType: 'monthlyServiceReports', spec: { calendars: [{ dayOfMonth: 1, hour: 6 }] }, catchupWindow: '7 days', description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
+    { name: 'continuity-tests', kind: 'continuity-tests', workflowType: 'continuityTests', spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] }, catchupWindow: '30 days', description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
+    { name: 'competence-reviews', kind: 'competence-reviews', workflowType: 'competenceReviews', spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] }, args: [settings.competence ?? {}], catchupWindow: '30 days', description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
+    { name: 'certification-reminders', kind: 'certification-reminders', workflowType: 'certificationReminders', spec: { calendars: [{ hour: 7 }] }, catchupWindow: '1 day', description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
   ];
-  return schedules.map((schedule) => recurring(settings.taskQueue, schedule));
+  return schedules.map(({ name, ...schedule }) => {
+    const configured = settings.cron?.[name];
+    const moved = configured ? { spec: { cronExpressions: [configured] }, description: `${schedule.description} (moved by configuration to cron "${configured}", UTC)` } : {};
+    return recurring(settings.taskQueue, { ...schedule, id: scheduleId(prefix, name), ...moved });
+  });
 }
 
 export const contractReviewScheduleId = (prefix: string, contractId: string) => `${prefix}-supplier-review-${contractId}`;

@@ -50,6 +50,19 @@ describe('schedules through the API', () => {
     expect(resumed.body.paused).toBe(false);
   });
 
+  it('moves a schedule when the configuration gives it a cron expression, updating it in place', async () => {
+    const before = (await h.http.get('/api/schedules').set(h.as('agent'))).body.items.length;
+    const registered = await registerSchedules(h.temporal, { taskQueue: h.taskQueue, trendDetectionEvery: '1h', idPrefix: prefix, cron: { 'annual-audit': '0 9 1 7 *' } });
+    expect(registered.created).toEqual([]);
+    const items = (await h.http.get('/api/schedules').set(h.as('agent'))).body.items as { name: string; nextRuns: string[] }[];
+    expect(items).toHaveLength(before);
+    const now = new Date();
+    const julyFirst = (year: number) => Date.UTC(year, 6, 1, 9);
+    const expected = julyFirst(now.getUTCFullYear()) > now.getTime() ? julyFirst(now.getUTCFullYear()) : julyFirst(now.getUTCFullYear() + 1);
+    expect(items.find((s) => s.name === 'annual-audit')!.nextRuns[0]).toBe(new Date(expected).toISOString());
+    expect(items.find((s) => s.name === 'service-reports')!.nextRuns[0]).toMatch(/-01T06:00:00\.000Z$/);
+  });
+
   it('keeps the controls to managers and names a bad schedule or a missing reason', async () => {
     expect((await h.http.get('/api/schedules').set(h.as('requester'))).status).toBe(403);
     expect((await h.http.post('/api/schedules/trend-detection/trigger').set(h.as('agent')).send({})).status).toBe(403);

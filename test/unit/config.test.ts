@@ -1,4 +1,4 @@
-import { ConfigError, loadEnv, redactUrl } from '../../config/env';
+import { ConfigError, describeEnv, loadEnv, redactUrl, scheduleCrons } from '../../config/env';
 
 describe('configuration from the environment', () => {
   it('needs nothing for the embedded defaults', () => {
@@ -14,9 +14,17 @@ describe('configuration from the environment', () => {
     ['SMTP_URL', 'http://mail', /SMTP_URL: must be an smtp/],
     ['ITSM_ADMIN_TOKEN', 'short', /ITSM_ADMIN_TOKEN: must be at least 16/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['SCHEDULE_ANNUAL_AUDIT_CRON', 'every January', /SCHEDULE_ANNUAL_AUDIT_CRON: a cron expression of five fields/],
   ])('a wrong %s stops start-up with a message naming it', (name, value, message) => {
     expect(() => loadEnv({ [name]: value })).toThrow(ConfigError);
     expect(() => loadEnv({ [name]: value })).toThrow(message);
+  });
+
+  it('moves a governance schedule to the configured cron expression, and leaves the others on their defaults', () => {
+    const env = loadEnv({ SCHEDULE_ANNUAL_AUDIT_CRON: '0 9 1 7 *', SCHEDULE_SERVICE_REPORTS_CRON: ' 30 5 2 * * ' });
+    expect(scheduleCrons(env)).toEqual({ 'annual-audit': '0 9 1 7 *', 'service-reports': '30 5 2 * *' });
+    expect(scheduleCrons(loadEnv({}))).toEqual({});
+    expect(describeEnv(env)).toContain('schedules  trend detection every 1h, annual-audit "0 9 1 7 *", service-reports "30 5 2 * *"');
   });
 
   it('mTLS needs both the certificate and the key', () => {
