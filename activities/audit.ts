@@ -1,3 +1,4 @@
+import { complaintFigures } from '../domain/complaint';
 import { satisfactionFigures } from '../domain/satisfaction';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
@@ -34,7 +35,7 @@ export async function auditorConflicts(prisma: Db, auditId: string, auditorId: s
 /** The evidence per clause, counted from the live records of the period. */
 export async function auditEvidence(prisma: Db, periodStart: Date, periodEnd: Date) {
   const period = { gte: periodStart, lt: periodEnd };
-  const [incidents, services, problemsOpened, problemsClosed, knownErrors, changes, reviews, actions, competenceReviews, certificationsExpired, continuityTests, surveys, complaints] = await Promise.all([
+  const [incidents, services, problemsOpened, problemsClosed, knownErrors, changes, reviews, actions, competenceReviews, certificationsExpired, continuityTests, surveysSent, answers, complaints] = await Promise.all([
     prisma.incident.findMany({ where: { createdAt: period }, select: { serviceId: true, priority: true, state: true, responseBreached: true, resolutionBreached: true } }),
     prisma.service.findMany({ select: { id: true, code: true } }),
     prisma.problem.count({ where: { createdAt: period } }),
@@ -46,7 +47,9 @@ export async function auditEvidence(prisma: Db, periodStart: Date, periodEnd: Da
     prisma.competenceReview.findMany({ where: { createdAt: period }, select: { state: true, escalated: true } }),
     prisma.competence.count({ where: { expiresOn: period } }),
     prisma.continuityTest.findMany({ where: { createdAt: period }, select: { state: true } }),
-    prisma.satisfactionSurvey.findMany({ where: { sentAt: period }, select: { score: true } }),
+    prisma.satisfactionSurvey.count({ where: { sentAt: period } }),
+    // Answers count in the period they were given, as in the monthly reports, so a past period's figures stay put.
+    prisma.satisfactionSurvey.findMany({ where: { respondedAt: period, score: { not: null } }, select: { score: true } }),
     prisma.complaint.findMany({ where: { createdAt: period }, select: { state: true, escalationLevel: true } }),
   ]);
   const successful = changes.filter((c) => c.outcome === 'successful').length;
@@ -64,13 +67,7 @@ export async function auditEvidence(prisma: Db, periodStart: Date, periodEnd: Da
       ),
     },
     '8.6.3 problem management': { opened: problemsOpened, closed: problemsClosed, knownErrorsPublished: knownErrors },
-    '8.3.2 business relationship management': {
-      surveysSent: surveys.length,
-      ...satisfactionFigures(surveys.flatMap((s) => (s.score === null ? [] : [s.score]))),
-      complaints: complaints.length,
-      complaintsClosed: complaints.filter((c) => c.state === 'closed').length,
-      complaintsEscalated: complaints.filter((c) => c.escalationLevel > 0).length,
-    },
+    '8.3.2 business relationship management': { surveysSent, ...satisfactionFigures(answers.map((a) => a.score!)), complaints: complaintFigures(complaints) },
     '8.5.1 change management': { implemented: changes.length, successful, failed: changes.filter((c) => c.outcome === 'failed').length, successRatePercent: pct(successful, changes.length) },
     '8.2.5 supplier management': { reviews: Object.fromEntries(reviews.map((r) => [r.outcome ?? 'pending', r._count])) },
     '7.2 competence': { reviews: competenceReviews.length, done: competenceReviews.filter((r) => r.state === 'done').length, escalated: competenceReviews.filter((r) => r.escalated).length, certificationsExpired },

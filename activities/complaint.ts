@@ -73,7 +73,9 @@ export async function writeComplaintRecord(db: Db, opened: ComplaintOpened) {
 type Texts = (c: { reference: string; subject: string; due: string; level?: number; outcome: string; resolution: string }) => { subject: string; text: string };
 const OUTCOME_ZH: Record<string, string> = { upheld: '投诉成立', partially_upheld: '部分成立', not_upheld: '投诉不成立' };
 
-const MAIL: Record<'en' | 'zh-CN', Record<string, Texts>> = {
+export type ComplaintMailKind = 'complaint-received' | 'complaint-assigned' | 'complaint-reminder' | 'complaint-escalation' | 'complaint-closed';
+
+const MAIL: Record<'en' | 'zh-CN', Record<ComplaintMailKind, Texts>> = {
   en: {
     'complaint-received': (c) => ({ subject: `[${c.reference}] we have recorded your complaint`, text: `Your complaint "${c.subject}" is recorded as ${c.reference}. We aim to close it by ${c.due} and will tell you the outcome.` }),
     'complaint-assigned': (c) => ({ subject: `[${c.reference}] complaint to handle: ${c.subject}`, text: `Complaint ${c.reference} is to be handled and formally closed by ${c.due}.` }),
@@ -106,7 +108,7 @@ export function createComplaintActivities({ prisma, mailer, publicUrl }: Complai
       ]);
     },
 
-    async sendComplaintMail({ key, complaintId, kind, to, level }: { key: string; complaintId: string; kind: string; to: ComplaintMailTarget[]; level?: number }): Promise<void> {
+    async sendComplaintMail({ key, complaintId, kind, to, level }: { key: string; complaintId: string; kind: ComplaintMailKind; to: ComplaintMailTarget[]; level?: number }): Promise<void> {
       const complaint = await prisma.complaint.findUniqueOrThrow({ where: { id: complaintId }, include: { complainant: true, handler: true } });
       const roles = [...(to.includes('managers') || (to.includes('handler') && !complaint.handler) ? ['manager' as const] : []), ...(to.includes('admins') ? ['admin' as const] : [])];
       const byRole = roles.length ? await prisma.user.findMany({ where: { roles: { hasSome: roles } }, orderBy: { email: 'asc' } }) : [];

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { incidentReference } from '../domain/incident';
-import { SURVEY_SCORES, SURVEY_VALID_SECONDS } from '../domain/satisfaction';
+import { SCORE_LABELS, SURVEY_SCORES, SURVEY_VALID_SECONDS } from '../domain/satisfaction';
 import type { Db } from '../prisma/database';
 import { signActionToken } from './action-tokens';
 import { escapeHtml } from './change-mail';
@@ -18,13 +18,11 @@ const SURVEY_TEXT = {
   en: {
     subject: (reference: string) => `[${reference}] how did we do?`,
     ask: (reference: string, title: string) => `Your incident ${reference} "${title}" is closed. How satisfied are you with how it was handled? Choose a score; you can add a comment on the next page.`,
-    scores: ['1 very dissatisfied', '2 dissatisfied', '3 neutral', '4 satisfied', '5 very satisfied'],
     until: (date: string) => `The links work once, only for you, until ${date}.`,
   },
   'zh-CN': {
     subject: (reference: string) => `[${reference}] 请评价我们的服务`,
     ask: (reference: string, title: string) => `您的事件 ${reference}"${title}"已关闭。您对处理过程的满意度如何？请选择一个分数，下一页可以填写意见。`,
-    scores: ['1 非常不满意', '2 不满意', '3 一般', '4 满意', '5 非常满意'],
     until: (date: string) => `链接仅限您本人使用一次，有效期至 ${date}。`,
   },
 };
@@ -55,7 +53,7 @@ export function createSatisfactionActivities({ prisma, mailer, publicUrl, action
         jti: createHash('sha256').update(`survey:${survey.id}`).digest('base64url').slice(0, 32),
         expiresAt: survey.expiresAt.getTime(),
       });
-      const links = SURVEY_SCORES.map((score, index) => ({ label: t.scores[index], url: `${publicUrl}/actions/${token}?score=${score}` }));
+      const links = SURVEY_SCORES.map((score, index) => ({ label: SCORE_LABELS[locale][index], url: `${publicUrl}/actions/${token}?score=${score}` }));
       const until = t.until(survey.expiresAt.toISOString().slice(0, 10));
       await deliverOnce(prisma, mailer, {
         idempotencyKey: `survey:${survey.id}:${requester.email}`,

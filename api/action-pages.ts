@@ -1,4 +1,5 @@
 import { escapeHtml, riskZh, typeZh } from '../activities/change-mail';
+import { SCORE_LABELS } from '../domain/satisfaction';
 
 // The pages behind e-mail action links, in the approver's language. They are plain HTML forms: nothing to
 // load, no script, readable on a phone.
@@ -49,14 +50,14 @@ const en = {
   releaseNow: 'The release is now',
   surveyTitle: 'How did we do?',
   surveyAsk: 'How satisfied are you with how this incident was handled?',
-  scores: ['1 very dissatisfied', '2 dissatisfied', '3 neutral', '4 satisfied', '5 very satisfied'],
+  surveyUntil: 'Open until',
   surveyComment: 'Comment (optional)',
   send: 'Send',
   needScore: 'Choose a score from 1 to 5.',
   surveyAnsweredTitle: 'Thank you',
   surveyAnswered: (score: number, reference: string) => `Your score of ${score} for ${reference} is recorded.`,
   surveyClosed: 'This survey has already been answered. Nothing was changed.',
-}
+};
 
 const zh: typeof en = {
   title: '变更审批',
@@ -102,14 +103,14 @@ const zh: typeof en = {
   releaseNow: '发布当前状态',
   surveyTitle: '请评价我们的服务',
   surveyAsk: '您对此事件的处理满意吗？',
-  scores: ['1 非常不满意', '2 不满意', '3 一般', '4 满意', '5 非常满意'],
+  surveyUntil: '有效期至',
   surveyComment: '意见（选填）',
   send: '提交',
   needScore: '请选择 1 到 5 的分数。',
   surveyAnsweredTitle: '谢谢',
   surveyAnswered: (score: number, reference: string) => `您对 ${reference} 的评分 ${score} 已记录。`,
   surveyClosed: '此调查已经填写过。未做任何更改。',
-}
+};
 
 export const pageTexts = (locale: PageLocale) => (locale === 'zh-CN' ? zh : en);
 
@@ -193,7 +194,7 @@ export interface SurveyPage {
 /** The survey behind a score link: the chosen score is preselected, and nothing is recorded until it is sent. */
 export function surveyPage(locale: PageLocale, page: SurveyPage): string {
   const t = pageTexts(locale);
-  const options = t.scores
+  const options = SCORE_LABELS[locale]
     .map((label, index) => `<label><input type="radio" name="score" value="${index + 1}"${page.score === index + 1 ? ' checked' : ''}> ${escapeHtml(label)}</label><br>`)
     .join('');
   return layout(
@@ -203,7 +204,7 @@ export function surveyPage(locale: PageLocale, page: SurveyPage): string {
 ${page.error ? `<p class="error" role="alert">${escapeHtml(page.error)}</p>` : ''}
 <form method="post"><fieldset>${options}</fieldset><label for="comment">${escapeHtml(t.surveyComment)}</label><textarea id="comment" name="comment">${escapeHtml(page.comment ?? '')}</textarea>
 <button class="approve" type="submit">${escapeHtml(t.send)}</button></form>
-<p class="notice">${escapeHtml(t.notice)} ${escapeHtml(t.deadline)}: ${escapeHtml(page.deadline)}</p>`,
+<p class="notice">${escapeHtml(t.notice)} ${escapeHtml(t.surveyUntil)}: ${escapeHtml(page.deadline)}</p>`,
   );
 }
 

@@ -12,6 +12,13 @@ import { startRecordWorkflow } from './workflow-start';
 
 const unknown = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
 
+/** A complaint's handler must be staff: 400 naming `handlerId` otherwise. */
+export async function complaintHandler(deps: ApiDeps, handlerId: string) {
+  const handler = await deps.prisma.user.findUnique({ where: { id: handlerId } });
+  if (!handler || !handler.roles.some((role) => STAFF.includes(role))) throw unknown('handlerId', `no staff member ${handlerId}`);
+  return handler;
+}
+
 export async function complaintPolicy(deps: ApiDeps, severity: ComplaintSeverity) {
   const stored = await deps.prisma.complaintPolicy.findUnique({ where: { severity } });
   return stored ? { targetSeconds: stored.targetSeconds, remindBeforeSeconds: stored.remindBeforeSeconds, escalateAfterSeconds: stored.escalateAfterSeconds } : DEFAULT_COMPLAINT_POLICIES[severity];
@@ -35,8 +42,7 @@ export async function logComplaint(deps: ApiDeps, body: z.infer<typeof CreateCom
   if (serviceId && !service) throw unknown('serviceId', `no service ${serviceId}`);
   if (body.handlerId) {
     if (!staff) throw problems.forbidden('only staff choose who handles a complaint');
-    const handler = await prisma.user.findUnique({ where: { id: body.handlerId } });
-    if (!handler || !handler.roles.some((role) => STAFF.includes(role))) throw unknown('handlerId', `no staff member ${body.handlerId}`);
+    await complaintHandler(deps, body.handlerId);
   }
   const policy = await complaintPolicy(deps, body.severity);
   const openedAt = Date.now();

@@ -6,6 +6,8 @@ import { isSurveyScore } from '../domain/satisfaction';
 import { messagePage, pageTexts, surveyPage, type PageLocale } from './action-pages';
 import type { ApiDeps } from './deps';
 
+class AlreadyAnswered extends Error {}
+
 /**
  * The survey side of `/actions/:token`: the page asks for a score (the one the mail link chose is
  * preselected) and a comment; the POST records the answer once, on the survey and in the incident's history.
@@ -54,13 +56,17 @@ export function surveyLinks(deps: ApiDeps) {
         .$transaction(async (tx) => {
           await tx.actionTokenUse.create({ data: { jti: claims.jti, surveyId: survey.id, userId: claims.approverId } });
           const { count } = await tx.satisfactionSurvey.updateMany({ where: { id: survey.id, respondedAt: null }, data: { score, comment, respondedAt } });
-          if (count !== 1) throw new Error('already answered');
+          if (count !== 1) throw new AlreadyAnswered();
           await tx.incidentEvent.create({
             data: { eventKey: `${survey.incidentId}:survey:${survey.id}`, incidentId: survey.incidentId, type: 'satisfaction-survey', actorId: claims.approverId, at: respondedAt, fromState: survey.incident.state, toState: survey.incident.state, data: { score, comment } },
           });
           return true;
         })
-        .catch(() => false);
+        .catch((error: unknown) => {
+          // The link's use is already claimed (P2002) or another post answered first; anything else is a fault.
+          if (error instanceof AlreadyAnswered || (error as { code?: string }).code === 'P2002') return false;
+          throw error;
+        });
       if (!recorded) return void res.status(409).type('html').send(messagePage(locale, t.usedTitle, t.surveyClosed, 'refused'));
       res.status(200).type('html').send(messagePage(locale, t.surveyAnsweredTitle, t.surveyAnswered(score, incidentReference(survey.incident.number)), 'done'));
     },

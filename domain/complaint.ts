@@ -52,6 +52,11 @@ export function complaintTimers(opened: Pick<ComplaintOpened, 'dueAt' | 'remindB
 
 export const escalationLevelOf = (timer: DeadlineTimer) => (timer.key === 'escalation:2' ? 2 : 1);
 
+/** Received, closed and escalated: how complaints are counted in reports and audit evidence. */
+export function complaintFigures(complaints: { state: string; escalationLevel: number }[]) {
+  return { received: complaints.length, closed: complaints.filter((c) => c.state === 'closed').length, escalated: complaints.filter((c) => c.escalationLevel > 0).length };
+}
+
 export interface ComplaintPolicySnapshot {
   targetSeconds: number;
   remindBeforeSeconds: number[];

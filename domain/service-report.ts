@@ -1,5 +1,6 @@
 // Monthly service reports (ISO/IEC 20000-1 clause 6.3.3): targets against achievement, this month beside the
 // month before.
+import { complaintFigures } from './complaint';
 import { satisfactionFigures, type SatisfactionFigures } from './satisfaction';
 
 export interface MonthFacts {
@@ -27,7 +28,7 @@ export interface MonthFigures {
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1_000) / 10);
 
 export function monthFigures(facts: MonthFacts): MonthFigures {
-  const { incidents, changes, complaints } = facts;
+  const { incidents, changes } = facts;
   return {
     incidents: incidents.length,
     byPriority: Object.fromEntries(['P1', 'P2', 'P3', 'P4'].map((p) => [p, incidents.filter((i) => i.priority === p).length])),
@@ -37,7 +38,7 @@ export function monthFigures(facts: MonthFacts): MonthFigures {
     changeSuccessPercent: percent(changes.filter((c) => c.outcome === 'successful').length, changes.length),
     availabilityPercent: null,
     satisfaction: satisfactionFigures(facts.surveyScores),
-    complaints: { received: complaints.length, closed: complaints.filter((c) => c.state === 'closed').length, escalated: complaints.filter((c) => c.escalationLevel > 0).length },
+    complaints: complaintFigures(facts.complaints),
   };
 }
 

@@ -1,5 +1,5 @@
 import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { ComplaintActivities, ComplaintMailTarget } from '../activities/complaint';
+import type { ComplaintActivities, ComplaintMailKind, ComplaintMailTarget } from '../activities/complaint';
 import { complaintTimers, escalationLevelOf, illegalComplaintTransition, type ComplaintCommand, type ComplaintOpened } from '../domain/complaint';
 import type { DeadlineTimer } from '../domain/deadlines';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
@@ -19,7 +19,6 @@ const { openComplaintRecord, recordComplaint, sendComplaintMail } = proxyActivit
 export async function complaintHandling(opened: ComplaintOpened): Promise<ComplaintStatus> {
   const { complaintId } = opened;
   const status: ComplaintStatus = { state: opened.handlerId ? 'investigating' : 'received', handlerId: opened.handlerId, dueAt: opened.dueAt, escalationLevel: 0, outcome: null };
-  let recorded = false;
   const queue = serialQueue();
   let seq = 0;
 
@@ -30,7 +29,7 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
       [ItsmEscalationLevel, status.escalationLevel],
       [ItsmDueAt, new Date(Date.parse(opened.dueAt))],
     ]);
-  const mail = (kind: string, to: ComplaintMailTarget[], level?: number) => {
+  const mail = (kind: ComplaintMailKind, to: ComplaintMailTarget[], level?: number) => {
     const key = `${complaintId}:${++seq}:${kind}`;
     void queue.run(() => sendComplaintMail({ key, complaintId, kind, to, level }));
   };
@@ -49,11 +48,14 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
     if (problem) refuse(ILLEGAL_TRANSITION, command, problem);
   };
 
+  // The opening write heads the queue, so every later write (from an Update or a timer) lands after it. Handlers
+  // change `status` before their first await: the next Update's validator then sees the state they left.
+  void queue.run(() => openComplaintRecord(opened));
+
   setHandler(complaintStatusQuery, () => ({ ...status }));
   setHandler(
     assignComplaintUpdate,
     async ({ actorId, handlerId }) => {
-      await condition(() => recorded);
       status.handlerId = handlerId;
       status.state = 'investigating';
       await record('assigned', actorId, { state: status.state, handlerId }, { handlerId });
@@ -65,7 +67,6 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
   setHandler(
     closeComplaintUpdate,
     async ({ actorId, outcome, resolution }) => {
-      await condition(() => recorded);
       status.state = 'closed';
       status.outcome = outcome;
       await record('closed', actorId, { state: 'closed', outcome, resolution, closedAt: new Date(Date.now()).toISOString(), closedById: actorId }, { outcome, resolution });
@@ -80,8 +81,6 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
     },
   );
 
-  await openComplaintRecord(opened);
-  recorded = true;
   sync();
   mail('complaint-received', ['complainant']);
   mail('complaint-assigned', ['handler']);
@@ -90,6 +89,8 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
     () => status.state === 'closed',
     () => complaintTimers(opened),
     async (timer: DeadlineTimer) => {
+      // A close accepted in the same activation as the timer wins: a closed complaint is not escalated.
+      if (status.state === 'closed') return;
       if (timer.kind === 'reminder') {
         mail('complaint-reminder', ['handler']);
         await record('reminder', null, {}, { key: timer.key });

@@ -5,7 +5,7 @@ import { COMPLAINT_SEVERITIES, complaintReference } from '../../domain/complaint
 import type { Complaint } from '../../prisma/generated/client';
 import { assignComplaintUpdate, closeComplaintUpdate, type ComplaintStatus } from '../../workflows/complaint.messages';
 import { EVERYONE, hasAnyRole, MANAGERS, STAFF, type Principal } from '../auth';
-import { complaintPolicy, logComplaint } from '../complaint-intake';
+import { complaintHandler, complaintPolicy, logComplaint } from '../complaint-intake';
 import type { ApiDeps } from '../deps';
 import { problems } from '../problem';
 import { recordActions } from '../record-action';
@@ -146,8 +146,7 @@ export function complaintRoutes(router: Router, registry: OpenAPIRegistry, deps:
     roles: MANAGERS,
     body: AssignComplaintBody,
     async run({ record, body, principal }) {
-      const handler = await prisma.user.findUnique({ where: { id: body.handlerId } });
-      if (!handler || !handler.roles.some((role) => STAFF.includes(role))) throw problems.validation([{ location: 'body', field: 'handlerId', message: `no staff member ${body.handlerId}`, code: 'unknown_reference' }]);
+      const handler = await complaintHandler(deps, body.handlerId);
       return send(record, assignComplaintUpdate, { actorId: principal.id, handlerId: handler.id });
     },
   });

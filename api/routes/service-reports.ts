@@ -2,6 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { ServiceReportData } from '../../activities/service-reports';
+import type { SatisfactionFigures } from '../../domain/satisfaction';
 import type { MonthFigures } from '../../domain/service-report';
 import { escapeHtml } from '../../activities/change-mail';
 import { STAFF } from '../auth';
@@ -14,10 +15,13 @@ const IdParams = z.strictObject({ id: z.uuid('must be a report id (UUID)') });
 const ListQuery = z.strictObject({ serviceId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(120).default(24) });
 
 // Reports kept before surveys and complaints fed them have neither; they show as not recorded.
-const satisfactionText = (figures: MonthFigures) => (figures.satisfaction ? (figures.satisfaction.averageScore === null ? 'no responses' : `${figures.satisfaction.averageScore} / 5 (${figures.satisfaction.responses})`) : 'not recorded');
-const complaintsText = (figures: MonthFigures) => (figures.complaints ? `${figures.complaints.received} (${figures.complaints.escalated} escalated)` : 'not recorded');
+type StoredFigures = Omit<MonthFigures, 'satisfaction' | 'complaints'> & { satisfaction?: SatisfactionFigures | null; complaints?: MonthFigures['complaints'] };
+type StoredReport = Omit<ServiceReportData, 'current' | 'previous'> & { current: StoredFigures; previous: StoredFigures };
 
-function reportPage(report: ServiceReportData): string {
+const satisfactionText = (figures: StoredFigures) => (figures.satisfaction ? (figures.satisfaction.averageScore === null ? 'no responses' : `${figures.satisfaction.averageScore} / 5 (${figures.satisfaction.responses})`) : 'not recorded');
+const complaintsText = (figures: StoredFigures) => (figures.complaints ? `${figures.complaints.received} (${figures.complaints.escalated} escalated)` : 'not recorded');
+
+function reportPage(report: StoredReport): string {
   const pct = (value: number | null) => (value === null ? '–' : `${value} %`);
   const series = [report.previousMonth, report.month];
   const rows: [string, string, string][] = [
@@ -94,7 +98,7 @@ export function serviceReportRoutes(router: Router, registry: OpenAPIRegistry, d
     responses: { 200: { description: 'The page' }, 404: { description: 'No such report' } },
     async handler({ params, res }) {
       const report = await find(params.id);
-      res.status(200).type('html').send(reportPage(report.data as unknown as ServiceReportData));
+      res.status(200).type('html').send(reportPage(report.data as unknown as StoredReport));
       return { status: 200, body: null };
     },
   });

@@ -25,21 +25,22 @@ export function surveyRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
     query: SurveysQuery,
     responses: { 200: { description: 'Surveys and their summary' } },
     async handler({ query }) {
-      const rows = await deps.prisma.satisfactionSurvey.findMany({
-        where: {
-          incident: query.serviceId ? { serviceId: query.serviceId } : undefined,
-          respondedAt: query.answered === undefined ? undefined : query.answered === 'true' ? { not: null } : null,
-          sentAt: query.since ? { gte: new Date(query.since) } : undefined,
-        },
-        include: { incident: { select: { number: true, serviceId: true } } },
-        orderBy: { sentAt: 'desc' },
-        take: query.limit,
-      });
-      const scores = rows.flatMap((row) => (row.score === null ? [] : [row.score]));
+      const where = {
+        incident: query.serviceId ? { serviceId: query.serviceId } : undefined,
+        respondedAt: query.answered === undefined ? undefined : query.answered === 'true' ? { not: null } : null,
+        sentAt: query.since ? { gte: new Date(query.since) } : undefined,
+      };
+      // The summary covers every survey the filter selects, not only the page of items.
+      const [rows, sent, answered] = await Promise.all([
+        deps.prisma.satisfactionSurvey.findMany({ where, include: { incident: { select: { number: true, serviceId: true } } }, orderBy: { sentAt: 'desc' }, take: query.limit }),
+        deps.prisma.satisfactionSurvey.count({ where }),
+        deps.prisma.satisfactionSurvey.groupBy({ by: ['score'], where: { ...where, score: { not: null } }, _count: { _all: true } }),
+      ]);
+      const scores = answered.flatMap((group) => Array<number>(group._count._all).fill(group.score!));
       return {
         status: 200,
         body: {
-          summary: { sent: rows.length, ...satisfactionFigures(scores) },
+          summary: { sent, ...satisfactionFigures(scores) },
           items: rows.map((row) => ({
             id: row.id,
             incidentId: row.incidentId,

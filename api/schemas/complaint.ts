@@ -36,7 +36,9 @@ export const CloseComplaintBody = z
 export const ComplaintPolicySchema = z
   .object({ severity: z.enum(COMPLAINT_SEVERITIES), targetSeconds: z.number().int(), remindBeforeSeconds: z.array(z.number().int()), escalateAfterSeconds: z.number().int() })
   .openapi('ComplaintPolicy');
-export const PutComplaintPolicyBody = z.strictObject({ targetSeconds: seconds, remindBeforeSeconds: z.array(seconds).max(10), escalateAfterSeconds: seconds });
+export const PutComplaintPolicyBody = z
+  .strictObject({ targetSeconds: seconds, remindBeforeSeconds: z.array(seconds).max(10), escalateAfterSeconds: seconds })
+  .refine((policy) => policy.remindBeforeSeconds.every((s) => s < policy.targetSeconds), { path: ['remindBeforeSeconds'], message: 'each reminder must come before the target (less than targetSeconds)' });
 
 export const ComplaintStatusSchema = z
   .object({ state: z.enum(COMPLAINT_STATES), handlerId: z.uuid().nullable(), dueAt: z.string(), escalationLevel: z.number().int(), outcome: z.enum(COMPLAINT_OUTCOMES).nullable() })

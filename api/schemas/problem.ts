@@ -4,7 +4,6 @@ import { PROBLEM_STATES, TREND_DIMENSIONS } from '../../domain/problem';
 import '../openapi';
 import { boundedText } from './fields';
 
-
 export const ProblemIdParams = z.strictObject({ id: z.uuid('must be a problem id (UUID)') });
 
 export const CreateProblemBody = z

@@ -93,6 +93,10 @@ describe('the satisfaction survey mailed when an incident closes, answered in a 
     expect(summary.body.summary).toEqual({ sent: 1, responses: 1, averageScore: 2, satisfiedPercent: 0 });
     expect(summary.body.items[0]).toMatchObject({ incident: incident.reference, score: 2, comment: 'It took three days' });
     expect((await h.http.get('/api/surveys').set(h.as('requester'))).status).toBe(403);
+    // The summary covers every survey selected, not just the page of items.
+    const firstPage = await h.http.get('/api/surveys').query({ limit: 1 }).set(h.as('manager'));
+    expect(firstPage.body.items).toHaveLength(1);
+    expect(firstPage.body.summary).toEqual({ sent: 2, responses: 2, averageScore: 3.5, satisfiedPercent: 50 });
     const answeredOnly = await h.http.get('/api/surveys').query({ answered: 'false' }).set(h.as('agent'));
     expect(answeredOnly.body.items.every((item: { score: number | null }) => item.score === null)).toBe(true);
   });

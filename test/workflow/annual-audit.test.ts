@@ -52,14 +52,16 @@ describe('the yearly internal audit from its Schedule, with second-scale deadlin
     expect(detail.evidence['7.2 competence']).toEqual({ reviews: await h.db.prisma.competenceReview.count({ where: { createdAt: period } }), done: 0, escalated: 0, certificationsExpired: 0 });
     expect(detail.evidence['8.3.2 business relationship management']).toEqual({
       surveysSent: await h.db.prisma.satisfactionSurvey.count({ where: { sentAt: period } }),
-      responses: await h.db.prisma.satisfactionSurvey.count({ where: { sentAt: period, score: { not: null } } }),
+      responses: await h.db.prisma.satisfactionSurvey.count({ where: { respondedAt: period, score: { not: null } } }),
       averageScore: 3.5,
       satisfiedPercent: 50,
-      complaints: await h.db.prisma.complaint.count({ where: { createdAt: period } }),
-      complaintsClosed: await h.db.prisma.complaint.count({ where: { createdAt: period, state: 'closed' } }),
-      complaintsEscalated: await h.db.prisma.complaint.count({ where: { createdAt: period, escalationLevel: { gt: 0 } } }),
+      complaints: {
+        received: await h.db.prisma.complaint.count({ where: { createdAt: period } }),
+        closed: await h.db.prisma.complaint.count({ where: { createdAt: period, state: 'closed' } }),
+        escalated: await h.db.prisma.complaint.count({ where: { createdAt: period, escalationLevel: { gt: 0 } } }),
+      },
     });
-    expect(detail.evidence['8.3.2 business relationship management']).toMatchObject({ surveysSent: 2, complaints: 2, complaintsClosed: 1, complaintsEscalated: 1 });
+    expect(detail.evidence['8.3.2 business relationship management']).toMatchObject({ surveysSent: 2, responses: 2, complaints: { received: 2, closed: 1, escalated: 1 } });
     expect(detail.evidence['8.7.2 service continuity'].tests).toBe(await h.db.prisma.continuityTest.count({ where: { createdAt: period } }));
     expect(detail.services).toEqual((await h.db.prisma.service.findMany({ select: { code: true } })).map((s) => s.code).sort());
 

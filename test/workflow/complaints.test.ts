@@ -81,6 +81,10 @@ describe.each(databaseKinds())('complaints on %s', (kind) => {
   });
 
   it('without a service owner the managers receive it; a manager assigns it and the handler closes it in time, with nothing escalated', async () => {
+    const lateReminder = await h.http.put('/api/complaints/policies/serious').set(h.as('manager')).send({ targetSeconds: 600, remindBeforeSeconds: [600], escalateAfterSeconds: 600 });
+    expect(lateReminder.status).toBe(400);
+    expect(lateReminder.body.errors.map((e: { field: string }) => e.field)).toEqual(['remindBeforeSeconds']);
+    expect((await h.http.put('/api/complaints/policies/serious').set(h.as('agent')).send({ targetSeconds: 600, remindBeforeSeconds: [300], escalateAfterSeconds: 600 })).status).toBe(403);
     await h.http.put('/api/complaints/policies/serious').set(h.as('manager')).send({ targetSeconds: 600, remindBeforeSeconds: [300], escalateAfterSeconds: 600 });
     const incident = await h.db.prisma.incident.findFirst({ where: { requesterId: h.userIds.requester } });
     const body = { subject: 'Rude reply from the desk', description: 'The reply to my ticket was dismissive and did not answer the question.', severity: 'serious' };
@@ -106,8 +110,13 @@ describe.each(databaseKinds())('complaints on %s', (kind) => {
     expect((await h.http.post(`/api/complaints/${complaint.id}/assign`).set(h.as('agent')).send({ handlerId: h.userIds.agent })).status).toBe(403);
     const assigned = await h.http.post(`/api/complaints/${complaint.id}/assign`).set(h.as('manager')).send({ handlerId: h.userIds.agent });
     expect(assigned.body).toMatchObject({ state: 'investigating', handlerId: h.userIds.agent });
-    const closed = await h.http.post(`/api/complaints/${complaint.id}/close`).set(h.as('agent')).send({ outcome: 'partially_upheld', resolution: 'Apologised by phone; the reply template is being rewritten.' });
+    // Two closes at once (a double click): one is the formal close, the other is refused with the state.
+    const closeOnce = () => h.http.post(`/api/complaints/${complaint.id}/close`).set(h.as('agent')).send({ outcome: 'partially_upheld', resolution: 'Apologised by phone; the reply template is being rewritten.' });
+    const both = await Promise.all([closeOnce(), closeOnce()]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const closed = both.find((r) => r.status === 200)!;
     expect(closed.body).toMatchObject({ state: 'closed', escalationLevel: 0 });
+    expect(both.find((r) => r.status === 409)!.body.currentState).toBe('closed');
     await h.temporal.workflow.getHandle(`complaint-${complaint.id}`).result();
     expect(await events(complaint.id)).toEqual(['received', 'assigned', 'closed']);
     await eventually(async () => expect(await mails(complaint.id)).toEqual(['complaint-assigned li.wei@itsm.local', 'complaint-assigned mei.chen@itsm.local', 'complaint-closed riley.requester@itsm.local', 'complaint-received riley.requester@itsm.local']));
