@@ -2,6 +2,7 @@ import { ItsmEscalationLevel } from '../../temporal-config/search-attributes';
 import { readInbox } from '../../scripts/mail-catcher';
 import { databaseKinds } from '../support/databases';
 import { eventually, startHarness, type Harness } from '../support/harness';
+import { recordHistoryIfAsked } from '../support/sla-fixtures';
 
 describe.each(databaseKinds())('complaints on %s', (kind) => {
   let h: Harness;
@@ -59,6 +60,7 @@ describe.each(databaseKinds())('complaints on %s', (kind) => {
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ state: 'closed', outcome: 'upheld', escalationLevel: 2 });
     expect(await handle.result()).toMatchObject({ state: 'closed' });
+    if (kind === 'pglite') await recordHistoryIfAsked(row.workflowId, 'complaint-escalation-close');
     const again = await close('agent2', { outcome: 'not_upheld', resolution });
     expect(again.status).toBe(409);
     expect(again.body.currentState).toBe('closed');
