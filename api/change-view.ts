@@ -1,7 +1,7 @@
 import { changeReference } from '../domain/change';
+import { isoOrNull } from '../domain/instants';
 import { changeScope, type ChangeWithScope } from '../activities/change-records';
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
 /** The change as the API shows it (dates as ISO strings, the cost as a number, services as ids). */
 export function changeView(change: ChangeWithScope) {
@@ -24,16 +24,16 @@ export function changeView(change: ChangeWithScope) {
     plannedEnd: change.plannedEnd.toISOString(),
     estimatedCost: Number(change.estimatedCost),
     currency: change.currency,
-    costApprovedAt: iso(change.costApprovedAt),
+    costApprovedAt: isoOrNull(change.costApprovedAt),
     riskScore: change.riskScore,
     riskLevel: change.riskLevel as 'low' | 'medium' | 'high' | 'critical' | null,
-    approvalDueAt: iso(change.approvalDueAt),
+    approvalDueAt: isoOrNull(change.approvalDueAt),
     escalationLevel: change.escalationLevel,
-    scheduledStart: iso(change.scheduledStart),
-    scheduledEnd: iso(change.scheduledEnd),
+    scheduledStart: isoOrNull(change.scheduledStart),
+    scheduledEnd: isoOrNull(change.scheduledEnd),
     outcome: change.outcome,
-    reviewDueAt: iso(change.reviewDueAt),
-    closedAt: iso(change.closedAt),
+    reviewDueAt: isoOrNull(change.reviewDueAt),
+    closedAt: isoOrNull(change.closedAt),
     closeReason: change.closeReason,
     workflowId: change.workflowId,
     createdAt: change.createdAt.toISOString(),

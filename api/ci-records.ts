@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import { assetAlerts, type CiType } from '../domain/cmdb';
+import { isoOrNull } from '../domain/instants';
 import type { Db } from '../prisma/database';
 import { Prisma, type ConfigurationItem } from '../prisma/generated/client';
 import { issuesFromZod, problems } from './problem';
 import { CI_ATTRIBUTE_SCHEMAS, type CreateCiBody, type UpdateCiBody } from './schemas/ci';
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
 export function ciView(ci: ConfigurationItem, now = Date.now()) {
   return {
@@ -18,9 +18,9 @@ export function ciView(ci: ConfigurationItem, now = Date.now()) {
     ownerId: ci.ownerId,
     serviceId: ci.serviceId,
     attributes: ci.attributes as Record<string, unknown>,
-    purchasedAt: iso(ci.purchasedAt),
+    purchasedAt: isoOrNull(ci.purchasedAt),
     purchaseCost: ci.purchaseCost === null ? null : Number(ci.purchaseCost),
-    warrantyEndsAt: iso(ci.warrantyEndsAt),
+    warrantyEndsAt: isoOrNull(ci.warrantyEndsAt),
     licenceSeats: ci.licenceSeats,
     seatsInUse: ci.seatsInUse,
     alerts: assetAlerts(ci, now),

@@ -5,9 +5,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { createMailer, type Mailer } from '../activities/mailer';
-import { contractsToSchedule } from '../activities/supplier-review';
 import { createApp } from '../api/app';
-import { publicUrl, scheduleCrons, smtpUrl, type Env } from '../config/env';
+import { publicUrl, smtpUrl, type Env } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase, type Database } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
@@ -15,9 +14,9 @@ import { provisionDemoTokens, seedDemoData } from '../prisma/seed';
 import { provisionTemporalCli } from '../temporal-config/cli';
 import { connectClient, connectWorker, temporalTargetFromEnv } from '../temporal-config/connection';
 import { startDevServer, type DevServer } from '../temporal-config/dev-server';
-import { registerSchedules } from '../temporal-config/schedules';
 import { createItsmWorker } from '../workers/worker';
 import { loadActionSecret } from '../activities/action-tokens';
+import { registerConfiguredSchedules } from '../config/runtime';
 import { startMailCatcher, type MailCatcher } from './mail-catcher';
 
 export interface Stack {
@@ -125,8 +124,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal },
     });
     const workerRun = worker.run();
-    const schedules = await registerSchedules(temporal, { taskQueue: target.taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY, cron: scheduleCrons(env), contracts: await contractsToSchedule(db.prisma) });
-    log(`schedules: created ${schedules.created.join(', ') || 'none'}; up to date ${schedules.updated.join(', ') || 'none'}`);
+    log(await registerConfiguredSchedules(temporal, env, target.taskQueue, db.prisma));
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;

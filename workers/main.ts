@@ -1,10 +1,8 @@
 // `npm run worker`: the Temporal worker alone (scale configuration). The SDK stops it on SIGINT/SIGTERM.
 import { createMailer } from '../activities/mailer';
-import { contractsToSchedule } from '../activities/supplier-review';
-import { ConfigError, describeEnv, loadEnv, publicUrl, scheduleCrons, smtpUrl } from '../config/env';
-import { openRuntime } from '../config/runtime';
+import { ConfigError, describeEnv, loadEnv, publicUrl, smtpUrl } from '../config/env';
+import { openRuntime, registerConfiguredSchedules } from '../config/runtime';
 import { connectClient, connectWorker } from '../temporal-config/connection';
-import { registerSchedules } from '../temporal-config/schedules';
 import { createItsmWorker } from './worker';
 
 async function main() {
@@ -13,8 +11,7 @@ async function main() {
   const { db, actionSecret, target } = await openRuntime(env);
   const connection = await connectWorker(target);
   const temporal = await connectClient(target);
-  const schedules = await registerSchedules(temporal, { taskQueue: target.taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY, cron: scheduleCrons(env), contracts: await contractsToSchedule(db.prisma) });
-  console.log(`schedules: created ${schedules.created.join(', ') || 'none'}; up to date ${schedules.updated.join(', ') || 'none'}`);
+  console.log(await registerConfiguredSchedules(temporal, env, target.taskQueue, db.prisma));
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
   const deps = { prisma: db.prisma, mailer, publicUrl: publicUrl(env), actionSecret, temporal };
   const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps });

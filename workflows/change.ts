@@ -19,6 +19,7 @@ import {
 } from '../domain/change';
 import type { Conflict } from '../domain/change-schedule';
 import { problemWorkflowId } from '../domain/problem';
+import { isoOrNull } from '../domain/instants';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
 import {
   cancelChangeUpdate,
@@ -43,7 +44,6 @@ const { openChangeRecord, assessChange, recordChangeChange, scheduleChange, send
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * One request for change (ISO/IEC 20000-1 clause 8.5.1): assessed, approved by its board(s) with reminders,
@@ -97,19 +97,19 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
   function snapshot(): ChangeSnapshot {
     return {
       state,
-      approvalDueAt: iso(approvalDueAt),
+      approvalDueAt: isoOrNull(approvalDueAt),
       escalationLevel,
-      costApprovedAt: iso(costApprovedAt),
-      scheduledStart: iso(scheduled?.start ?? null),
-      scheduledEnd: iso(scheduled?.end ?? null),
+      costApprovedAt: isoOrNull(costApprovedAt),
+      scheduledStart: isoOrNull(scheduled?.start ?? null),
+      scheduledEnd: isoOrNull(scheduled?.end ?? null),
       conflictOverride,
-      implementationStartedAt: iso(implementationStartedAt),
-      implementedAt: iso(implementedAt),
+      implementationStartedAt: isoOrNull(implementationStartedAt),
+      implementedAt: isoOrNull(implementedAt),
       outcome,
       backout,
-      reviewDueAt: iso(reviewDueAt),
+      reviewDueAt: isoOrNull(reviewDueAt),
       review,
-      closedAt: iso(closedAt),
+      closedAt: isoOrNull(closedAt),
       closeReason,
     };
   }
@@ -129,23 +129,23 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
         required: current.required,
         approverIds: current.approverIds,
         decisions: stageDecisions(),
-        deadline: iso(approvalDueAt)!,
+        deadline: isoOrNull(approvalDueAt)!,
       },
       stages: plan?.stages.length ?? 0,
       escalationLevel,
-      approvalDueAt: iso(approvalDueAt),
-      costApprovedAt: iso(costApprovedAt),
-      scheduledStart: iso(scheduled?.start ?? null),
-      scheduledEnd: iso(scheduled?.end ?? null),
+      approvalDueAt: isoOrNull(approvalDueAt),
+      costApprovedAt: isoOrNull(costApprovedAt),
+      scheduledStart: isoOrNull(scheduled?.start ?? null),
+      scheduledEnd: isoOrNull(scheduled?.end ?? null),
       conflicts: conflictOverride?.conflicts ?? [],
-      reviewDueAt: iso(reviewDueAt),
+      reviewDueAt: isoOrNull(reviewDueAt),
       outcome,
       closeReason,
     };
   }
 
   function event(type: string, actorId: string | null, fromState: ChangeState, data: Record<string, unknown>): ChangeEventRecord {
-    return { eventKey: `${changeId}:${++seq}:${type}`, type, actorId, at: iso(Date.now())!, fromState, toState: state, data };
+    return { eventKey: `${changeId}:${++seq}:${type}`, type, actorId, at: isoOrNull(Date.now())!, fromState, toState: state, data };
   }
 
   /** Records the transition (audit event, decision if any, record snapshot) and returns what the caller sees. */
@@ -171,7 +171,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     const pending = (current?.approverIds.length ?? 0) - stageDecisions().length;
     return { approvals, rejections, pending, text: `${approvals} approved, ${rejections} rejected, ${pending} pending (quorum: ${current ? describeQuorum(current.quorum, current.approverIds.length) : '-'})` };
   };
-  const stageContext = () => ({ board: stage()?.boardName ?? '', deadline: iso(approvalDueAt) ?? '', decisions: tally().text });
+  const stageContext = () => ({ board: stage()?.boardName ?? '', deadline: isoOrNull(approvalDueAt) ?? '', decisions: tally().text });
 
   function enterStage(index: number, now: number) {
     stageIndex = index;
@@ -203,7 +203,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     timers = planned.timers;
     reviewDueAt = planned.deadline;
     state = 'review';
-    notify('review-request', [plan!.review.chairId, opened.requesterId], { deadline: iso(reviewDueAt)!, reason: outcome ?? '' });
+    notify('review-request', [plan!.review.chairId, opened.requesterId], { deadline: isoOrNull(reviewDueAt)!, reason: outcome ?? '' });
   }
 
   function refuse(type: string, command: ChangeCommand, message: string, extra: Record<string, unknown> = {}): never {
@@ -232,7 +232,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
       const now = Date.now();
       const from = state;
       const current = stage()!;
-      const made: ApprovalDecision = { approverId: actorId, decision, comment, via, at: iso(now)! };
+      const made: ApprovalDecision = { approverId: actorId, decision, comment, via, at: isoOrNull(now)! };
       (decisions[current.level] ??= []).push(made);
       const { approvals, rejections } = tally();
       const result = quorumOutcome(current.quorum, current.approverIds.length, approvals, rejections);
@@ -309,7 +309,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
         const now = Date.now();
         if (costApprovedAt === null) refuse(ILLEGAL_TRANSITION, 'start', 'its cost has not been approved');
         if (scheduled && (now < scheduled.start || now >= scheduled.end)) {
-          refuse(ILLEGAL_TRANSITION, 'start', `it is scheduled for ${iso(scheduled.start)} – ${iso(scheduled.end)}; it cannot start at ${iso(now)}`);
+          refuse(ILLEGAL_TRANSITION, 'start', `it is scheduled for ${isoOrNull(scheduled.start)} – ${isoOrNull(scheduled.end)}; it cannot start at ${isoOrNull(now)}`);
         }
       },
     },
@@ -398,7 +398,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     fired.add(timer.key);
     const from = state;
     const current = stage();
-    const data: Record<string, unknown> = { key: timer.key, dueAt: iso(timer.at) };
+    const data: Record<string, unknown> = { key: timer.key, dueAt: isoOrNull(timer.at) };
     switch (timer.kind) {
       case 'reminder':
         notify('approval-reminder', undecided(), stageContext(), { level: current!.level, expiresAt: approvalDueAt! });
@@ -411,14 +411,14 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
       case 'expiry':
         data.tally = tally().text;
         notify('approval-expired', [opened.requesterId, ...undecided()], stageContext());
-        reject(`expired: the ${current!.boardName} did not reach its quorum by ${iso(approvalDueAt)}`);
+        reject(`expired: the ${current!.boardName} did not reach its quorum by ${isoOrNull(approvalDueAt)}`);
         break;
       case 'review-reminder':
-        notify('review-reminder', [plan!.review.chairId, opened.requesterId], { deadline: iso(reviewDueAt)! });
+        notify('review-reminder', [plan!.review.chairId, opened.requesterId], { deadline: isoOrNull(reviewDueAt)! });
         break;
       case 'review-overdue':
         escalationLevel = Math.max(escalationLevel, 1);
-        notify('review-overdue', [plan!.review.chairId], { deadline: iso(reviewDueAt)! });
+        notify('review-overdue', [plan!.review.chairId], { deadline: isoOrNull(reviewDueAt)! });
         break;
     }
     await record(`deadline.${timer.kind}`, null, from, data);

@@ -35,6 +35,7 @@ import {
   type EscalationTarget,
   type SlaPolicySnapshot,
 } from '../domain/sla';
+import { isoOrNull } from '../domain/instants';
 import {
   ItsmAssignee,
   ItsmDueAt,
@@ -96,7 +97,6 @@ export interface IncidentTuning {
 }
 
 const DEFAULT_HISTORY_LIMIT = 5_000;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** One incident record, from intake to closure (ISO/IEC 20000-1 clause 8.6.1), with its SLA clocks. */
 export async function incidentLifecycle(opened: IncidentOpened, carried?: IncidentRuntime, tuning: IncidentTuning = {}): Promise<void> {
@@ -157,11 +157,11 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
       assigneeId: rt.assigneeId,
       groupId: rt.groupId,
       escalationLevel: rt.escalationLevel,
-      responseDueAt: iso(dueAt(s.response, calendar())),
-      resolutionDueAt: iso(dueAt(s.resolution, calendar())),
-      respondedAt: iso(rt.respondedAt),
-      resolvedAt: iso(s.resolvedAt),
-      closedAt: iso(rt.closedAt),
+      responseDueAt: isoOrNull(dueAt(s.response, calendar())),
+      resolutionDueAt: isoOrNull(dueAt(s.resolution, calendar())),
+      respondedAt: isoOrNull(rt.respondedAt),
+      resolvedAt: isoOrNull(s.resolvedAt),
+      closedAt: isoOrNull(rt.closedAt),
       responseBreached: isBreached(s.response, calendar(), now),
       resolutionBreached: isBreached(s.resolution, calendar(), now),
       resolutionCode: rt.resolutionCode,
@@ -182,7 +182,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
       response: open(rt.sla.response),
       resolution: open(rt.sla.resolution),
       olaSeconds: olaRounded(now),
-      heldNotifications: rt.outbox.filter((item) => item.at > now).map((item) => ({ kind: item.kind, at: iso(item.at)! })),
+      heldNotifications: rt.outbox.filter((item) => item.at > now).map((item) => ({ kind: item.kind, at: isoOrNull(item.at)! })),
     };
   }
 
@@ -190,7 +190,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   async function record(now: number, type: string, actorId: string | null, fromState: IncidentState, data: Record<string, unknown>, visibility: 'public' | 'internal' = 'internal') {
     changed();
     syncSearchAttributes(now);
-    const event = { eventKey: `${incidentId}:${++rt.seq}:${type}`, type, actorId, at: iso(now)!, fromState, toState: rt.state, visibility, data };
+    const event = { eventKey: `${incidentId}:${++rt.seq}:${type}`, type, actorId, at: isoOrNull(now)!, fromState, toState: rt.state, visibility, data };
     const snap = snapshot(now);
     await serial(() => recordIncidentChange({ incidentId, event, snapshot: snap }));
     return status(now);
@@ -433,7 +433,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   async function fire(event: SlaEvent, now: number) {
     rt.sla.fired.push(event.key);
     const from = rt.state;
-    const data: Record<string, unknown> = { key: event.key, clock: event.clock, fraction: event.fraction, dueAt: iso(event.at) };
+    const data: Record<string, unknown> = { key: event.key, clock: event.clock, fraction: event.fraction, dueAt: isoOrNull(event.at) };
     switch (event.kind) {
       case 'warning':
         notify(now, 'warning', rt.assigneeId ? ['assignee'] : ['groupLead'], data);

@@ -11,6 +11,7 @@ import {
   type ProblemState,
   type ProblemTimer,
 } from '../domain/problem';
+import { isoOrNull } from '../domain/instants';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
 import {
   closeProblemUpdate,
@@ -32,7 +33,6 @@ const { openProblemRecord, recordProblemChange, linkProblemIncidents, publishKno
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * One problem (ISO/IEC 20000-1 clause 8.6.3): investigated against a root-cause deadline with reminders and an
@@ -83,13 +83,13 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     return {
       state,
       ownerId,
-      rcaDueAt: iso(rcaDueAt),
+      rcaDueAt: isoOrNull(rcaDueAt),
       escalationLevel,
       rootCause: knownError?.rootCause ?? null,
       workaround: knownError?.workaround ?? null,
-      resolvedAt: iso(resolvedAt),
-      reviewUntil: iso(reviewUntil),
-      closedAt: iso(closedAt),
+      resolvedAt: isoOrNull(resolvedAt),
+      reviewUntil: isoOrNull(reviewUntil),
+      closedAt: isoOrNull(closedAt),
       closeReason,
     };
   }
@@ -98,12 +98,12 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     state,
     priority: opened.priority,
     ownerId,
-    rcaDueAt: iso(rcaDueAt)!,
+    rcaDueAt: isoOrNull(rcaDueAt)!,
     escalationLevel,
     incidentIds: [...linked],
     knownError,
     fixChangeId,
-    reviewUntil: iso(reviewUntil),
+    reviewUntil: isoOrNull(reviewUntil),
     closeReason,
   });
 
@@ -112,7 +112,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   async function record(type: string, actorId: string | null, fromState: ProblemState, data: Record<string, unknown> = {}) {
     version++;
     syncSearchAttributes();
-    const event: ProblemEventRecord = { eventKey: nextKey(type), type, actorId, at: iso(Date.now())!, fromState, toState: state, data };
+    const event: ProblemEventRecord = { eventKey: nextKey(type), type, actorId, at: isoOrNull(Date.now())!, fromState, toState: state, data };
     await serial(() => recordProblemChange({ problemId, event, snapshot: snapshot() }));
     return status();
   }
@@ -171,7 +171,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
       const from = state;
       state = 'investigating';
       ownerId = owner;
-      notify('problem-assigned', [owner], { deadline: iso(rcaDueAt)! });
+      notify('problem-assigned', [owner], { deadline: isoOrNull(rcaDueAt)! });
       return record('investigation-started', actorId, from, { ownerId: owner });
     },
     { validator: (_input) => guard('investigate') },
@@ -229,7 +229,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
       state = 'resolved';
       resolvedAt = now;
       reviewUntil = now + policy!.effectivenessSeconds * 1000;
-      await record('resolved', null, from, { changeId, reviewUntil: iso(reviewUntil) });
+      await record('resolved', null, from, { changeId, reviewUntil: isoOrNull(reviewUntil) });
     } else if (result === 'fix-failed') {
       state = 'known_error';
       fixChangeId = null;
@@ -254,19 +254,19 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   async function fire(timer: ProblemTimer) {
     fired.add(timer.key);
     if (timer.kind === 'rca-reminder') {
-      notify('rca-reminder', [ownerId ?? policy!.coordinatorId], { deadline: iso(rcaDueAt)! });
+      notify('rca-reminder', [ownerId ?? policy!.coordinatorId], { deadline: isoOrNull(rcaDueAt)! });
     } else {
       escalationLevel = Math.max(escalationLevel, 1);
-      notify('rca-escalation', [policy!.coordinatorId, ownerId], { deadline: iso(rcaDueAt)! });
+      notify('rca-escalation', [policy!.coordinatorId, ownerId], { deadline: isoOrNull(rcaDueAt)! });
     }
-    await record(`deadline.${timer.kind}`, null, state, { key: timer.key, dueAt: iso(timer.at) });
+    await record(`deadline.${timer.kind}`, null, state, { key: timer.key, dueAt: isoOrNull(timer.at) });
   }
 
   syncSearchAttributes();
   policy = await serial(() => openProblemRecord(opened));
   startRca(Date.parse(opened.openedAt));
-  await record('rca-deadline-set', null, state, { rcaDueAt: iso(rcaDueAt), incidents: linked.size });
-  notify('problem-opened', [policy.coordinatorId, ownerId], { deadline: iso(rcaDueAt)! });
+  await record('rca-deadline-set', null, state, { rcaDueAt: isoOrNull(rcaDueAt), incidents: linked.size });
+  notify('problem-opened', [policy.coordinatorId, ownerId], { deadline: isoOrNull(rcaDueAt)! });
   opening = false;
 
   while (state !== 'closed') {

@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { ReleaseActivities, ReleaseEventRecord } from '../activities/release';
 import { FINAL_RELEASE_STATES, illegalReleaseTransition, releaseReference, releaseWorkflowId, type ReleaseCommand, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
+import { isoOrNull } from '../domain/instants';
 import { ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
 import {
   abortReleaseUpdate,
@@ -39,7 +40,6 @@ const { openReleaseRecord, recordReleaseChange, setDeploymentState, releaseProdu
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * One release (ISO/IEC 20000-1 clause 8.5.3): built and tested once, then deployed environment by environment
@@ -74,8 +74,8 @@ export async function release(opened: ReleaseOpened): Promise<void> {
       [ItsmState, state],
       [ItsmEscalationLevel, escalationLevel],
     ]);
-    const event: ReleaseEventRecord = { eventKey: `${releaseId}:${++seq}:${type}`, type, actorId, at: iso(Date.now())!, fromState, toState: state, data };
-    const snapshot = { state, authorisedById, authorisedAt: iso(authorisedAt), failureReason, finishedAt: iso(finishedAt) };
+    const event: ReleaseEventRecord = { eventKey: `${releaseId}:${++seq}:${type}`, type, actorId, at: isoOrNull(Date.now())!, fromState, toState: state, data };
+    const snapshot = { state, authorisedById, authorisedAt: isoOrNull(authorisedAt), failureReason, finishedAt: isoOrNull(finishedAt) };
     await serial(() => recordReleaseChange({ releaseId, event, snapshot }));
     return status();
   }

@@ -2,6 +2,7 @@ import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, se
 import type { SupplierActivities } from '../activities/supplier-review';
 import type { DeadlineTimer } from '../domain/deadlines';
 import { assessmentTimers } from '../domain/supplier';
+import { isoOrNull } from '../domain/instants';
 import { untilDone } from './deadline-loop';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
@@ -14,7 +15,6 @@ const { openSupplierReview, gatherSupplierPerformance, recordSupplierReview, sen
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * One review of one supplier contract (ISO/IEC 20000-1 clause 8.2.5), yearly from its Schedule or on a
@@ -41,7 +41,7 @@ export async function supplierReview(input: SupplierReviewInput): Promise<Suppli
       status.state = 'assessed';
       status.outcome = outcome;
       sync();
-      await queue.run(() => recordSupplierReview({ reviewId: status.reviewId!, patch: { state: 'assessed', outcome, actions, notes, assessorId: actorId, decidedAt: iso(Date.now())! } }));
+      await queue.run(() => recordSupplierReview({ reviewId: status.reviewId!, patch: { state: 'assessed', outcome, actions, notes, assessorId: actorId, decidedAt: isoOrNull(Date.now())! } }));
       return { ...status };
     },
     {
@@ -55,13 +55,13 @@ export async function supplierReview(input: SupplierReviewInput): Promise<Suppli
     },
   );
 
-  const opened = await openSupplierReview({ workflowId: workflowInfo().workflowId, contractId: input.contractId, reason: input.reason, at: iso(Date.now())! });
+  const opened = await openSupplierReview({ workflowId: workflowInfo().workflowId, contractId: input.contractId, reason: input.reason, at: isoOrNull(Date.now())! });
   status.reviewId = opened.reviewId;
   ownerId = opened.ownerId;
   const performance = await gatherSupplierPerformance({ reviewId: opened.reviewId });
   const { dueAt, timers } = assessmentTimers(Date.now(), opened.assessmentSeconds, opened.remindBeforeSeconds);
   status.state = 'awaiting-assessment';
-  status.dueAt = iso(dueAt);
+  status.dueAt = isoOrNull(dueAt);
   sync();
   await queue.run(() => recordSupplierReview({ reviewId: opened.reviewId, patch: { state: status.state, dueAt: status.dueAt, performance } }));
   ready = true;

@@ -2,6 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { COMPLAINT_SEVERITIES, complaintReference } from '../../domain/complaint';
+import { isoOrNull } from '../../domain/instants';
 import type { Complaint } from '../../prisma/generated/client';
 import { assignComplaintUpdate, closeComplaintUpdate, type ComplaintStatus } from '../../workflows/complaint.messages';
 import { EVERYONE, hasAnyRole, MANAGERS, STAFF, type Principal } from '../auth';
@@ -23,7 +24,6 @@ import {
   SeverityParams,
 } from '../schemas/complaint';
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
 function complaintView(complaint: Complaint) {
   return {
@@ -42,7 +42,7 @@ function complaintView(complaint: Complaint) {
     escalationLevel: complaint.escalationLevel,
     outcome: complaint.outcome,
     resolution: complaint.resolution,
-    closedAt: iso(complaint.closedAt),
+    closedAt: isoOrNull(complaint.closedAt),
     closedById: complaint.closedById,
     createdAt: complaint.createdAt.toISOString(),
   };

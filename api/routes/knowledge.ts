@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createArticle, articleReference, saveArticleVersion } from '../../activities/knowledge';
 import { searchArticles } from '../../activities/knowledge-search';
 import { problemReference } from '../../domain/problem';
+import { isoOrNull } from '../../domain/instants';
 import type { Article, Prisma } from '../../prisma/generated/client';
 import { EVERYONE, hasAnyRole, STAFF, type Principal } from '../auth';
 import { resolveCis } from '../ci-references';
@@ -13,7 +14,6 @@ import { defineRoute } from '../route';
 import { ArticleIdParams, ArticleSchema, CreateArticleBody, ListArticlesQuery, SearchHitSchema, UpdateArticleBody } from '../schemas/knowledge';
 import { KnownErrorSchema } from '../schemas/problem';
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
 function articleView(article: Article) {
   return {
@@ -27,7 +27,7 @@ function articleView(article: Article) {
     status: article.status,
     version: article.version,
     knownErrorId: article.knownErrorId,
-    publishedAt: iso(article.publishedAt),
+    publishedAt: isoOrNull(article.publishedAt),
     updatedAt: article.updatedAt.toISOString(),
   };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { changeReference } from '../../domain/change';
 import { incidentReference } from '../../domain/incident';
 import { problemReference } from '../../domain/problem';
+import { isoOrNull } from '../../domain/instants';
 import type { Problem } from '../../prisma/generated/client';
 import { closeProblemUpdate, investigateProblemUpdate, linkFixUpdate, linkIncidentsUpdate, problemStatusQuery, publishKnownErrorUpdate, type ProblemStatus } from '../../workflows/problem.messages';
 import { MANAGERS, STAFF } from '../auth';
@@ -34,7 +35,6 @@ import {
   TrendRuleSchema,
 } from '../schemas/problem';
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
 export function problemView(problem: Problem) {
   return {
@@ -51,12 +51,12 @@ export function problemView(problem: Problem) {
     ciId: problem.ciId,
     category: problem.category,
     ownerId: problem.ownerId,
-    rcaDueAt: iso(problem.rcaDueAt),
+    rcaDueAt: isoOrNull(problem.rcaDueAt),
     escalationLevel: problem.escalationLevel,
     rootCause: problem.rootCause,
     workaround: problem.workaround,
-    reviewUntil: iso(problem.reviewUntil),
-    closedAt: iso(problem.closedAt),
+    reviewUntil: isoOrNull(problem.reviewUntil),
+    closedAt: isoOrNull(problem.closedAt),
     closeReason: problem.closeReason,
     workflowId: problem.workflowId,
     createdAt: problem.createdAt.toISOString(),

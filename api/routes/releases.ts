@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { linkedChangeStates } from '../../activities/release';
 import { ShellAdapterConfig, WebhookAdapterConfig } from '../../activities/deployment-adapters';
 import { productionBlockers, releaseReference, releaseWorkflowId, type ReleaseOpened } from '../../domain/release';
+import { isoOrNull } from '../../domain/instants';
 import type { DeploymentAdapter, Prisma, Release } from '../../prisma/generated/client';
 import { ItsmKind, ItsmState } from '../../temporal-config/search-attributes';
 import { abortReleaseUpdate, authoriseReleaseUpdate, confirmReleaseUpdate, releaseStatusQuery, startReleaseUpdate, type ReleaseStatus } from '../../workflows/release.messages';
@@ -21,7 +22,6 @@ import { startRecordWorkflow } from '../workflow-start';
 
 type ReleaseRow = Release & { adapter: DeploymentAdapter };
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 
 function releaseView(release: ReleaseRow) {
   return {
@@ -35,8 +35,8 @@ function releaseView(release: ReleaseRow) {
     adapter: release.adapter.name,
     environments: release.environments,
     confirmIn: release.confirmIn,
-    productionStart: iso(release.productionStart),
-    productionEnd: iso(release.productionEnd),
+    productionStart: isoOrNull(release.productionStart),
+    productionEnd: isoOrNull(release.productionEnd),
     requesterId: release.requesterId,
     authorisedById: release.authorisedById,
     failureReason: release.failureReason,
@@ -130,7 +130,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
         environments: row.environments,
         confirmIn: row.confirmIn,
         confirmSeconds: row.confirmSeconds,
-        productionStart: iso(row.productionStart),
+        productionStart: isoOrNull(row.productionStart),
         requesterId: principal.id,
       };
       try {
@@ -187,8 +187,8 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
         body: {
           ...releaseView(release),
           live,
-          deployments: deployments.map(({ environment, position, state, deployedAt, verifiedAt, rolledBackAt }) => ({ environment, position, state, deployedAt: iso(deployedAt), verifiedAt: iso(verifiedAt), rolledBackAt: iso(rolledBackAt) })),
-          steps: steps.map(({ environment, step, status, attempts, exitCode, httpStatus, output, startedAt, finishedAt }) => ({ environment, step, status, attempts, exitCode, httpStatus, output, startedAt: startedAt.toISOString(), finishedAt: iso(finishedAt) })),
+          deployments: deployments.map(({ environment, position, state, deployedAt, verifiedAt, rolledBackAt }) => ({ environment, position, state, deployedAt: isoOrNull(deployedAt), verifiedAt: isoOrNull(verifiedAt), rolledBackAt: isoOrNull(rolledBackAt) })),
+          steps: steps.map(({ environment, step, status, attempts, exitCode, httpStatus, output, startedAt, finishedAt }) => ({ environment, step, status, attempts, exitCode, httpStatus, output, startedAt: startedAt.toISOString(), finishedAt: isoOrNull(finishedAt) })),
           events: events.map(({ type, at, actorId, fromState, toState, data }) => ({ type, at: at.toISOString(), actorId, fromState, toState, data })),
           changes: changes.map(({ reference, state, scheduledStart, scheduledEnd }) => ({ reference, state, scheduledStart: scheduledStart && new Date(scheduledStart).toISOString(), scheduledEnd: scheduledEnd && new Date(scheduledEnd).toISOString() })),
         },

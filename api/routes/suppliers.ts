@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
+import { isoOrNull } from '../../domain/instants';
 import type { Contract, ContractService, Prisma, SupplierReview } from '../../prisma/generated/client';
 import { contractSchedules, DEFAULT_SCHEDULE_PREFIX, upsertSchedule } from '../../temporal-config/schedules';
 import { ItsmKind } from '../../temporal-config/search-attributes';
@@ -14,7 +15,6 @@ import { AssessBody, ContractSchema, CreateContractBody, CreateSupplierBody, Dis
 import { recordUpdater } from '../workflow-updates';
 import { startRecordWorkflow } from '../workflow-start';
 
-const iso = (value: Date | null) => (value === null ? null : value.toISOString());
 const day = (value: Date) => value.toISOString().slice(0, 10);
 
 const contractView = (c: Contract & { services: ContractService[] }) => ({
@@ -39,7 +39,7 @@ const reviewView = (r: SupplierReview) => ({
   state: r.state,
   periodStart: r.periodStart.toISOString(),
   periodEnd: r.periodEnd.toISOString(),
-  dueAt: iso(r.dueAt),
+  dueAt: isoOrNull(r.dueAt),
   escalated: r.escalated,
   performance: r.performance,
   outcome: r.outcome,
