@@ -48,7 +48,7 @@ export function createAssetAlertActivities({ prisma, mailer, publicUrl }: AssetA
           const subject = SUBJECTS[alert.kind][owner.locale === 'zh-CN' ? 'zh' : 'en'];
           const outcome = await deliverOnce(prisma, mailer, {
             idempotencyKey: `${alertKey(ci, alert)}:${owner.email}`,
-            recipient: { email: owner.email, locale: owner.locale },
+            recipient: owner,
             kind: 'asset-alert',
             subject: `[${ciReference(ci.code)}] ${subject}: ${ci.name}`,
             text: `${ci.name} (${ci.code}): ${alert.message}.\n\n${publicUrl}/api/cis/${ci.id}\n`,

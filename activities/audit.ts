@@ -4,6 +4,7 @@ import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
 import type { Mailer } from './mailer';
 import { deliverOnce, recipientSet } from './notifications';
+import { localiseInstants } from './reader-time';
 
 export interface AuditActivityDeps {
   prisma: Db;
@@ -118,13 +119,20 @@ export function createAuditActivities({ prisma, mailer, publicUrl }: AuditActivi
       await prisma.correctiveAction.update({ where: { id: actionId }, data: { ...rest, ...(completedAt ? { completedAt: new Date(completedAt) } : {}) } });
     },
 
-    /** Plain-text governance mail (audits, corrective actions), once per key and recipient. */
+    /** Plain-text governance mail (audits, corrective actions), once per key and recipient, with its due dates in the recipient's zone. */
     async sendGovernanceMail({ key, kind, toUserIds, subject, text, headers }: { key: string; kind: string; toUserIds: string[] | 'managers'; subject: string; text: string; headers: Record<string, string> }) {
       const users = await prisma.user.findMany({ where: toUserIds === 'managers' ? { roles: { has: 'manager' } } : { id: { in: toUserIds } } });
       const recipients = recipientSet();
       for (const user of users) recipients.add(user);
       for (const recipient of recipients.values()) {
-        await deliverOnce(prisma, mailer, { idempotencyKey: `${key}:${recipient.email}`, recipient, kind, subject, text: `${text}\n\n${publicUrl}\n`, headers });
+        await deliverOnce(prisma, mailer, {
+          idempotencyKey: `${key}:${recipient.email}`,
+          recipient,
+          kind,
+          subject: localiseInstants(subject, recipient),
+          text: `${localiseInstants(text, recipient)}\n\n${publicUrl}\n`,
+          headers,
+        });
       }
     },
   };

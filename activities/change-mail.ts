@@ -1,5 +1,7 @@
-// Change notifications in the recipient's language (en, zh-CN), as a text part and an HTML part with the same
-// content. Links to decide go to the confirmation page, never straight to an action.
+// Change notifications in the recipient's language (en, zh-CN) and time zone, as a text part and an HTML part
+// with the same content. Links to decide go to the confirmation page, never straight to an action.
+
+import { formatInstant, localiseInstants, type Reader } from './reader-time';
 
 export interface ChangeMailContext {
   reference: string;
@@ -10,6 +12,7 @@ export interface ChangeMailContext {
   services: string;
   requester: string;
   board?: string;
+  /** ISO 8601 instant. */
   deadline?: string;
   reason?: string;
   decisions?: string;
@@ -92,24 +95,21 @@ export function riskZh(risk: string): string {
   return ({ low: '低', medium: '中', high: '高', critical: '严重' } as Record<string, string>)[risk] ?? risk;
 }
 
-/** An instant as people read it in mail and on the action pages (UTC: users carry no time zone yet). */
-export function formatInstant(date: Date, locale: string): string {
-  return `${new Intl.DateTimeFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date)} UTC`;
-}
-
 /** A change's window: the scheduled one once there is one, else the planned one. */
-export function formatChangeWindow(change: { plannedStart: Date; plannedEnd: Date; scheduledStart: Date | null; scheduledEnd: Date | null }, locale: string): string {
-  return `${formatInstant(change.scheduledStart ?? change.plannedStart, locale)} – ${formatInstant(change.scheduledEnd ?? change.plannedEnd, locale)}`;
+export function formatChangeWindow(change: { plannedStart: Date; plannedEnd: Date; scheduledStart: Date | null; scheduledEnd: Date | null }, reader: Reader): string {
+  return `${formatInstant(change.scheduledStart ?? change.plannedStart, reader)} – ${formatInstant(change.scheduledEnd ?? change.plannedEnd, reader)}`;
 }
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
 }
 
-export function renderChangeMail(kind: string, locale: string, context: ChangeMailContext) {
+export function renderChangeMail(kind: string, reader: Reader, context: ChangeMailContext) {
+  const { locale } = reader;
   const template = (locale === 'zh-CN' ? zh : en)[kind];
   if (!template) throw new Error(`no change mail template for "${kind}"`);
-  const { subject, lines, actions = [] } = template(context);
+  // The workflow gives the deadline as an ISO instant in UTC; the reader gets it in their own zone.
+  const { subject, lines, actions = [] } = template({ ...context, deadline: localiseInstants(context.deadline ?? '', reader) });
   const text = [...lines, '', ...actions.map((a) => `${a.label} ${a.url}`), context.recordUrl, ''].join('\n');
   const buttons = actions
     .map((a) => `<a href="${escapeHtml(a.url)}" style="display:inline-block;padding:10px 18px;margin-right:8px;border-radius:6px;background:#1f4e8c;color:#fff;text-decoration:none">${escapeHtml(a.label)}</a>`)

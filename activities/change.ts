@@ -219,13 +219,13 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
               expiresAt: request.action.expiresAt,
             })}`
           : undefined;
-        const mail = renderChangeMail(request.kind, recipient.locale, {
+        const mail = renderChangeMail(request.kind, recipient, {
           ...request.context,
           reference,
           title: change.title,
           type: change.type,
           risk: change.riskLevel ?? 'unassessed',
-          window: formatChangeWindow(change, recipient.locale),
+          window: formatChangeWindow(change, recipient),
           services: change.services.map((s) => s.service.name).join(', '),
           requester: change.requester.name,
           actionUrl,

@@ -40,7 +40,7 @@ export function createCompetenceActivities({ prisma, mailer, publicUrl }: Compet
         const ends = competence.expiresOn!.toISOString().slice(0, 10);
         const outcome = await deliverOnce(prisma, mailer, {
           idempotencyKey: `certification:${competence.id}:${ends}:${competence.user.email}`,
-          recipient: { email: competence.user.email, locale: competence.user.locale },
+          recipient: competence.user,
           kind: 'certification-expiring',
           subject: `Your ${competence.certification ?? competence.skill} certification expires on ${ends}`,
           text: `Renew ${competence.certification ?? competence.skill} before ${ends}.\n\n${publicUrl}/api/users/${competence.userId}/competences\n`,

@@ -1,9 +1,9 @@
 import { complaintReference, complaintWorkflowId, type ComplaintOpened } from '../domain/complaint';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
-import { formatInstant } from './change-mail';
 import type { Mailer } from './mailer';
 import { deliverOnce, recipientSet } from './notifications';
+import { formatInstant } from './reader-time';
 
 export interface ComplaintActivityDeps {
   prisma: Db;
@@ -119,7 +119,7 @@ export function createComplaintActivities({ prisma, mailer, publicUrl }: Complai
       const reference = complaintReference(complaint.number);
       for (const recipient of recipients.values()) {
         const locale = recipient.locale === 'zh-CN' ? 'zh-CN' : 'en';
-        const mail = MAIL[locale][kind]({ reference, subject: complaint.subject, due: formatInstant(complaint.dueAt, locale), level, outcome: complaint.outcome ?? '', resolution: complaint.resolution ?? '' });
+        const mail = MAIL[locale][kind]({ reference, subject: complaint.subject, due: formatInstant(complaint.dueAt, recipient), level, outcome: complaint.outcome ?? '', resolution: complaint.resolution ?? '' });
         await deliverOnce(prisma, mailer, {
           idempotencyKey: `${key}:${recipient.email}`,
           recipient,

@@ -1,5 +1,7 @@
-// Notification texts in the recipient's language (en, zh-CN). Plain text: it is read on phones and in
-// ticket-by-mail gateways alike.
+// Notification texts in the recipient's language (en, zh-CN) and time zone. Plain text: it is read on phones and
+// in ticket-by-mail gateways alike.
+
+import { localiseInstants, type Reader } from './reader-time';
 
 export interface MailContext {
   reference: string;
@@ -15,15 +17,16 @@ type Template = (c: MailContext) => { subject: string; body: string };
 type Locale = 'en' | 'zh-CN';
 
 const pct = (c: MailContext) => `${Math.round(Number(c.fraction ?? 0) * 100)}%`;
-const when = (c: MailContext) => String(c.dueAt ?? '');
 
 const en: Record<string, Template> = {
+  'new-incident': (c) => ({ subject: `[${c.reference}] new ${c.priority} incident for your group: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) was raised and routed to your group. Nobody has taken it yet.` }),
+  unassigned: (c) => ({ subject: `[${c.reference}] still unassigned: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) has waited for an assignee since it was raised. Please hand it to someone.` }),
   assigned: (c) => ({ subject: `[${c.reference}] assigned to you: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) is now yours.` }),
-  warning: (c) => ({ subject: `[${c.reference}] ${pct(c)} of the ${c.clock} target used`, body: `The ${c.clock} SLA of ${c.reference} is ${pct(c)} used; it is due at ${when(c)}.` }),
-  breach: (c) => ({ subject: `[${c.reference}] ${c.clock} SLA breached`, body: `The ${c.clock} target of ${c.reference} (${c.priority}) was missed at ${when(c)}.` }),
+  warning: (c) => ({ subject: `[${c.reference}] ${pct(c)} of the ${c.clock} target used`, body: `The ${c.clock} SLA of ${c.reference} is ${pct(c)} used; it is due at ${c.dueAt}.` }),
+  breach: (c) => ({ subject: `[${c.reference}] ${c.clock} SLA breached`, body: `The ${c.clock} target of ${c.reference} (${c.priority}) was missed at ${c.dueAt}.` }),
   escalation: (c) => ({ subject: `[${c.reference}] escalation level ${c.level}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) reached escalation level ${c.level}.${c.reassignedToGroupId ? ' It has been handed to another group.' : ''}` }),
   progress: (c) => ({ subject: `[${c.reference}] progress update`, body: `Your incident "${c.title}" is still being worked on (state: ${c.state}).` }),
-  'at-risk': (c) => ({ subject: `[${c.reference}] resolution will be late`, body: `We expect to miss the resolution target for "${c.title}" (due ${when(c)}). We are still working on it and will keep you informed.` }),
+  'at-risk': (c) => ({ subject: `[${c.reference}] resolution will be late`, body: `We expect to miss the resolution target for "${c.title}" (due ${c.dueAt}). We are still working on it and will keep you informed.` }),
   note: (c) => ({ subject: `[${c.reference}] new message`, body: String(c.body ?? '') }),
   'customer-reply': (c) => ({ subject: `[${c.reference}] customer replied`, body: String(c.body ?? '') }),
   resolved: (c) => ({ subject: `[${c.reference}] resolved`, body: `"${c.title}" has been resolved: ${c.summary ?? ''}\nIf the problem is back, reply within the reopen window.` }),
@@ -33,12 +36,14 @@ const en: Record<string, Template> = {
 };
 
 const zh: Record<string, Template> = {
+  'new-incident': (c) => ({ subject: `[${c.reference}] 您的处理组有新的 ${c.priority} 事件：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）已提交并分派到您的处理组，目前尚无人接手。` }),
+  unassigned: (c) => ({ subject: `[${c.reference}] 仍无人处理：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）自提交以来一直无人接手，请尽快分派。` }),
   assigned: (c) => ({ subject: `[${c.reference}] 已分派给您：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）现由您处理。` }),
-  warning: (c) => ({ subject: `[${c.reference}] ${c.clock === 'response' ? '响应' : '解决'}时限已用 ${pct(c)}`, body: `${c.reference} 的${c.clock === 'response' ? '响应' : '解决'} SLA 已用 ${pct(c)}，截止时间 ${when(c)}。` }),
-  breach: (c) => ({ subject: `[${c.reference}] ${c.clock === 'response' ? '响应' : '解决'} SLA 已违约`, body: `${c.reference}（${c.priority}）已于 ${when(c)} 超出${c.clock === 'response' ? '响应' : '解决'}时限。` }),
+  warning: (c) => ({ subject: `[${c.reference}] ${c.clock === 'response' ? '响应' : '解决'}时限已用 ${pct(c)}`, body: `${c.reference} 的${c.clock === 'response' ? '响应' : '解决'} SLA 已用 ${pct(c)}，截止时间 ${c.dueAt}。` }),
+  breach: (c) => ({ subject: `[${c.reference}] ${c.clock === 'response' ? '响应' : '解决'} SLA 已违约`, body: `${c.reference}（${c.priority}）已于 ${c.dueAt} 超出${c.clock === 'response' ? '响应' : '解决'}时限。` }),
   escalation: (c) => ({ subject: `[${c.reference}] 升级至第 ${c.level} 级`, body: `${c.reference}（${c.priority}，${c.serviceName}）已升级至第 ${c.level} 级。${c.reassignedToGroupId ? '已转交其他处理组。' : ''}` }),
   progress: (c) => ({ subject: `[${c.reference}] 进展通知`, body: `您的事件"${c.title}"正在处理中（状态：${c.state}）。` }),
-  'at-risk': (c) => ({ subject: `[${c.reference}] 预计无法按时解决`, body: `事件"${c.title}"预计无法在 ${when(c)} 前解决。我们仍在处理，并将持续通知您。` }),
+  'at-risk': (c) => ({ subject: `[${c.reference}] 预计无法按时解决`, body: `事件"${c.title}"预计无法在 ${c.dueAt} 前解决。我们仍在处理，并将持续通知您。` }),
   note: (c) => ({ subject: `[${c.reference}] 新消息`, body: String(c.body ?? '') }),
   'customer-reply': (c) => ({ subject: `[${c.reference}] 客户已回复`, body: String(c.body ?? '') }),
   resolved: (c) => ({ subject: `[${c.reference}] 已解决`, body: `"${c.title}"已解决：${c.summary ?? ''}\n如问题再次出现，请在重新打开期限内回复。` }),
@@ -47,10 +52,11 @@ const zh: Record<string, Template> = {
   major: (c) => ({ subject: `[${c.reference}] 重大事件：${c.title}`, body: `${c.serviceName} 上的 ${c.reference} 已被宣布为重大事件：${c.reason ?? ''}` }),
 };
 
-export function renderMail(kind: string, locale: string, context: MailContext) {
-  const templates = (locale as Locale) === 'zh-CN' ? zh : en;
+export function renderMail(kind: string, reader: Reader, context: MailContext) {
+  const templates = (reader.locale as Locale) === 'zh-CN' ? zh : en;
   const template = templates[kind];
   if (!template) throw new Error(`no mail template for "${kind}"`);
-  const { subject, body } = template(context);
+  // The workflow gives the deadline as an ISO instant in UTC; the reader gets it in their own zone.
+  const { subject, body } = template({ ...context, dueAt: localiseInstants(String(context.dueAt ?? ''), reader) });
   return { subject, text: `${body}\n\n${context.link}\n` };
 }

@@ -5,6 +5,8 @@ import type { Mailer } from './mailer';
 export interface Recipient {
   email: string;
   locale: string;
+  /** IANA zone in which the reader sees times. */
+  timeZone: string;
 }
 
 export interface Delivery {
@@ -27,7 +29,7 @@ export function recipientSet() {
   const recipients = new Map<string, Recipient>();
   return {
     add(user: Recipient | null | undefined) {
-      if (user) recipients.set(user.email, { email: user.email, locale: user.locale });
+      if (user) recipients.set(user.email, { email: user.email, locale: user.locale, timeZone: user.timeZone });
     },
     values: () => [...recipients.values()],
   };

@@ -1,10 +1,13 @@
-// Problem notifications in the recipient's language (en, zh-CN); plain text, like the incident ones.
+// Problem notifications in the recipient's language (en, zh-CN) and time zone; plain text, like the incident ones.
+
+import { localiseInstants, type Reader } from './reader-time';
 
 export interface ProblemMailContext {
   reference: string;
   title: string;
   priority: string;
   link: string;
+  /** ISO 8601 instant. */
   deadline?: string;
   reason?: string;
   incidents?: string;
@@ -32,9 +35,9 @@ const zh: Record<string, Template> = {
   'problem-closed': (c) => ({ subject: `[${c.reference}] 已关闭`, body: `"${c.title}"已关闭：${c.reason}。` }),
 };
 
-export function renderProblemMail(kind: string, locale: string, context: ProblemMailContext) {
-  const template = (locale === 'zh-CN' ? zh : en)[kind];
+export function renderProblemMail(kind: string, reader: Reader, context: ProblemMailContext) {
+  const template = (reader.locale === 'zh-CN' ? zh : en)[kind];
   if (!template) throw new Error(`no problem mail template for "${kind}"`);
-  const { subject, body } = template(context);
+  const { subject, body } = template({ ...context, deadline: localiseInstants(context.deadline ?? '', reader) });
   return { subject, text: `${body}\n\n${context.link}\n` };
 }

@@ -80,7 +80,7 @@ export function createProblemActivities({ prisma, mailer, publicUrl, temporal }:
     async openProblemRecord(opened: ProblemOpened): Promise<ProblemPolicySnapshot> {
       await writeProblemRecord(prisma, opened, opened.source);
       const policy = await prisma.problemPolicy.findUnique({ where: { priority: opened.priority } });
-      if (!policy) throw new Error(`no problem policy for ${opened.priority}; add one with PUT /api/problems/policies/${opened.priority}`);
+      if (!policy) throw new Error(`no problem policy for ${opened.priority}; add one with PUT /api/problem-policies/${opened.priority}`);
       return {
         rcaSeconds: policy.rcaSeconds,
         remindBeforeSeconds: [...policy.remindBeforeSeconds],
@@ -139,7 +139,7 @@ export function createProblemActivities({ prisma, mailer, publicUrl, temporal }:
       const reference = problemReference(problem.number);
       let sent = 0;
       for (const recipient of recipients.values()) {
-        const mail = renderProblemMail(kind, recipient.locale, { ...context, reference, title: problem.title, priority: problem.priority, link: `${publicUrl}/api/problems/${problem.id}` });
+        const mail = renderProblemMail(kind, recipient, { ...context, reference, title: problem.title, priority: problem.priority, link: `${publicUrl}/api/problems/${problem.id}` });
         const outcome = await deliverOnce(prisma, mailer, { idempotencyKey: `${key}:${recipient.email}`, recipient, kind, ...mail, headers: { 'X-Itsm-Problem': reference, 'X-Itsm-Problem-Id': problem.id }, problemId: problem.id });
         if (outcome === 'sent') sent++;
       }

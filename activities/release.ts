@@ -8,6 +8,7 @@ import type { Prisma } from '../prisma/generated/client';
 import { runShellStep, runWebhookStep, ShellAdapterConfig, WebhookAdapterConfig, type StepResult } from './deployment-adapters';
 import type { Mailer } from './mailer';
 import { deliverOnce, recipientSet } from './notifications';
+import { localiseInstants } from './reader-time';
 
 export interface ReleaseActivityDeps {
   prisma: Db;
@@ -143,7 +144,7 @@ export function createReleaseActivities({ prisma, mailer, publicUrl, actionSecre
               expiresAt: release.productionEnd?.getTime() ?? Date.now() + AUTHORISATION_LINK_DAYS * 86_400_000,
             })}`
           : null;
-        const mail = MAIL[kind]({ reference, version: release.version, detail });
+        const mail = MAIL[kind]({ reference, version: release.version, detail: localiseInstants(detail, recipient) });
         await deliverOnce(prisma, mailer, {
           idempotencyKey,
           recipient,

@@ -6,6 +6,7 @@ import { signActionToken } from './action-tokens';
 import { escapeHtml } from './change-mail';
 import type { Mailer } from './mailer';
 import { deliverOnce } from './notifications';
+import { formatInstant } from './reader-time';
 
 export interface SatisfactionActivityDeps {
   prisma: Db;
@@ -54,7 +55,7 @@ export function createSatisfactionActivities({ prisma, mailer, publicUrl, action
         expiresAt: survey.expiresAt.getTime(),
       });
       const links = SURVEY_SCORES.map((score, index) => ({ label: SCORE_LABELS[locale][index], url: `${publicUrl}/actions/${token}?score=${score}` }));
-      const until = t.until(survey.expiresAt.toISOString().slice(0, 10));
+      const until = t.until(formatInstant(survey.expiresAt, requester));
       await deliverOnce(prisma, mailer, {
         idempotencyKey: `survey:${survey.id}:${requester.email}`,
         recipient: requester,

@@ -59,7 +59,7 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
           const line = (label: string, value: number | null) => `${label}: ${value === null ? '–' : `${value} %`}`;
           await deliverOnce(prisma, mailer, {
             idempotencyKey: `service-report:${service.id}:${data.month}:${service.owner.email}`,
-            recipient: { email: service.owner.email, locale: service.owner.locale },
+            recipient: service.owner,
             kind: 'service-report',
             subject: `[${service.code}] service report ${data.month}`,
             text: [

@@ -3,6 +3,7 @@ import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
 import type { Mailer } from './mailer';
 import { deliverOnce, recipientSet } from './notifications';
+import { localiseInstants } from './reader-time';
 
 export interface SupplierActivityDeps {
   prisma: Db;
@@ -108,7 +109,7 @@ export function createSupplierActivities({ prisma, mailer, publicUrl }: Supplier
       const what = { tacit: `it renews by itself unless notice is given within ${contract.noticeDays} days`, explicit: `it must be renewed explicitly within ${contract.noticeDays} days`, none: 'it ends then; arrange a replacement' }[contract.renewal] ?? contract.renewal;
       return deliverOnce(prisma, mailer, {
         idempotencyKey: `contract-renewal:${contract.id}:${ends}:${contract.owner.email}`,
-        recipient: { email: contract.owner.email, locale: contract.owner.locale },
+        recipient: contract.owner,
         kind: 'contract-renewal',
         subject: `[${contract.reference}] notice period starts: ${contract.supplier.name} contract ends ${ends}`,
         text: `The contract ${contract.reference} with ${contract.supplier.name} ends on ${ends}: ${what}.\n\n${publicUrl}/api/contracts/${contract.id}\n`,
@@ -122,7 +123,7 @@ export function createSupplierActivities({ prisma, mailer, publicUrl }: Supplier
       const recipients = recipientSet();
       for (const user of users) recipients.add(user);
       for (const recipient of recipients.values()) {
-        const mail = MAIL[kind]({ contract: review.contract.reference, supplier: review.contract.supplier.name, detail });
+        const mail = MAIL[kind]({ contract: review.contract.reference, supplier: review.contract.supplier.name, detail: localiseInstants(detail, recipient) });
         await deliverOnce(prisma, mailer, {
           idempotencyKey: `${key}:${recipient.email}`,
           recipient,

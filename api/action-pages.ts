@@ -1,10 +1,16 @@
 import { escapeHtml, riskZh, typeZh } from '../activities/change-mail';
+import type { Reader } from '../activities/reader-time';
 import { SCORE_LABELS } from '../domain/satisfaction';
 
 // The pages behind e-mail action links, in the approver's language. They are plain HTML forms: nothing to
 // load, no script, readable on a phone.
 
 export type PageLocale = 'en' | 'zh-CN';
+
+/** The link's addressee: the page's language (theirs unless the link asks for another) and their time zone. */
+export interface PageReader extends Reader {
+  locale: PageLocale;
+}
 
 const en = {
   title: 'Change approval',

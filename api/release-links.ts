@@ -1,10 +1,10 @@
 import type { Response } from 'express';
 import type { ReleaseAuthorisationClaims } from '../activities/action-tokens';
-import { formatInstant } from '../activities/change-mail';
+import { formatInstant, localiseInstants } from '../activities/reader-time';
 import { linkedChangeStates } from '../activities/release';
 import { productionBlockers, releaseReference, type ReleaseState } from '../domain/release';
 import { authoriseReleaseUpdate, releaseStatusQuery } from '../workflows/release.messages';
-import { authorisationPage, messagePage, pageTexts, type PageLocale } from './action-pages';
+import { authorisationPage, messagePage, pageTexts, type PageReader } from './action-pages';
 import type { ApiDeps } from './deps';
 import { HttpProblem } from './problem';
 import { recordUpdater } from './workflow-updates';
@@ -30,16 +30,17 @@ export function releaseLinks(deps: ApiDeps) {
   const waiting = (loaded: Loaded) => AUTHORISABLE.includes(loaded.state) && !loaded.authorised;
 
   /** Why this link cannot authorise now, as a page status and message; null when it can. */
-  function refusal(locale: PageLocale, claims: ReleaseAuthorisationClaims, loaded: Loaded): [number, string, string] | null {
-    const t = pageTexts(locale);
+  function refusal(reader: PageReader, claims: ReleaseAuthorisationClaims, loaded: Loaded): [number, string, string] | null {
+    const t = pageTexts(reader.locale);
     if (!waiting(loaded)) return [409, t.closedTitle, t.releaseNotWaiting(loaded.state)];
     if (loaded.release.requesterId === claims.approverId) return [403, t.refusedTitle, `${releaseReference(loaded.release.number)}: segregation of duties`];
-    if (loaded.blockers.length > 0) return [409, t.refusedTitle, loaded.blockers.join('; ')];
+    if (loaded.blockers.length > 0) return [409, t.refusedTitle, localiseInstants(loaded.blockers.join('; '), reader)];
     return null;
   }
 
   return {
-    async render(res: Response, claims: ReleaseAuthorisationClaims, locale: PageLocale) {
+    async render(res: Response, claims: ReleaseAuthorisationClaims, reader: PageReader) {
+      const { locale } = reader;
       const t = pageTexts(locale);
       const loaded = await load(claims);
       if (!loaded) return void res.status(400).type('html').send(messagePage(locale, t.invalidTitle, t.invalid, 'refused'));
@@ -53,18 +54,19 @@ export function releaseLinks(deps: ApiDeps) {
           requester: release.requester.name,
           environments: release.environments.join(' → '),
           changes: loaded.changes.map((c) => `${c.reference}: ${c.state}`),
-          blockers: loaded.blockers,
-          deadline: formatInstant(new Date(claims.expiresAt), locale),
+          blockers: loaded.blockers.map((blocker) => localiseInstants(blocker, reader)),
+          deadline: formatInstant(claims.expiresAt, reader),
         }),
       );
     },
 
     /** Checks, claims the link, authorises; a refused authorisation gives the link back. */
-    async authorise(res: Response, claims: ReleaseAuthorisationClaims, locale: PageLocale) {
+    async authorise(res: Response, claims: ReleaseAuthorisationClaims, reader: PageReader) {
+      const { locale } = reader;
       const t = pageTexts(locale);
       const loaded = await load(claims);
       if (!loaded) return void res.status(400).type('html').send(messagePage(locale, t.invalidTitle, t.invalid, 'refused'));
-      const refused = refusal(locale, claims, loaded);
+      const refused = refusal(reader, claims, loaded);
       if (refused) return void res.status(refused[0]).type('html').send(messagePage(locale, refused[1], refused[2], 'refused'));
       try {
         await deps.prisma.actionTokenUse.create({ data: { jti: claims.jti, releaseId: claims.releaseId, userId: claims.approverId } });
@@ -78,7 +80,7 @@ export function releaseLinks(deps: ApiDeps) {
         // Nothing was authorised, so the link stays usable.
         await deps.prisma.actionTokenUse.delete({ where: { jti: claims.jti } });
         if (!(error instanceof HttpProblem)) throw error;
-        res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, error.detail, 'refused'));
+        res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, localiseInstants(error.detail, reader), 'refused'));
       }
     },
   };

@@ -1,9 +1,9 @@
 import type { Response } from 'express';
 import type { SatisfactionSurveyClaims } from '../activities/action-tokens';
-import { formatInstant } from '../activities/change-mail';
+import { formatInstant } from '../activities/reader-time';
 import { incidentReference } from '../domain/incident';
 import { isSurveyScore } from '../domain/satisfaction';
-import { messagePage, pageTexts, surveyPage, type PageLocale } from './action-pages';
+import { messagePage, pageTexts, surveyPage, type PageLocale, type PageReader } from './action-pages';
 import type { ApiDeps } from './deps';
 
 class AlreadyAnswered extends Error {}
@@ -17,9 +17,9 @@ export function surveyLinks(deps: ApiDeps) {
   const load = (claims: SatisfactionSurveyClaims) => prisma.satisfactionSurvey.findUnique({ where: { id: claims.surveyId }, include: { incident: true } });
   type Loaded = NonNullable<Awaited<ReturnType<typeof load>>>;
 
-  function show(res: Response, locale: PageLocale, survey: Loaded, form: { score: number | null; comment?: string; error?: string; status?: number }) {
+  function show(res: Response, reader: PageReader, survey: Loaded, form: { score: number | null; comment?: string; error?: string; status?: number }) {
     res.status(form.status ?? 200).type('html').send(
-      surveyPage(locale, { reference: incidentReference(survey.incident.number), title: survey.incident.title, deadline: formatInstant(survey.expiresAt, locale), ...form }),
+      surveyPage(reader.locale, { reference: incidentReference(survey.incident.number), title: survey.incident.title, deadline: formatInstant(survey.expiresAt, reader), ...form }),
     );
   }
 
@@ -37,19 +37,20 @@ export function surveyLinks(deps: ApiDeps) {
   }
 
   return {
-    async render(res: Response, claims: SatisfactionSurveyClaims, locale: PageLocale, chosen: unknown) {
-      const survey = await open(res, claims, locale);
+    async render(res: Response, claims: SatisfactionSurveyClaims, reader: PageReader, chosen: unknown) {
+      const survey = await open(res, claims, reader.locale);
       const score = Number(chosen);
-      if (survey) show(res, locale, survey, { score: isSurveyScore(score) ? score : null });
+      if (survey) show(res, reader, survey, { score: isSurveyScore(score) ? score : null });
     },
 
-    async answer(res: Response, claims: SatisfactionSurveyClaims, locale: PageLocale, body: { score?: unknown; comment?: unknown }) {
+    async answer(res: Response, claims: SatisfactionSurveyClaims, reader: PageReader, body: { score?: unknown; comment?: unknown }) {
+      const { locale } = reader;
       const t = pageTexts(locale);
       const survey = await open(res, claims, locale);
       if (!survey) return;
       const score = Number(body.score);
       const comment = typeof body.comment === 'string' ? body.comment.trim().slice(0, 2_000) : '';
-      if (!isSurveyScore(score)) return show(res, locale, survey, { score: null, comment, error: t.needScore, status: 400 });
+      if (!isSurveyScore(score)) return show(res, reader, survey, { score: null, comment, error: t.needScore, status: 400 });
       const respondedAt = new Date();
       // The link's single use and the answer are one write: of two simultaneous posts, one is recorded.
       const recorded = await prisma

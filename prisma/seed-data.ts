@@ -31,14 +31,14 @@ export const DEMO_CALENDARS = [
 ];
 
 export const DEMO_USERS = [
-  { key: 'admin', email: 'admin@itsm.local', name: 'Ada Admin', locale: 'en', roles: ['admin'] },
-  { key: 'agent', email: 'mei.chen@itsm.local', name: '陈美 Mei Chen', locale: 'zh-CN', roles: ['agent'] },
-  { key: 'agent2', email: 'sam.taylor@itsm.local', name: 'Sam Taylor', locale: 'en', roles: ['agent'] },
-  { key: 'manager', email: 'li.wei@itsm.local', name: '李伟 Li Wei', locale: 'zh-CN', roles: ['manager', 'cab'] },
-  { key: 'requester', email: 'riley.requester@itsm.local', name: 'Riley Requester', locale: 'en', roles: ['requester'] },
-  { key: 'cab1', email: 'wang.fang@itsm.local', name: '王芳 Wang Fang', locale: 'zh-CN', roles: ['cab'] },
-  { key: 'cab2', email: 'omar.haddad@itsm.local', name: 'Omar Haddad', locale: 'en', roles: ['cab'] },
-  { key: 'auditor', email: 'ines.moreau@itsm.local', name: 'Ines Moreau', locale: 'en', roles: ['auditor'] },
+  { key: 'admin', email: 'admin@itsm.local', name: 'Ada Admin', locale: 'en', timeZone: 'UTC', roles: ['admin'] },
+  { key: 'agent', email: 'mei.chen@itsm.local', name: '陈美 Mei Chen', locale: 'zh-CN', timeZone: 'Asia/Shanghai', roles: ['agent'] },
+  { key: 'agent2', email: 'sam.taylor@itsm.local', name: 'Sam Taylor', locale: 'en', timeZone: 'Europe/London', roles: ['agent'] },
+  { key: 'manager', email: 'li.wei@itsm.local', name: '李伟 Li Wei', locale: 'zh-CN', timeZone: 'Asia/Shanghai', roles: ['manager', 'cab'] },
+  { key: 'requester', email: 'riley.requester@itsm.local', name: 'Riley Requester', locale: 'en', timeZone: 'Europe/London', roles: ['requester'] },
+  { key: 'cab1', email: 'wang.fang@itsm.local', name: '王芳 Wang Fang', locale: 'zh-CN', timeZone: 'Asia/Shanghai', roles: ['cab'] },
+  { key: 'cab2', email: 'omar.haddad@itsm.local', name: 'Omar Haddad', locale: 'en', timeZone: 'Europe/London', roles: ['cab'] },
+  { key: 'auditor', email: 'ines.moreau@itsm.local', name: 'Ines Moreau', locale: 'en', timeZone: 'Europe/Paris', roles: ['auditor'] },
 ] as const;
 
 export const DEMO_GROUPS = [
@@ -47,19 +47,20 @@ export const DEMO_GROUPS = [
   { name: 'Application Support', email: 'appsupport@itsm.local', lead: 'manager', members: ['agent', 'manager'] },
 ] as const;
 
+/** Each service's default group is where its new incidents land when no assignment rule matches. */
 export const DEMO_SERVICES = [
-  { code: 'EMAIL', name: 'Corporate e-mail', description: 'Mailboxes, calendars and mobile mail', owner: 'manager' },
-  { code: 'ERP', name: 'ERP and finance', description: 'General ledger, purchasing, payroll', owner: 'manager' },
-  { code: 'NET', name: 'Network and VPN', description: 'Office LAN, Wi-Fi, site links and remote access', owner: 'agent2' },
-  { code: 'DESK', name: 'End-user computing', description: 'Laptops, printers, accounts and software requests', owner: 'agent' },
+  { code: 'EMAIL', name: 'Corporate e-mail', description: 'Mailboxes, calendars and mobile mail', owner: 'manager', defaultGroup: 'Service Desk' },
+  { code: 'ERP', name: 'ERP and finance', description: 'General ledger, purchasing, payroll', owner: 'manager', defaultGroup: 'Application Support' },
+  { code: 'NET', name: 'Network and VPN', description: 'Office LAN, Wi-Fi, site links and remote access', owner: 'agent2', defaultGroup: 'Network Operations' },
+  { code: 'DESK', name: 'End-user computing', description: 'Laptops, printers, accounts and software requests', owner: 'agent', defaultGroup: 'Service Desk' },
 ] as const;
 
-/** Targets per priority: P1 runs round the clock, the others on Shanghai office hours. */
-export const DEMO_SLA_TARGETS: Record<Priority, { calendar: string; response: number; resolution: number; progressEvery: number | null }> = {
-  P1: { calendar: '24x7', response: 0.25 * HOUR, resolution: 4 * HOUR, progressEvery: 1 * HOUR },
-  P2: { calendar: 'CN-Shanghai', response: 0.5 * HOUR, resolution: 8 * HOUR, progressEvery: 2 * HOUR },
-  P3: { calendar: 'CN-Shanghai', response: 4 * HOUR, resolution: 24 * HOUR, progressEvery: null },
-  P4: { calendar: 'CN-Shanghai', response: 8 * HOUR, resolution: 40 * HOUR, progressEvery: null },
+/** Targets per priority: P1 runs round the clock, the others on Shanghai office hours; unassigned work alerts the lead at a third of the response target. */
+export const DEMO_SLA_TARGETS: Record<Priority, { calendar: string; response: number; resolution: number; progressEvery: number | null; unassignedAlert: number }> = {
+  P1: { calendar: '24x7', response: 0.25 * HOUR, resolution: 4 * HOUR, progressEvery: 1 * HOUR, unassignedAlert: 5 * 60 },
+  P2: { calendar: 'CN-Shanghai', response: 0.5 * HOUR, resolution: 8 * HOUR, progressEvery: 2 * HOUR, unassignedAlert: 10 * 60 },
+  P3: { calendar: 'CN-Shanghai', response: 4 * HOUR, resolution: 24 * HOUR, progressEvery: null, unassignedAlert: 1 * HOUR },
+  P4: { calendar: 'CN-Shanghai', response: 8 * HOUR, resolution: 40 * HOUR, progressEvery: null, unassignedAlert: 2 * HOUR },
 };
 
 const OFFICE_DAY_SECONDS = 7.5 * HOUR;

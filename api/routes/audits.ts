@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { auditorConflicts } from '../../activities/audit';
 import { escapeHtml } from '../../activities/change-mail';
+import { formatInstant, type Reader } from '../../activities/reader-time';
 import type { Audit } from '../../prisma/generated/client';
 import { assignAuditorUpdate, completeActionUpdate, finishFieldworkUpdate, recordFindingUpdate, signOffAuditUpdate, type AuditStatus } from '../../workflows/governance.messages';
 import { EVERYONE, hasAnyRole, MANAGERS, STAFF } from '../auth';
@@ -48,17 +49,19 @@ async function auditReport(deps: ApiDeps, audit: Audit) {
   };
 }
 
-function reportHtml(report: Awaited<ReturnType<typeof auditReport>>): string {
+/** The printable report, in English, with its instants in the time zone of whoever asked for it. */
+function reportHtml(report: Awaited<ReturnType<typeof auditReport>>, reader: Reader): string {
   const cell = (value: unknown) => escapeHtml(typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value ?? '–'));
+  const at = (instant: string) => formatInstant(instant, reader);
   const evidence = Object.entries(report.evidence ?? {})
     .map(([clause, facts]) => `<h3>${escapeHtml(clause)}</h3><table>${Object.entries(facts).map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${cell(v)}</td></tr>`).join('')}</table>`)
     .join('');
   const findings = report.findings.length
-    ? `<table><tr><th>Clause</th><th>Finding</th><th>Severity</th><th>Corrective action</th></tr>${report.findings.map((f) => `<tr><td>${cell(f.clause)}</td><td>${cell(f.title)}</td><td>${cell(f.severity)}</td><td>${cell(f.action ? `${f.action.state}, due ${f.action.dueAt}` : '')}</td></tr>`).join('')}</table>`
+    ? `<table><tr><th>Clause</th><th>Finding</th><th>Severity</th><th>Corrective action</th></tr>${report.findings.map((f) => `<tr><td>${cell(f.clause)}</td><td>${cell(f.title)}</td><td>${cell(f.severity)}</td><td>${cell(f.action ? `${f.action.state}, due ${at(f.action.dueAt)}` : '')}</td></tr>`).join('')}</table>`
     : '<p>No findings.</p>';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Internal audit ${cell(report.periodEnd.slice(0, 10))}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Internal audit to ${cell(at(report.periodEnd))}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse;margin-bottom:1rem}th,td{border:1px solid #bbb;padding:.3rem .6rem;text-align:left}@media print{body{margin:0}}</style></head>
-<body><h1>Internal audit of the service management system</h1><p>Period ${cell(report.periodStart.slice(0, 10))} – ${cell(report.periodEnd.slice(0, 10))}; services ${cell(report.services.join(', '))}; state ${cell(report.state)}; signed off ${cell(report.signedOffAt ?? 'not yet')}.</p>
+<body><h1>Internal audit of the service management system</h1><p>Period ${cell(at(report.periodStart))} – ${cell(at(report.periodEnd))}; services ${cell(report.services.join(', '))}; state ${cell(report.state)}; signed off ${cell(report.signedOffAt ? at(report.signedOffAt) : 'not yet')}.</p>
 <h2>Evidence per clause</h2>${evidence}<h2>Findings</h2>${findings}</body></html>`;
 }
 
@@ -82,10 +85,11 @@ export function auditRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
       roles: AUDIT_READERS,
       params: IdParams,
       responses: { 200: { description: 'The audit' }, 404: { description: 'No such audit' } },
-      async handler({ params, res }) {
+      async handler({ params, principal, res }) {
         const report = await auditReport(deps, await findAudit(params.id));
         if (format === 'json') return { status: 200, body: report };
-        res.status(200).type('html').send(reportHtml(report));
+        const { timeZone } = await prisma.user.findUniqueOrThrow({ where: { id: principal.id }, select: { timeZone: true } });
+        res.status(200).type('html').send(reportHtml(report, { locale: 'en', timeZone }));
         return { status: 200, body: null };
       },
     });
