@@ -1,14 +1,17 @@
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../prisma/database';
-import type { Role } from '../prisma/generated/client';
+import type { Role, User } from '../prisma/generated/client';
 import { problems } from './problem';
-import { hashToken } from './tokens';
+import { checkToken, noteTokenUse, REFUSAL_REASONS, type TokenRefusal } from './tokens';
 
 export interface Principal {
   id: string;
   email: string;
   name: string;
   roles: Role[];
+  locale: string;
+  /** IANA zone in which this person reads times. */
+  timeZone: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -22,24 +25,49 @@ export const MANAGERS: Role[] = ['manager', 'admin'];
 export const ADMINS: Role[] = ['admin'];
 export const EVERYONE: Role[] = ['requester', 'agent', 'manager', 'cab', 'auditor', 'admin'];
 
+/** The 401 for a token that grants nothing; it tells the holder why, which is all they learn about it. */
+export function refusedToken(credential: string, refusal: TokenRefusal, remedy = 'ask for a new token') {
+  return problems.unauthenticated(`the ${credential} ${REFUSAL_REASONS[refusal]}; ${remedy}`);
+}
+
+function principalFrom(user: User): Principal {
+  return { id: user.id, email: user.email, name: user.name, roles: user.roles, locale: user.locale, timeZone: user.timeZone };
+}
+
+/** Who a presented secret stands for, or why it stands for nobody; records the use (to the minute) on the way. */
+export async function tokenPrincipal(prisma: Db, req: Request, secret: string): Promise<{ principal: Principal } | { refusal: TokenRefusal }> {
+  const check = await checkToken(prisma, secret);
+  if (!check.ok) return { refusal: check.refusal };
+  try {
+    await noteTokenUse(prisma, check.token);
+  } catch (error) {
+    // Bookkeeping only: the caller is authenticated whether or not the time of use could be written.
+    req.log?.warn({ err: error, tokenId: check.token.id }, "could not record the token's last use");
+  }
+  return { principal: principalFrom(check.token.user) };
+}
+
+export function bearerSecret(req: Request): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+}
+
 export function authenticate(prisma: Db): RequestHandler {
   return async (req, res, next) => {
-    const header = req.get('authorization');
-    if (!header) {
+    if (!req.get('authorization')) {
       res.set('WWW-Authenticate', 'Bearer realm="itsm"');
       throw problems.unauthenticated('missing bearer token in the Authorization header');
     }
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) {
+    const secret = bearerSecret(req);
+    if (!secret) {
       res.set('WWW-Authenticate', 'Bearer realm="itsm", error="invalid_request"');
       throw problems.unauthenticated('the Authorization header must be "Bearer <token>"');
     }
-    const token = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(match[1]) }, include: { user: true } });
-    if (!token || token.revokedAt) {
+    const result = await tokenPrincipal(prisma, req, secret);
+    if ('refusal' in result) {
       res.set('WWW-Authenticate', 'Bearer realm="itsm", error="invalid_token"');
-      throw problems.unauthenticated('the bearer token is not valid or has been revoked');
+      throw refusedToken('bearer token', result.refusal);
     }
-    req.principal = { id: token.user.id, email: token.user.email, name: token.user.name, roles: token.user.roles };
+    req.principal = result.principal;
     next();
   };
 }

@@ -1,9 +1,10 @@
 // `npm run api`: the API alone, against TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL (scale configuration).
 import { createMailer } from '../activities/mailer';
-import { ConfigError, describeEnv, loadEnv, smtpUrl } from '../config/env';
+import { ConfigError, describeEnv, loadEnv, publicUrl, smtpUrl } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openRuntime } from '../config/runtime';
 import { connectClient } from '../temporal-config/connection';
+import { bootstrapAdministrator } from './accounts';
 import { createApp } from './app';
 
 async function main() {
@@ -11,9 +12,11 @@ async function main() {
   const logger = createLogger(env, 'itsm-api');
   for (const line of describeEnv(env)) logger.info(line);
   const { db, actionSecret, target } = await openRuntime(env);
+  const administrator = await bootstrapAdministrator(db.prisma, { token: env.ITSM_ADMIN_TOKEN, email: env.ITSM_ADMIN_EMAIL });
+  logger[administrator.level](administrator.message);
   const temporal = await connectClient(target);
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
-  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env) });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
   const stop = () => {
     server.close(async () => {

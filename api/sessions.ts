@@ -1,27 +1,38 @@
 import type { Request, Response } from 'express';
 import type { Db } from '../prisma/database';
-import { hashToken } from './tokens';
+import { bearerSecret, refusedToken, tokenPrincipal, type Principal } from './auth';
 
 export const SESSION_COOKIE = 'itsm_session';
 
 function cookieValue(req: Request, name: string): string | null {
   for (const part of (req.get('cookie') ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      // A mangled cookie is an unknown token (401), not a server error.
+      return value.join('=');
+    }
   }
   return null;
 }
 
 /**
  * Who is signed in on this request, if anyone: a bearer token (API clients) or the browser's session cookie.
- * Action links do not need a session, but when there is one it must be the link's own addressee.
+ * Action links do not need a session, but when there is one it must be the link's own addressee. The session
+ * holds a raw API token, so it ends the moment that token is revoked or expires or its user is deactivated:
+ * a 401, and the cookie is cleared so the next visit starts signed out.
  */
-export async function signedInUser(prisma: Db, req: Request) {
-  const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-  const token = bearer ?? cookieValue(req, SESSION_COOKIE);
-  if (!token) return null;
-  const row = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
-  return row && !row.revokedAt ? row.user : null;
+export async function signedInUser(prisma: Db, req: Request, res: Response): Promise<Principal | null> {
+  const bearer = bearerSecret(req);
+  const secret = bearer ?? cookieValue(req, SESSION_COOKIE);
+  if (!secret) return null;
+  const result = await tokenPrincipal(prisma, req, secret);
+  if ('principal' in result) return result.principal;
+  if (bearer) throw refusedToken('bearer token', result.refusal);
+  setSession(req, res, null);
+  throw refusedToken("session's token", result.refusal, 'sign in again at /login');
 }
 
 export function setSession(req: Request, res: Response, token: string | null) {

@@ -50,7 +50,9 @@ export const envSchema = z.object({
   SMTP_PORT: port(1025),
   MAIL_UI_PORT: port(1080),
   MAIL_FROM: z.string().min(3).default('ITSM <itsm@localhost>'),
+  /** Creates the first administrator (ITSM_ADMIN_EMAIL) holding this token, when there is none; never printed. */
   ITSM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ITSM_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email('must be an e-mail address')).default('admin@itsm.local'),
   /** Signs the approve/reject links in mail; by default a key generated once and kept in the database. */
   ACTION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How often incident trend detection runs (a Temporal Schedule): 30s, 15m, 1h, 1d ... */
@@ -61,10 +63,11 @@ export const envSchema = z.object({
   SCHEDULE_CONTINUITY_TESTS_CRON: cron,
   SCHEDULE_COMPETENCE_REVIEWS_CRON: cron,
   SCHEDULE_CERTIFICATION_REMINDERS_CRON: cron,
-  ITSM_DEMO_DATA: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Unset: on, except with NODE_ENV=production (a production database gets demo data only when asked for). */
+  ITSM_DEMO_DATA: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = Omit<z.infer<typeof envSchema>, 'ITSM_DEMO_DATA'> & { ITSM_DEMO_DATA: boolean };
 
 export class ConfigError extends Error {}
 
@@ -78,7 +81,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
     throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
-  return { ...env, DATA_DIR: path.resolve(env.DATA_DIR) };
+  return { ...env, DATA_DIR: path.resolve(env.DATA_DIR), ITSM_DEMO_DATA: env.ITSM_DEMO_DATA ?? env.NODE_ENV !== 'production' };
 }
 
 /** Where mail goes: the configured server, or the embedded catcher's SMTP port. */

@@ -3,8 +3,9 @@ import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { Runtime, type Worker } from '@temporalio/worker';
 import { createMailer, type Mailer } from '../activities/mailer';
+import { bootstrapAdministrator } from '../api/accounts';
 import { createApp } from '../api/app';
 import { publicUrl, smtpUrl, type Env } from '../config/env';
 import { createLogger } from '../config/logger';
@@ -14,6 +15,7 @@ import { provisionDemoTokens, seedDemoData } from '../prisma/seed';
 import { provisionTemporalCli } from '../temporal-config/cli';
 import { connectClient, connectWorker, temporalTargetFromEnv } from '../temporal-config/connection';
 import { startDevServer, type DevServer } from '../temporal-config/dev-server';
+import { runtimeLogger } from '../workers/runtime-logger';
 import { createItsmWorker } from '../workers/worker';
 import { loadActionSecret } from '../activities/action-tokens';
 import { registerConfiguredSchedules } from '../config/runtime';
@@ -23,6 +25,7 @@ export interface Stack {
   apiUrl: string;
   temporalUiUrl?: string;
   mailInboxUrl?: string;
+  /** Demo tokens the product generated, to print; never one the operator chose (ITSM_ADMIN_TOKEN). */
   tokens?: Record<string, string>;
   db: Database;
   temporal: Client;
@@ -62,7 +65,8 @@ function superviseChild(child: { process: ChildProcess; stop(): Promise<void> },
 export async function startStack(env: Env, log: (line: string) => void = console.log): Promise<Stack> {
   // The stack stops its parts in order itself; the SDK's default would stop the worker on the first Ctrl-C.
   // The SDK's INFO lines (webpack statistics among them) would bury the start-up banner.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger(env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  const logger = createLogger(env, 'itsm');
+  Runtime.install({ shutdownSignals: [], logger: runtimeLogger(logger.child({ component: 'temporal-sdk' }), env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -105,6 +109,8 @@ export async function startStack(env: Env, log: (line: string) => void = console
     if (env.ITSM_DEMO_DATA) {
       const userIds = await seedDemoData(db.prisma);
       tokens = await provisionDemoTokens(db.prisma, env.DATA_DIR, userIds, env.ITSM_ADMIN_TOKEN);
+    } else {
+      log((await bootstrapAdministrator(db.prisma, { token: env.ITSM_ADMIN_TOKEN, email: env.ITSM_ADMIN_EMAIL })).message);
     }
     const actionSecret = await loadActionSecret(db.prisma, env.ACTION_LINK_SECRET);
     const target = temporalTargetFromEnv(env, devServer?.address);
@@ -130,8 +136,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       await workerRun;
     });
 
-    const logger = createLogger(env, 'itsm');
-    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret });
+    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: apiUrl });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);
     });

@@ -19,7 +19,9 @@ async function main() {
   if (stack.tokens) {
     console.log('\nDemo tokens (Authorization: Bearer <token>):');
     for (const [who, token] of Object.entries(stack.tokens)) console.log(`  ${who.padEnd(10)} ${token}`);
-    console.log(`\nTry: curl -H "Authorization: Bearer ${stack.tokens.admin}" ${stack.apiUrl}/api/services`);
+    // The operator's own token is theirs to know: it is named, never echoed.
+    if (env.ITSM_ADMIN_TOKEN) console.log(`  ${'admin'.padEnd(10)} (your ITSM_ADMIN_TOKEN)`);
+    console.log(`\nTry: curl -H "Authorization: Bearer ${stack.tokens.admin ?? '$ITSM_ADMIN_TOKEN'}" ${stack.apiUrl}/api/services`);
   }
   console.log('\nCtrl-C stops everything; data stays in', env.DATA_DIR);
 

@@ -1,12 +1,16 @@
 // `npm run worker`: the Temporal worker alone (scale configuration). The SDK stops it on SIGINT/SIGTERM.
+import { Runtime } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer';
 import { ConfigError, describeEnv, loadEnv, publicUrl, smtpUrl } from '../config/env';
+import { createLogger } from '../config/logger';
 import { openRuntime, registerConfiguredSchedules } from '../config/runtime';
 import { connectClient, connectWorker } from '../temporal-config/connection';
+import { runtimeLogger } from './runtime-logger';
 import { createItsmWorker } from './worker';
 
 async function main() {
   const env = loadEnv();
+  Runtime.install({ logger: runtimeLogger(createLogger(env, 'itsm-worker')) });
   for (const line of describeEnv(env)) console.log(line);
   const { db, actionSecret, target } = await openRuntime(env);
   const connection = await connectWorker(target);

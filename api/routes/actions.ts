@@ -1,16 +1,17 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { verifyActionToken, type ActionClaims, type ChangeDecisionClaims } from '../../activities/action-tokens';
-import { formatChangeWindow, formatInstant } from '../../activities/change-mail';
+import { formatChangeWindow } from '../../activities/change-mail';
+import { formatInstant, localiseInstants } from '../../activities/reader-time';
 import { changeReference, type ApprovalPlan } from '../../domain/change';
 import { changeStatusQuery, decideChangeUpdate, type ChangeStatus } from '../../workflows/change.messages';
-import { decisionPage, messagePage, pageTexts, type PageLocale } from '../action-pages';
+import { decisionPage, messagePage, pageTexts, type PageLocale, type PageReader } from '../action-pages';
+import { tokenPrincipal } from '../auth';
 import { sendChangeUpdate } from '../change-updates';
 import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import { releaseLinks } from '../release-links';
 import { setSession, signedInUser } from '../sessions';
 import { surveyLinks } from '../survey-links';
-import { hashToken } from '../tokens';
 
 /**
  * `/actions/:token`: GET shows what the link would decide and changes nothing (mail scanners follow links);
@@ -22,7 +23,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
   const releases = releaseLinks(deps);
   const surveys = surveyLinks(deps);
 
-  async function load(req: Request, res: Response): Promise<{ claims: ActionClaims; locale: PageLocale; approver: { id: string; name: string; locale: string } } | null> {
+  async function load(req: Request, res: Response): Promise<{ claims: ActionClaims; reader: PageReader; approver: { id: string; name: string; locale: string } } | null> {
     const verified = await verifyActionToken(deps.actionSecret, String(req.params.token));
     const owner = verified.claims ? await deps.prisma.user.findUnique({ where: { id: verified.claims.approverId } }) : null;
     const asked = req.query.lang === 'zh-CN' || req.query.lang === 'en' ? (req.query.lang as PageLocale) : null;
@@ -33,11 +34,12 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
       return null;
     };
     if (!verified.ok) return verified.reason === 'expired' ? refuse(410, t.expiredTitle, t.expired) : refuse(400, t.invalidTitle, t.invalid);
-    if (!owner) return refuse(400, t.invalidTitle, t.invalid);
-    const you = await signedInUser(deps.prisma, req);
+    // A deactivated person's links stop working with their tokens: nobody acts in their name any more.
+    if (!owner || owner.deactivatedAt) return refuse(400, t.invalidTitle, t.invalid);
+    const you = await signedInUser(deps.prisma, req, res);
     if (you && you.id !== owner.id) return refuse(403, t.wrongPersonTitle, t.wrongPerson(owner.name, you.name));
     if (await deps.prisma.actionTokenUse.findUnique({ where: { jti: verified.claims.jti } })) return refuse(409, t.usedTitle, t.used);
-    return { claims: verified.claims, locale, approver: owner };
+    return { claims: verified.claims, reader: { locale, timeZone: owner.timeZone }, approver: owner };
   }
 
   async function liveStatus(workflowId: string): Promise<ChangeStatus | null> {
@@ -48,7 +50,8 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     }
   }
 
-  async function renderDecision(res: Response, claims: ChangeDecisionClaims, locale: PageLocale, extra: { choice: 'approve' | 'reject' | null; error?: string; comment?: string; status?: number }) {
+  async function renderDecision(res: Response, claims: ChangeDecisionClaims, reader: PageReader, extra: { choice: 'approve' | 'reject' | null; error?: string; comment?: string; status?: number }) {
+    const { locale } = reader;
     const t = pageTexts(locale);
     const change = await deps.prisma.changeRequest.findUnique({
       where: { id: claims.changeId },
@@ -65,12 +68,12 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
         title: change.title,
         type: change.type,
         risk: change.riskLevel ?? '-',
-        window: formatChangeWindow(change, locale),
+        window: formatChangeWindow(change, reader),
         services: change.services.map((s) => s.service.name).join(', '),
         requester: change.requester.name,
         justification: change.justification,
         board: `${stage?.boardName ?? ''} (${live!.stage!.quorum})`,
-        deadline: formatInstant(new Date(claims.expiresAt), locale),
+        deadline: formatInstant(claims.expiresAt, reader),
         decisions: change.approvals.filter((a) => a.level === claims.level).map((a) => ({ name: a.approver.name, decision: a.decision, comment: a.comment })),
         choice: extra.choice,
         error: extra.error,
@@ -82,23 +85,24 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
   router.get('/actions/:token', async (req, res) => {
     const loaded = await load(req, res);
     if (!loaded) return;
-    if (loaded.claims.act === 'release-authorisation') return releases.render(res, loaded.claims, loaded.locale);
-    if (loaded.claims.act === 'satisfaction-survey') return surveys.render(res, loaded.claims, loaded.locale, req.query.score);
+    if (loaded.claims.act === 'release-authorisation') return releases.render(res, loaded.claims, loaded.reader);
+    if (loaded.claims.act === 'satisfaction-survey') return surveys.render(res, loaded.claims, loaded.reader, req.query.score);
     const choice = req.query.choice === 'approve' || req.query.choice === 'reject' ? req.query.choice : null;
-    await renderDecision(res, loaded.claims, loaded.locale, { choice });
+    await renderDecision(res, loaded.claims, loaded.reader, { choice });
   });
 
   router.post('/actions/:token', form, async (req, res) => {
     const loaded = await load(req, res);
     if (!loaded) return;
-    if (loaded.claims.act === 'release-authorisation') return releases.authorise(res, loaded.claims, loaded.locale);
-    if (loaded.claims.act === 'satisfaction-survey') return surveys.answer(res, loaded.claims, loaded.locale, req.body ?? {});
-    const { claims, locale } = loaded as { claims: ChangeDecisionClaims; locale: PageLocale };
+    if (loaded.claims.act === 'release-authorisation') return releases.authorise(res, loaded.claims, loaded.reader);
+    if (loaded.claims.act === 'satisfaction-survey') return surveys.answer(res, loaded.claims, loaded.reader, req.body ?? {});
+    const { claims, reader } = loaded as { claims: ChangeDecisionClaims; reader: PageReader };
+    const { locale } = reader;
     const t = pageTexts(locale);
     const decision = req.body?.decision;
     const comment = typeof req.body?.comment === 'string' ? req.body.comment.trim().slice(0, 2_000) : '';
-    if (decision !== 'approve' && decision !== 'reject') return renderDecision(res, claims, locale, { choice: null, comment, status: 400 });
-    if (decision === 'reject' && comment.length < 3) return renderDecision(res, claims, locale, { choice: 'reject', comment, error: t.needComment, status: 400 });
+    if (decision !== 'approve' && decision !== 'reject') return renderDecision(res, claims, reader, { choice: null, comment, status: 400 });
+    if (decision === 'reject' && comment.length < 3) return renderDecision(res, claims, reader, { choice: 'reject', comment, error: t.needComment, status: 400 });
     const change = await deps.prisma.changeRequest.findUnique({ where: { id: claims.changeId } });
     if (!change) return void res.status(400).type('html').send(messagePage(locale, t.invalidTitle, t.invalid, 'refused'));
     // Claimed before the decision is sent: of two simultaneous posts of one link, only one gets this far.
@@ -115,7 +119,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
       // Nothing was decided, so the link stays usable for as long as the decision is still open.
       await deps.prisma.actionTokenUse.delete({ where: { jti: claims.jti } });
       if (!(error instanceof HttpProblem)) throw error;
-      res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, error.detail, 'refused'));
+      res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, localiseInstants(error.detail, reader), 'refused'));
     }
   });
 
@@ -128,8 +132,8 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
 
   router.post('/login', form, async (req, res) => {
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
-    const row = token ? await deps.prisma.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } }) : null;
-    if (!row || row.revokedAt) return void res.status(401).type('html').send(messagePage('en', 'Sign-in failed', 'That token is not valid or has been revoked.', 'refused'));
+    const signedIn = token ? await tokenPrincipal(deps.prisma, req, token) : null;
+    if (!signedIn || 'refusal' in signedIn) return void res.status(401).type('html').send(messagePage('en', 'Sign-in failed', 'That token is not valid: unknown, revoked or expired, or its user is deactivated.', 'refused'));
     setSession(req, res, token);
     res.redirect(303, safeNext(req.query.next));
   });

@@ -27,6 +27,19 @@ describe('configuration from the environment', () => {
     expect(describeEnv(env)).toContain('schedules  trend detection every 1h, annual-audit "0 9 1 7 *", service-reports "30 5 2 * *"');
   });
 
+  it('seeds demo data by default, but not in production unless asked for', () => {
+    expect(loadEnv({}).ITSM_DEMO_DATA).toBe(true);
+    expect(loadEnv({ NODE_ENV: 'production' }).ITSM_DEMO_DATA).toBe(false);
+    expect(loadEnv({ NODE_ENV: 'production', ITSM_DEMO_DATA: 'true' }).ITSM_DEMO_DATA).toBe(true);
+    expect(loadEnv({ ITSM_DEMO_DATA: 'false' }).ITSM_DEMO_DATA).toBe(false);
+  });
+
+  it('names the first administrator ITSM_ADMIN_EMAIL, a valid address', () => {
+    expect(loadEnv({}).ITSM_ADMIN_EMAIL).toBe('admin@itsm.local');
+    expect(loadEnv({ ITSM_ADMIN_EMAIL: ' Ops@Example.COM ' }).ITSM_ADMIN_EMAIL).toBe('ops@example.com');
+    expect(() => loadEnv({ ITSM_ADMIN_EMAIL: 'ops' })).toThrow(/ITSM_ADMIN_EMAIL: must be an e-mail address/);
+  });
+
   it('mTLS needs both the certificate and the key', () => {
     expect(() => loadEnv({ TEMPORAL_TLS_CERT_PATH: '/tmp/cert.pem' })).toThrow(/TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH/);
   });
