@@ -64,7 +64,9 @@ export const problemErrorHandler: ErrorRequestHandler = (error, req, res, _next)
     return sendProblem(res, problems.validation([{ location: 'body', field: '(root)', message: 'body is not valid JSON', code: 'invalid_json' }]), req.originalUrl);
   }
   if (type === 'entity.too.large') {
-    return sendProblem(res, new HttpProblem(413, 'payload-too-large', 'Payload too large', 'the request body exceeds the 1 MB limit'), req.originalUrl);
+    // Routes may allow more than the global 1 MB (the CSV import); the parser says which limit applied.
+    const limit = (error as { limit?: number }).limit ?? 1024 * 1024;
+    return sendProblem(res, new HttpProblem(413, 'payload-too-large', 'Payload too large', `the request body exceeds the ${limit / (1024 * 1024)} MB limit`), req.originalUrl);
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return sendProblem(res, new HttpProblem(status, 'bad-request', 'Bad request', (error as Error).message), req.originalUrl);
