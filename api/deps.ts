@@ -17,4 +17,6 @@ export interface ApiDeps {
   actionSecret: Uint8Array;
   /** Whose Temporal Schedules the API lists and controls (`<prefix>-trend-detection`, …); "itsm" unless a test sets its own. */
   schedulePrefix?: string;
+  /** The deployment's public base URL, the `servers` entry of /openapi.json; "/" (same origin) when unknown. */
+  publicUrl?: string;
 }

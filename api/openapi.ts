@@ -20,7 +20,8 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
-export function openApiDocument(registry: OpenAPIRegistry) {
+/** `publicUrl`: where clients reach this deployment; without one, generated clients resolve paths against the document's own origin. */
+export function openApiDocument(registry: OpenAPIRegistry, publicUrl?: string) {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
@@ -28,6 +29,7 @@ export function openApiDocument(registry: OpenAPIRegistry) {
       version: '0.1.0',
       description: 'ISO/IEC 20000 / ITIL processes as durable Temporal workflows. Every error is application/problem+json.',
     },
+    servers: [{ url: publicUrl ? publicUrl.replace(/\/+$/, '') : '/' }],
     security: [{ bearer: [] }],
   });
 }

@@ -59,10 +59,9 @@ export function changeRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
     },
   });
 
-  // Registered before /api/changes/:id, which would otherwise take "conflicts" for an id.
   defineRoute(router, registry, {
     method: 'get',
-    path: '/api/changes/conflicts',
+    path: '/api/change-conflicts',
     summary: 'What a window on some services (and configuration items) would collide with: blackouts, closed or missing maintenance windows, approved changes',
     tags: ['changes'],
     roles: CHANGE_STAFF,

@@ -56,10 +56,9 @@ export function ciRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDep
     },
   });
 
-  // Registered before /api/cis/:id, which would otherwise take "alerts" for an id.
   defineRoute(router, registry, {
     method: 'get',
-    path: '/api/cis/alerts',
+    path: '/api/ci-alerts',
     summary: 'Asset alerts: licences with more seats in use than bought, warranties ending within 30 days or ended (owners are mailed daily)',
     tags: ['cmdb'],
     roles: STAFF,

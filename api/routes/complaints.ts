@@ -61,7 +61,7 @@ export function complaintRoutes(router: Router, registry: OpenAPIRegistry, deps:
 
   defineRoute(router, registry, {
     method: 'get',
-    path: '/api/complaints/policies',
+    path: '/api/complaint-policies',
     summary: 'How long a complaint of each severity may stay open, when its handler is reminded and when it is escalated',
     tags: ['complaints'],
     roles: STAFF,
@@ -74,7 +74,7 @@ export function complaintRoutes(router: Router, registry: OpenAPIRegistry, deps:
 
   defineRoute(router, registry, {
     method: 'put',
-    path: '/api/complaints/policies/:severity',
+    path: '/api/complaint-policies/:severity',
     summary: "Set one severity's complaint policy (complaints logged from now on use it)",
     tags: ['complaints'],
     roles: MANAGERS,

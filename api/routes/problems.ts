@@ -100,10 +100,9 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     },
   });
 
-  // Registered before /api/problems/:id.
   defineRoute(router, registry, {
     method: 'get',
-    path: '/api/problems/trend-rules',
+    path: '/api/problem-trend-rules',
     summary: 'When trend detection opens a problem: N incidents on one CI, service or category within a window',
     tags: ['problems'],
     roles: STAFF,
@@ -116,7 +115,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
 
   defineRoute(router, registry, {
     method: 'put',
-    path: '/api/problems/trend-rules/:dimension',
+    path: '/api/problem-trend-rules/:dimension',
     summary: 'Set the window and threshold of one trend rule (the next scheduled run uses them)',
     tags: ['problems'],
     roles: MANAGERS,
@@ -131,7 +130,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
 
   defineRoute(router, registry, {
     method: 'get',
-    path: '/api/problems/policies',
+    path: '/api/problem-policies',
     summary: 'Root-cause deadlines, reminders, escalation and effectiveness review per priority',
     tags: ['problems'],
     roles: STAFF,
@@ -144,7 +143,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
 
   defineRoute(router, registry, {
     method: 'put',
-    path: '/api/problems/policies/:priority',
+    path: '/api/problem-policies/:priority',
     summary: "Set one priority's problem policy (problems opened from now on use it)",
     tags: ['problems'],
     roles: MANAGERS,

@@ -20,7 +20,7 @@ describe.each(databaseKinds())('changes through the API on %s', (kind) => {
     expect((await decide(h, change.id, 'cab1', 'approve')).body.state).toBe('approved');
     return change;
   }
-  const conflicts = (query: Record<string, string>) => h.http.get('/api/changes/conflicts').query(query).set(h.as('agent'));
+  const conflicts = (query: Record<string, string>) => h.http.get('/api/change-conflicts').query(query).set(h.as('agent'));
 
   it('finds a blackout, a closed maintenance window and an approved change on the same CI, and nothing where there is nothing', async () => {
     const service = await changeTestService(h);

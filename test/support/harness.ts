@@ -69,7 +69,7 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
     workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
   });
   const workerRun = worker.run();
-  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}` };
+  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}`, publicUrl: baseUrl };
   const app = createApp(apiDeps);
   server.on('request', app);
   return {

@@ -6,7 +6,7 @@ import { eventually, type Harness } from './harness';
 /** Every priority's problem policy on second-scale deadlines, with the manager as coordinator, through the API. */
 export async function secondScaleProblemPolicies(h: Harness, policy: { rcaSeconds: number; remindBeforeSeconds: number[]; escalateAfterSeconds: number; effectivenessSeconds: number }) {
   for (const priority of PRIORITIES) {
-    const response = await h.http.put(`/api/problems/policies/${priority}`).set(h.as('manager')).send({ ...policy, coordinatorId: h.userIds.manager });
+    const response = await h.http.put(`/api/problem-policies/${priority}`).set(h.as('manager')).send({ ...policy, coordinatorId: h.userIds.manager });
     if (response.status !== 200) throw new Error(`policy ${priority}: ${response.status} ${JSON.stringify(response.body)}`);
   }
 }

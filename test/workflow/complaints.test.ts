@@ -19,7 +19,7 @@ describe.each(databaseKinds())('complaints on %s', (kind) => {
   const events = async (complaintId: string) => (await h.db.prisma.complaintEvent.findMany({ where: { complaintId }, orderBy: [{ at: 'asc' }, { id: 'asc' }] })).map((e) => e.type);
 
   it('reminds the handler, escalates to the managers at the target and to the administrators later, once each; the formal close mails the resolution', async () => {
-    const policy = await h.http.put('/api/complaints/policies/standard').set(h.as('manager')).send({ targetSeconds: 4, remindBeforeSeconds: [2], escalateAfterSeconds: 3 });
+    const policy = await h.http.put('/api/complaint-policies/standard').set(h.as('manager')).send({ targetSeconds: 4, remindBeforeSeconds: [2], escalateAfterSeconds: 3 });
     expect(policy.status).toBe(200);
     const service = await h.db.prisma.service.create({ data: { code: `CMP${process.pid}${kind}`, name: 'Payroll', ownerId: h.userIds.agent2 } });
     const logged = await h.http.post('/api/complaints').set(h.as('requester')).send({ subject: 'Payslips late again', description: 'Third month in a row that payslips arrive after payday.', serviceId: service.id });
@@ -83,11 +83,11 @@ describe.each(databaseKinds())('complaints on %s', (kind) => {
   });
 
   it('without a service owner the managers receive it; a manager assigns it and the handler closes it in time, with nothing escalated', async () => {
-    const lateReminder = await h.http.put('/api/complaints/policies/serious').set(h.as('manager')).send({ targetSeconds: 600, remindBeforeSeconds: [600], escalateAfterSeconds: 600 });
+    const lateReminder = await h.http.put('/api/complaint-policies/serious').set(h.as('manager')).send({ targetSeconds: 600, remindBeforeSeconds: [600], escalateAfterSeconds: 600 });
     expect(lateReminder.status).toBe(400);
     expect(lateReminder.body.errors.map((e: { field: string }) => e.field)).toEqual(['remindBeforeSeconds']);
-    expect((await h.http.put('/api/complaints/policies/serious').set(h.as('agent')).send({ targetSeconds: 600, remindBeforeSeconds: [300], escalateAfterSeconds: 600 })).status).toBe(403);
-    await h.http.put('/api/complaints/policies/serious').set(h.as('manager')).send({ targetSeconds: 600, remindBeforeSeconds: [300], escalateAfterSeconds: 600 });
+    expect((await h.http.put('/api/complaint-policies/serious').set(h.as('agent')).send({ targetSeconds: 600, remindBeforeSeconds: [300], escalateAfterSeconds: 600 })).status).toBe(403);
+    await h.http.put('/api/complaint-policies/serious').set(h.as('manager')).send({ targetSeconds: 600, remindBeforeSeconds: [300], escalateAfterSeconds: 600 });
     const incident = await h.db.prisma.incident.findFirst({ where: { requesterId: h.userIds.requester } });
     const body = { subject: 'Rude reply from the desk', description: 'The reply to my ticket was dismissive and did not answer the question.', severity: 'serious' };
     // Staff log complaints for customers; customers only for themselves, and they cannot pick the handler.
@@ -130,7 +130,7 @@ describe.each(databaseKinds())('complaints on %s', (kind) => {
       `riley.requester@itsm.local [${complaint.reference}] we have recorded your complaint`,
       `riley.requester@itsm.local [${complaint.reference}] your complaint is closed`,
     ]);
-    const policies = await h.http.get('/api/complaints/policies').set(h.as('agent'));
+    const policies = await h.http.get('/api/complaint-policies').set(h.as('agent'));
     expect(policies.body.items).toEqual([
       { severity: 'standard', targetSeconds: 4, remindBeforeSeconds: [2], escalateAfterSeconds: 3 },
       { severity: 'serious', targetSeconds: 600, remindBeforeSeconds: [300], escalateAfterSeconds: 600 },

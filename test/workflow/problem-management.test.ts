@@ -17,7 +17,7 @@ describe.each(databaseKinds())('trend detection on %s', (kind) => {
     serviceId = (await h.db.prisma.service.findUniqueOrThrow({ where: { code: 'DESK' } })).id;
     await secondScaleProblemPolicies(h, { rcaSeconds: 3_600, remindBeforeSeconds: [], escalateAfterSeconds: 0, effectivenessSeconds: 3_600 });
     for (const [dimension, enabled] of [['ci', true], ['service', false], ['category', false]] as const) {
-      const rule = await h.http.put(`/api/problems/trend-rules/${dimension}`).set(h.as('manager')).send({ windowSeconds: 3_600, threshold: 3, enabled });
+      const rule = await h.http.put(`/api/problem-trend-rules/${dimension}`).set(h.as('manager')).send({ windowSeconds: 3_600, threshold: 3, enabled });
       expect(rule.status).toBe(200);
     }
   });
