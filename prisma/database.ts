@@ -8,6 +8,8 @@ import { parseIntoClientConfig } from 'pg-connection-string';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from './generated/client';
 import { withCatalogueCharColumns } from './pg-catalog-shim';
+import { withPgliteEnumArrays } from './pglite-enum-arrays';
+import { lockPgliteDirectory } from './pglite-lock';
 
 export type Db = PrismaClient;
 
@@ -57,8 +59,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   const dir = path.join(target.dataDir, 'pglite');
   mkdirSync(dir, { recursive: true });
+  const unlock = lockPgliteDirectory(dir);
   const pglite = await PGlite.create(dir);
-  const adapterFactory = new PrismaPGlite(pglite);
+  const adapterFactory = withPgliteEnumArrays(new PrismaPGlite(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     prisma,
@@ -67,6 +70,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     async close() {
       await prisma.$disconnect();
       await pglite.close();
+      unlock();
     },
   };
 }
