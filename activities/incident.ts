@@ -1,12 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { incidentReference, incidentWorkflowId, type IncidentOpened, type IncidentState } from '../domain/incident';
+import { incidentReference, incidentWorkflowId, openingColumns, type IncidentOpened, type IncidentState } from '../domain/incident';
 import type { Level, Priority } from '../domain/priority';
 import { dueAt, startClock, type EscalationLevel, type EscalationTarget, type SlaPolicySnapshot } from '../domain/sla';
 import type { Db } from '../prisma/database';
 import { calendarFromRecord } from './calendar-records';
 import { renderMail } from './mail-templates';
 import type { Mailer } from './mailer';
-import { deliverOnce, recipientSet } from './notifications';
+import { GROUP_PEOPLE, incidentRecipients } from './incident-recipients';
+import { deliverOnce } from './notifications';
 
 export interface IncidentActivityDeps {
   prisma: Db;
@@ -35,6 +36,9 @@ export interface IncidentSnapshot {
   resolutionCode: string | null;
   resolutionSummary: string | null;
   olaSeconds: Record<string, number>;
+  /** The policy version the clocks run on now (a priority change moves to that priority's current version). */
+  slaPolicyId?: string;
+  slaPolicyVersion?: number;
 }
 
 export interface IncidentEventRecord {
@@ -74,12 +78,14 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
       autoCloseAfterSeconds: policy.autoCloseAfterSeconds,
       reopenWindowSeconds: policy.reopenWindowSeconds,
       holdNotificationsOutsideHours: policy.holdNotificationsOutsideHours,
+      unassignedAlertSeconds: policy.unassignedAlertSeconds,
+      version: policy.version,
       calendar: calendarFromRecord(policy.calendar, Date.now()),
     };
   }
 
   /** The record (as the workflow input has it) and its opening event in one transaction; keyed, so a retry writes nothing twice. */
-  function openingWrites(opened: IncidentOpened, deadlines: { responseDueAt?: Date; resolutionDueAt?: Date }) {
+  function openingWrites(opened: IncidentOpened, deadlines: { responseDueAt?: Date; resolutionDueAt?: Date; slaPolicyId?: string; slaPolicyVersion?: number }) {
     const openedAt = new Date(opened.openedAt);
     return prisma.$transaction([
       prisma.incident.upsert({
@@ -97,6 +103,9 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
           serviceId: opened.serviceId,
           requesterId: opened.requesterId,
           category: opened.category ?? null,
+          ...openingColumns(opened),
+          channel: opened.channel,
+          loggedById: opened.loggedById ?? null,
           createdAt: openedAt,
           ...deadlines,
         },
@@ -113,7 +122,7 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
           at: openedAt,
           toState: 'new',
           visibility: 'public',
-          data: { priority: opened.priority, impact: opened.impact, urgency: opened.urgency },
+          data: { priority: opened.priority, impact: opened.impact, urgency: opened.urgency, groupId: opened.groupId ?? null, assigneeId: opened.assigneeId ?? null, channel: opened.channel ?? null, loggedById: opened.loggedById ?? null },
         },
       }),
     ]);
@@ -137,7 +146,12 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
       const policy = await slaPolicy(opened.serviceId, opened.priority);
       const openedAt = Date.parse(opened.openedAt);
       const deadline = (target: number) => new Date(dueAt(startClock(target, openedAt), policy.calendar)!);
-      await openingWrites(opened, { responseDueAt: deadline(policy.responseTargetSeconds), resolutionDueAt: deadline(policy.resolutionTargetSeconds) });
+      await openingWrites(opened, {
+        responseDueAt: deadline(policy.responseTargetSeconds),
+        resolutionDueAt: deadline(policy.resolutionTargetSeconds),
+        slaPolicyId: policy.policyId,
+        slaPolicyVersion: policy.version,
+      });
       return policy;
     },
 
@@ -179,23 +193,13 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
     async sendIncidentNotification(request: NotificationRequest): Promise<{ sent: number; skipped: number }> {
       const incident = await prisma.incident.findUniqueOrThrow({
         where: { id: request.incidentId },
-        include: { requester: true, assignee: true, group: { include: { lead: true } }, service: { include: { owner: true } } },
+        include: { requester: true, assignee: true, group: { include: GROUP_PEOPLE }, service: { include: { owner: true } } },
       });
-      const recipients = recipientSet();
-      const add = recipients.add;
-      for (const target of request.to) {
-        if (target === 'assignee') add(incident.assignee);
-        else if (target === 'groupLead') add(incident.group?.lead);
-        else if (target === 'serviceOwner') add(incident.service.owner);
-        else if (target === 'requester') add(incident.requester);
-        else if ('userEmail' in target) add(await prisma.user.findUnique({ where: { email: target.userEmail } }));
-        else add(await prisma.user.findUnique({ where: { id: target.userId } }));
-      }
       const reference = incidentReference(incident.number);
       let sent = 0;
       let skipped = 0;
-      for (const recipient of recipients.values()) {
-        const mail = renderMail(request.kind, recipient.locale, {
+      for (const recipient of await incidentRecipients(prisma, incident, request.to)) {
+        const mail = renderMail(request.kind, recipient, {
           ...request.context,
           reference,
           title: incident.title,

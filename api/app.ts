@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+import { logRedaction } from '../config/logger';
 import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { createRegistry, openApiDocument } from './openapi';
@@ -28,16 +29,20 @@ import { healthRoutes } from './routes/health';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
 import { slaPolicyRoutes } from './routes/sla-policies';
+import { assignmentRuleRoutes } from './routes/assignment-rules';
 import { incidentRoutes } from './routes/incidents';
 import { serviceRoutes } from './routes/services';
 import { userRoutes } from './routes/users';
+import { groupRoutes } from './routes/groups';
+import { adminImportRoutes } from './routes/admin-import';
+import { tokenRoutes } from './routes/tokens';
 
 export function createApp(deps: ApiDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet());
-  app.use(pinoHttp({ logger: deps.logger, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(pinoHttp({ logger: deps.logger, ...logRedaction, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
   app.use(express.json({ limit: '1mb' }));
 
   const publicRoutes = Router();
@@ -52,8 +57,12 @@ export function createApp(deps: ApiDeps) {
   incidentActionRoutes(api, registry, deps);
   calendarRoutes(api, registry, deps);
   slaPolicyRoutes(api, registry, deps);
+  assignmentRuleRoutes(api, registry, deps);
   serviceRoutes(api, registry, deps);
   userRoutes(api, registry, deps);
+  groupRoutes(api, registry, deps);
+  adminImportRoutes(api, registry, deps);
+  tokenRoutes(api, registry, deps);
   changeRoutes(api, registry, deps);
   changeActionRoutes(api, registry, deps);
   changeWindowRoutes(api, registry, deps);
@@ -71,7 +80,7 @@ export function createApp(deps: ApiDeps) {
   complaintRoutes(api, registry, deps);
   surveyRoutes(api, registry, deps);
 
-  const document = openApiDocument(registry);
+  const document = openApiDocument(registry, deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

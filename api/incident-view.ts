@@ -1,4 +1,5 @@
 import { incidentReference } from '../domain/incident';
+import type { IntakeChannel } from '../domain/routing';
 import type { Incident } from '../prisma/generated/client';
 
 /** The API's shape of an incident record (dates as ISO instants). */
@@ -18,6 +19,9 @@ export function incidentView(incident: Incident) {
     requesterId: incident.requesterId,
     assigneeId: incident.assigneeId,
     groupId: incident.groupId,
+    channel: incident.channel as IntakeChannel,
+    loggedById: incident.loggedById,
+    slaPolicy: incident.slaPolicyId && incident.slaPolicyVersion !== null ? { id: incident.slaPolicyId, version: incident.slaPolicyVersion } : null,
     workflowId: incident.workflowId,
     responseDueAt: incident.responseDueAt?.toISOString() ?? null,
     resolutionDueAt: incident.resolutionDueAt?.toISOString() ?? null,

@@ -1,8 +1,8 @@
 import { addBusinessTime } from './calendar';
-import type { IncidentState } from './incident';
+import { isOpen, type IncidentState } from './incident';
 import { instantAtFraction, type SlaClock, type SlaPolicySnapshot } from './sla';
 
-export type SlaEventKind = 'warning' | 'breach' | 'escalation' | 'progress' | 'autoClose';
+export type SlaEventKind = 'warning' | 'breach' | 'escalation' | 'unassigned' | 'progress' | 'autoClose';
 export type ClockName = 'response' | 'resolution';
 
 export interface SlaEvent {
@@ -26,10 +26,13 @@ export interface IncidentSlaState {
   progressCount: number;
   resolvedAt: number | null;
   cycle: number;
+  /** When the incident was opened and whether nobody has taken it yet; absent in runs started before routing. */
+  openedAt?: number;
+  unassigned?: boolean;
 }
 
 // At one instant a warning goes out before the breach, and the breach before the escalation it triggers.
-const ORDER: Record<SlaEventKind, number> = { warning: 0, breach: 1, escalation: 2, progress: 3, autoClose: 4 };
+const ORDER: Record<SlaEventKind, number> = { warning: 0, breach: 1, escalation: 2, unassigned: 3, progress: 4, autoClose: 5 };
 
 function clockEvents(name: ClockName, clock: SlaClock, s: IncidentSlaState): SlaEvent[] {
   const events: SlaEvent[] = [];
@@ -48,6 +51,11 @@ export function pendingSlaEvents(s: IncidentSlaState): SlaEvent[] {
   for (const level of s.policy.escalationChain) {
     const at = instantAtFraction(s.resolution, s.policy.calendar, level.atFraction);
     if (at !== null) events.push({ key: `escalation:${level.level}`, kind: 'escalation', at, clock: 'resolution', level: level.level });
+  }
+  // Work nobody has taken must reach a person who can hand it out (the group lead), once.
+  const unassignedAfter = s.policy.unassignedAlertSeconds;
+  if (unassignedAfter && s.unassigned && s.openedAt !== undefined && isOpen(s.state)) {
+    events.push({ key: 'unassigned', kind: 'unassigned', at: addBusinessTime(s.policy.calendar, s.openedAt, unassignedAfter) });
   }
   const interval = s.policy.progressUpdateEverySeconds;
   if (interval && s.resolution.runningSince !== null && s.state !== 'pending') {

@@ -28,6 +28,19 @@ export interface IncidentOpened {
   /** Added with the CMDB; absent in workflows started before it. */
   category?: string | null;
   ciIds?: string[];
+  /** Where intake routing sent it; absent in workflows started before routing. */
+  groupId?: string | null;
+  assigneeId?: string | null;
+  assigneeEmail?: string | null;
+  /** How it reached the service desk, and who logged it when staff did so for the requester. */
+  channel?: string;
+  loggedById?: string | null;
+}
+
+/** The record's routing columns at opening: a routed member makes it assigned from the start. */
+export function openingColumns(opened: IncidentOpened): { groupId: string | null; assigneeId: string | null; state: IncidentState } {
+  const assigneeId = opened.assigneeId ?? null;
+  return { groupId: opened.groupId ?? null, assigneeId, state: assigneeId ? stateAfter('assign', 'new') : 'new' };
 }
 
 export function incidentWorkflowId(incidentId: string): string {

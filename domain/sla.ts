@@ -5,7 +5,9 @@ import type { Priority } from './priority';
 // so a pause credits exactly the business time it covered, and a new target (priority change) keeps the time
 // already spent: the deadline is always `runningSince + (target - elapsed)` in business time.
 
-export type EscalationTarget = 'assignee' | 'groupLead' | 'serviceOwner' | 'requester' | { userEmail: string } | { userId: string };
+// 'assignee' means the group while nobody has taken the incident; 'group' is the group's own address, else its
+// members; a level may also name any group by id.
+export type EscalationTarget = 'assignee' | 'group' | 'groupLead' | 'serviceOwner' | 'requester' | { userEmail: string } | { userId: string } | { groupId: string };
 
 export interface EscalationLevel {
   level: number;
@@ -27,6 +29,10 @@ export interface SlaPolicySnapshot {
   autoCloseAfterSeconds: number;
   reopenWindowSeconds: number;
   holdNotificationsOutsideHours: boolean;
+  /** Business seconds after which an incident nobody has taken alerts the group lead; absent before routing existed. */
+  unassignedAlertSeconds?: number | null;
+  /** The policy version the clock runs on; absent in workflows started before policies were versioned. */
+  version?: number;
   calendar: CalendarDefinition;
 }
 

@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PRIORITIES } from '../domain/priority';
-import { generateToken, hashToken } from '../api/tokens';
+import { recordSlaPolicyVersion } from '../api/sla-policy-versions';
+import { ADMIN_TOKEN_LABEL, checkToken, hashToken, issueToken } from '../api/tokens';
 import type { Db } from './database';
 import type { Role } from './generated/client';
 import {
@@ -30,16 +31,18 @@ export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>>
     const row = await prisma.user.upsert({
       where: { email: user.email },
       update: {},
-      create: { email: user.email, name: user.name, locale: user.locale, roles: [...user.roles] as Role[] },
+      create: { email: user.email, name: user.name, locale: user.locale, timeZone: user.timeZone, roles: [...user.roles] as Role[] },
     });
     userIds[user.key] = row.id;
   }
+  const groupIds: Record<string, string> = {};
   for (const group of DEMO_GROUPS) {
     const row = await prisma.group.upsert({
       where: { name: group.name },
       update: {},
       create: { name: group.name, email: group.email, leadId: userIds[group.lead] },
     });
+    groupIds[group.name] = row.id;
     for (const member of group.members) {
       await prisma.groupMember.upsert({
         where: { groupId_userId: { groupId: row.id, userId: userIds[member] } },
@@ -57,27 +60,26 @@ export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>>
     const row = await prisma.service.upsert({
       where: { code: service.code },
       update: {},
-      create: { code: service.code, name: service.name, description: service.description, ownerId: userIds[service.owner] },
+      create: { code: service.code, name: service.name, description: service.description, ownerId: userIds[service.owner], defaultGroupId: groupIds[service.defaultGroup] },
     });
+    // Demo data from before routing existed gets its default group too; one an administrator chose is kept.
+    await prisma.service.updateMany({ where: { id: row.id, defaultGroupId: null }, data: { defaultGroupId: groupIds[service.defaultGroup] } });
     for (const priority of PRIORITIES) {
       const target = DEMO_SLA_TARGETS[priority];
-      await prisma.slaPolicy.upsert({
-        where: { serviceId_priority: { serviceId: row.id, priority } },
-        update: {},
-        create: {
-          serviceId: row.id,
-          priority,
-          calendarId: calendarIds[target.calendar],
-          responseTargetSeconds: target.response,
-          resolutionTargetSeconds: target.resolution,
-          progressUpdateEverySeconds: target.progressEvery,
-          escalationChain: [
-            { level: 1, atFraction: 0.75, notify: ['assignee', 'groupLead'] },
-            { level: 2, atFraction: 1, notify: ['groupLead', 'serviceOwner'] },
-            { level: 3, atFraction: 1.5, notify: ['serviceOwner', { userEmail: 'li.wei@itsm.local' }] },
-          ],
-        },
-      });
+      const settings = {
+        calendarId: calendarIds[target.calendar],
+        responseTargetSeconds: target.response,
+        resolutionTargetSeconds: target.resolution,
+        progressUpdateEverySeconds: target.progressEvery,
+        unassignedAlertSeconds: target.unassignedAlert,
+        escalationChain: [
+          { level: 1, atFraction: 0.75, notify: ['assignee', 'groupLead'] },
+          { level: 2, atFraction: 1, notify: ['groupLead', 'serviceOwner'] },
+          { level: 3, atFraction: 1.5, notify: ['serviceOwner', { userEmail: 'li.wei@itsm.local' }] },
+        ],
+      };
+      const policy = await prisma.slaPolicy.upsert({ where: { serviceId_priority: { serviceId: row.id, priority } }, update: {}, create: { serviceId: row.id, priority, ...settings } });
+      if (!(await prisma.slaPolicyVersion.count({ where: { policyId: policy.id } }))) await recordSlaPolicyVersion(prisma, policy, null, 'demo data');
     }
   }
   await seedChangeManagement(prisma, userIds, calendarIds);
@@ -180,24 +182,38 @@ export async function setUserToken(prisma: Db, userId: string, label: string, to
 
 /**
  * Demo tokens are kept in `<DATA_DIR>/demo-tokens.json` (mode 0600) so they can be printed on every start; the
- * database holds only their hashes. ITSM_ADMIN_TOKEN, when given, becomes the admin's token instead.
+ * database holds only their hashes. A kept token that was revoked or has expired is replaced by a new one (it
+ * stays dead); a deactivated person's is dropped. ITSM_ADMIN_TOKEN, when given, becomes the demo admin's token
+ * instead of a generated one and is not returned: the operator knows it, and nothing may print it.
  */
 export async function provisionDemoTokens(prisma: Db, dataDir: string, userIds: Record<DemoKey, string>, adminToken?: string) {
   const file = path.join(dataDir, 'demo-tokens.json');
   const stored: Partial<Record<DemoKey, string>> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const tokens = {} as Record<DemoKey, string>;
+  const tokens: Partial<Record<DemoKey, string>> = {};
   for (const key of Object.keys(userIds) as DemoKey[]) {
-    const token = key === 'admin' && adminToken ? adminToken : (stored[key] ?? generateToken());
-    const hash = hashToken(token);
-    const existing = await prisma.apiToken.findUnique({ where: { tokenHash: hash } });
-    if (!existing) await setUserToken(prisma, userIds[key], key === 'admin' && adminToken ? 'ITSM_ADMIN_TOKEN' : 'demo', token);
-    // An explicit admin token replaces the generated one rather than living beside it.
-    if (key === 'admin' && adminToken) await prisma.apiToken.deleteMany({ where: { userId: userIds.admin, label: 'demo' } });
-    tokens[key] = token;
+    if (key === 'admin' && adminToken) {
+      await adoptDemoAdminToken(prisma, userIds.admin, adminToken);
+      continue;
+    }
+    const kept = stored[key];
+    const check = kept ? await checkToken(prisma, kept) : null;
+    if (check?.ok) tokens[key] = kept;
+    else if (check?.ok === false && check.refusal === 'deactivated') continue;
+    // A database started afresh beside a kept file gets the kept secrets again, so printed tokens stay valid.
+    else tokens[key] = (await issueToken(prisma, { userId: userIds[key], label: 'demo', expiresAt: null }, check?.refusal === 'unknown' ? kept : undefined)).secret;
   }
   mkdirSync(dataDir, { recursive: true });
-  const { admin: _omitWhenExplicit, ...others } = tokens;
-  writeFileSync(file, JSON.stringify(adminToken ? others : tokens, null, 2));
+  writeFileSync(file, JSON.stringify(tokens, null, 2));
   chmodSync(file, 0o600);
   return tokens;
+}
+
+/** The operator's token replaces the demo admin's generated one (revoked, so the trail stays) rather than living beside it. */
+async function adoptDemoAdminToken(prisma: Db, adminId: string, secret: string) {
+  // A token the database knows is left as it is: a revoked or expired one is not revived by a restart.
+  if (await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(secret) } })) return;
+  await prisma.$transaction(async (tx) => {
+    await tx.apiToken.updateMany({ where: { userId: adminId, label: { in: ['demo', ADMIN_TOKEN_LABEL] }, revokedAt: null }, data: { revokedAt: new Date() } });
+    await issueToken(tx, { userId: adminId, label: ADMIN_TOKEN_LABEL, expiresAt: null }, secret);
+  });
 }

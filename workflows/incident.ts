@@ -18,6 +18,7 @@ import {
   stateAfter,
   type IncidentCommand,
   type IncidentOpened,
+  openingColumns,
   type IncidentState,
 } from '../domain/incident';
 import { isLastResolutionWarning, pendingSlaEvents, type IncidentSlaState, type SlaEvent } from '../domain/incident-sla';
@@ -110,6 +111,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   let version = 0;
   const changed = () => {
     rt.sla.state = rt.state;
+    rt.sla.unassigned = rt.assigneeId === null;
     version++;
   };
 
@@ -167,6 +169,8 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
       resolutionCode: rt.resolutionCode,
       resolutionSummary: rt.resolutionSummary,
       olaSeconds: olaRounded(now),
+      slaPolicyId: rt.sla.policy.policyId,
+      slaPolicyVersion: rt.sla.policy.version,
     };
   }
 
@@ -436,7 +440,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
     const data: Record<string, unknown> = { key: event.key, clock: event.clock, fraction: event.fraction, dueAt: isoOrNull(event.at) };
     switch (event.kind) {
       case 'warning':
-        notify(now, 'warning', rt.assigneeId ? ['assignee'] : ['groupLead'], data);
+        notify(now, 'warning', ['assignee'], data);
         if (isLastResolutionWarning(event, rt.sla.policy)) notify(now, 'at-risk', ['requester'], data);
         break;
       case 'breach':
@@ -456,6 +460,9 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
         notify(now, 'escalation', level.notify, data);
         break;
       }
+      case 'unassigned':
+        notify(now, 'unassigned', ['groupLead'], data);
+        break;
       case 'progress':
         rt.sla.progressCount++;
         rt.sla.progressBase = now;
@@ -494,22 +501,23 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
       policy = await loadSlaPolicy({ serviceId: opened.serviceId, priority: opened.priority });
     }
     const openedAt = Date.parse(opened.openedAt);
+    const routed = openingColumns(opened);
     rt = {
-      state: 'new',
+      state: routed.state,
       priority: opened.priority,
       impact: opened.impact,
       urgency: opened.urgency,
       major: false,
-      assigneeId: null,
-      assigneeEmail: null,
-      groupId: null,
+      assigneeId: routed.assigneeId,
+      assigneeEmail: opened.assigneeEmail ?? null,
+      groupId: routed.groupId,
       escalationLevel: 0,
       respondedAt: null,
       closedAt: null,
       resolutionCode: null,
       resolutionSummary: null,
       sla: {
-        state: 'new',
+        state: routed.state,
         policy,
         response: startClock(policy.responseTargetSeconds, openedAt),
         resolution: startClock(policy.resolutionTargetSeconds, openedAt),
@@ -518,8 +526,10 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
         progressCount: 0,
         resolvedAt: null,
         cycle: 1,
+        openedAt,
+        unassigned: routed.assigneeId === null,
       },
-      ola: { groupId: null, since: null, seconds: {} },
+      ola: { groupId: routed.groupId, since: routed.groupId ? openedAt : null, seconds: {} },
       outbox: [],
       seq: 0,
     };
@@ -528,9 +538,17 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   }
 
   const historyLimit = tuning.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const fresh = !initialised;
   const deadlinesWritten = initialised || (await initialise());
   syncSearchAttributes(Date.now());
   if (!deadlinesWritten) await serial(() => recordIncidentChange({ incidentId, event: null, snapshot: snapshot(Date.now()) }));
+  // New work is announced to the group it was routed to at once (or, unrouted, to the service owner and the
+  // managers), so nobody first hears of it from an escalation. Incidents opened before routing replay without it.
+  if (fresh && patched('notify-group-at-intake')) {
+    const now = Date.now();
+    notify(now, 'new-incident', ['group']);
+    if (rt.assigneeId) notify(now, 'assigned', ['assignee']);
+  }
 
   while (rt.state !== 'closed' || rt.outbox.length > 0) {
     const info = workflowInfo();

@@ -48,11 +48,13 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
       if (body.groupId) {
         const group = await deps.prisma.group.findUnique({ where: { id: body.groupId } });
         if (!group) throw badField('groupId', `no group ${body.groupId}`);
+        if (group.deactivatedAt) throw badField('groupId', `${group.name} is deactivated`);
       }
       let assigneeEmail: string | null = null;
       if (body.assigneeId) {
         const assignee = await deps.prisma.user.findUnique({ where: { id: body.assigneeId }, include: { memberOf: true } });
         if (!assignee || !hasAnyRole({ ...assignee, roles: assignee.roles }, STAFF)) throw badField('assigneeId', `${body.assigneeId} is not an agent`);
+        if (assignee.deactivatedAt) throw badField('assigneeId', `${assignee.email} is deactivated`);
         const groupId = body.groupId ?? incident.groupId;
         if (groupId && !assignee.memberOf.some((m) => m.groupId === groupId)) throw badField('assigneeId', `${assignee.email} is not a member of the assigned group`);
         assigneeEmail = assignee.email;

@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import { impactOf } from '../../activities/ci-impact';
 import { problemReference } from '../../domain/problem';
 import type { Prisma } from '../../prisma/generated/client';
-import { EVERYONE, hasAnyRole, STAFF } from '../auth';
+import { EVERYONE, hasAnyRole, STAFF, type Principal } from '../auth';
 import { incidentView } from '../incident-view';
 import { openIncident } from '../intake';
 import { problems } from '../problem';
@@ -19,13 +19,19 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
   defineRoute(router, registry, {
     method: 'post',
     path: '/api/incidents',
-    summary: 'Raise an incident; its priority comes from the service matrix and its workflow starts at once',
+    summary: 'Raise an incident (staff may log one for a requester); its priority comes from the service matrix, routing picks its group, and its workflow starts at once',
     tags: ['incidents'],
     roles: EVERYONE,
     body: CreateIncidentBody,
-    responses: { 201: { description: 'Created', schema: IncidentSchema }, 503: { description: 'Workflow engine unreachable; nothing was written' } },
+    responses: {
+      201: { description: 'Created', schema: IncidentSchema },
+      409: { description: 'The service is retired, or has no SLA policy for the priority' },
+      503: { description: 'Workflow engine unreachable; nothing was written' },
+    },
     async handler({ body, principal, res }) {
-      const incident = await openIncident(deps, body, principal.id);
+      const { requesterId = principal.id, channel, ...intake } = body;
+      if (requesterId !== principal.id) await checkLoggedOnBehalf(deps, principal, requesterId);
+      const incident = await openIncident(deps, intake, { requesterId, loggedById: requesterId === principal.id ? null : principal.id, channel });
       res.location(`/api/incidents/${incident.id}`);
       return { status: 201, body: incidentView(incident) };
     },
@@ -77,7 +83,7 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
         deps.prisma.configurationItem.findMany({ where: { incidents: { some: { incidentId: incident.id } } }, select: { id: true, code: true, name: true }, orderBy: { code: 'asc' } }),
         deps.prisma.problemIncident.findMany({ where: { incidentId: incident.id }, include: { problem: true } }),
       ]);
-      const impact = staff && cis.length > 0 ? await impactOf(deps.prisma, cis.map((ci) => ci.id), INCIDENT_IMPACT_DEPTH) : null;
+      const ciImpact = staff && cis.length > 0 ? await impactOf(deps.prisma, cis.map((ci) => ci.id), INCIDENT_IMPACT_DEPTH) : null;
       return {
         status: 200,
         body: {
@@ -86,9 +92,9 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
           clocks,
           events: events.map(({ type, at, actorId, fromState, toState, visibility, data }) => ({ type, at: at.toISOString(), actorId, fromState, toState, visibility, data })),
           cis,
-          impact: impact && {
-            services: [...new Map(impact.downstream.services.map((s) => [s!.id, s!])).values()],
-            cis: impact.downstream.cis.map(({ id, code, name, depth }) => ({ id, code, name, depth })),
+          ciImpact: ciImpact && {
+            services: [...new Map(ciImpact.downstream.services.map((s) => [s!.id, s!])).values()],
+            cis: ciImpact.downstream.cis.map(({ id, code, name, depth }) => ({ id, code, name, depth })),
           },
           problems: problemLinks.map(({ problem }) => ({ id: problem.id, reference: problemReference(problem.number), title: problem.title, state: problem.state })),
         },
@@ -105,5 +111,14 @@ async function liveClocks(deps: ApiDeps, workflowId: string, state: string): Pro
   } catch (error) {
     deps.logger.warn({ err: error, workflowId }, 'live SLA clock unavailable; answering from the persisted deadlines');
     return null;
+  }
+}
+
+/** Staff may log an incident for someone else (a phone call, a walk-in); a requester only for themselves. */
+async function checkLoggedOnBehalf(deps: ApiDeps, principal: Principal, requesterId: string) {
+  if (!hasAnyRole(principal, STAFF)) throw problems.forbidden('only staff may log an incident on behalf of another person');
+  const requester = await deps.prisma.user.findUnique({ where: { id: requesterId }, select: { deactivatedAt: true } });
+  if (!requester || requester.deactivatedAt) {
+    throw problems.validation([{ location: 'body', field: 'requesterId', message: requester ? 'this user is deactivated' : `no user ${requesterId}`, code: 'unknown_reference' }]);
   }
 }

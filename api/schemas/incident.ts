@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { INCIDENT_STATES } from '../../domain/incident';
 import { LEVELS, PRIORITIES } from '../../domain/priority';
+import { INTAKE_CHANNELS } from '../../domain/routing';
 import '../openapi';
 
 const level = z.enum(LEVELS);
@@ -14,6 +15,8 @@ export const CreateIncidentBody = z
     serviceId: z.uuid('must be a service id (UUID)'),
     category: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9 _/-]{0,59}$/, 'a short label: letters, digits, space, _ / -').optional(),
     cis: z.array(z.string().trim().min(1).max(100)).max(50).optional().openapi({ description: 'affected configuration items, by code or id' }),
+    requesterId: z.uuid('must be a user id (UUID)').optional().openapi({ description: 'staff logging an incident on behalf of a requester; default: the caller' }),
+    channel: z.enum(INTAKE_CHANNELS).default('api').openapi({ description: 'how the incident reached the service desk' }),
   })
   .openapi('CreateIncident');
 
@@ -49,6 +52,12 @@ export const IncidentSchema = z
     requesterId: z.uuid(),
     assigneeId: z.uuid().nullable(),
     groupId: z.uuid().nullable(),
+    channel: z.enum(INTAKE_CHANNELS),
+    loggedById: z.uuid().nullable().openapi({ description: 'the member of staff who logged it for the requester' }),
+    slaPolicy: z
+      .object({ id: z.uuid(), version: z.number().int() })
+      .nullable()
+      .openapi({ description: 'the SLA policy version the incident runs on (null until its workflow has opened it)' }),
     workflowId: z.string(),
     responseDueAt: z.iso.datetime().nullable(),
     resolutionDueAt: z.iso.datetime().nullable(),
@@ -129,7 +138,7 @@ export const IncidentDetailSchema = IncidentSchema.extend({
   clocks: IncidentStatusSchema.nullable(),
   events: z.array(IncidentEventSchema),
   cis: z.array(z.object({ id: z.uuid(), code: z.string(), name: z.string() })),
-  impact: z
+  ciImpact: z
     .object({ services: z.array(z.object({ id: z.uuid(), code: z.string(), name: z.string() })), cis: z.array(z.object({ id: z.uuid(), code: z.string(), name: z.string(), depth: z.number().int() })) })
     .nullable()
     .openapi({ description: "staff only: what the incident's CIs take down with them (CMDB impact analysis, 3 relationships deep)" }),

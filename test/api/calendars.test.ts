@@ -91,7 +91,7 @@ describe('SLA policies API', () => {
     const p4 = list.body.items[3];
     expect(p4.warningThresholds).toEqual([0.5, 0.75, 0.9]);
 
-    const change = { resolutionTargetSeconds: 7_200, warningThresholds: [0.6, 0.8], escalationChain: [{ level: 1, atFraction: 1, notify: ['groupLead', { userEmail: 'li.wei@itsm.local' }] }] };
+    const change = { responseTargetSeconds: 1_800, resolutionTargetSeconds: 7_200, warningThresholds: [0.6, 0.8], escalationChain: [{ level: 1, atFraction: 1, notify: ['groupLead', { userEmail: 'li.wei@itsm.local' }] }], reason: 'NET P4 resolved within two hours' };
     expect((await h.http.put(`/api/sla-policies/${p4.id}`).set(h.as('agent')).send(change)).status).toBe(403);
     const updated = await h.http.put(`/api/sla-policies/${p4.id}`).set(h.as('manager')).send(change);
     expect(updated.status).toBe(200);
@@ -116,9 +116,10 @@ describe('SLA policies API', () => {
       [{ calendarId: '00000000-0000-4000-8000-000000000000' }, 'calendarId'],
       [{ responseTargetSeconds: -5 }, 'responseTargetSeconds'],
       [{ priority: 'P1' }, 'priority'],
+      [{ escalationChain: [{ level: 1, atFraction: 1, notify: [{ groupId: '00000000-0000-4000-8000-000000000000' }] }] }, 'escalationChain.0.notify.0.groupId'],
     ];
     for (const [body, field] of cases) {
-      const response = await h.http.put(`/api/sla-policies/${policy.id}`).set(h.as('admin')).send(body);
+      const response = await h.http.put(`/api/sla-policies/${policy.id}`).set(h.as('admin')).send({ ...body, reason: 'test' });
       expect([field, response.status, response.body.errors?.[0]?.field]).toEqual([field, 400, field]);
     }
   });

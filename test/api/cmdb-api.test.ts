@@ -78,7 +78,7 @@ describe.each(databaseKinds())('the CMDB through the API on %s', (kind) => {
   });
 
   it('alerts on the over-used licence and the warranty ending within 30 days', async () => {
-    const alerts = await h.http.get('/api/cis/alerts').set(h.as('manager'));
+    const alerts = await h.http.get('/api/ci-alerts').set(h.as('manager'));
     expect(alerts.status).toBe(200);
     const byCode = Object.fromEntries(alerts.body.items.map((ci: { code: string; alerts: { kind: string }[] }) => [ci.code, ci.alerts.map((a) => a.kind)]));
     expect(byCode).toEqual({ 'lic-erp': ['licence-overused'], 'srv-mail-01': ['warranty-ending'] });
@@ -104,8 +104,8 @@ describe.each(databaseKinds())('the CMDB through the API on %s', (kind) => {
     expect(incident.body.category).toBe('performance');
     const staffView = await h.http.get(`/api/incidents/${incident.body.id}`).set(h.as('agent'));
     expect(staffView.body.cis.map((ci: { code: string }) => ci.code)).toEqual(['db-cluster-01']);
-    expect(staffView.body.impact.services.map((s: { code: string }) => s.code)).toEqual(['ERP']);
-    expect((await h.http.get(`/api/incidents/${incident.body.id}`).set(h.as('requester'))).body.impact).toBeNull();
+    expect(staffView.body.ciImpact.services.map((s: { code: string }) => s.code)).toEqual(['ERP']);
+    expect((await h.http.get(`/api/incidents/${incident.body.id}`).set(h.as("requester"))).body.ciImpact).toBeNull();
     const unknownCi = await h.http.post('/api/incidents').set(h.as('requester')).send({ title: 'Unknown CI', impact: 'low', urgency: 'low', serviceId: erp.id, cis: ['db-cluster-01', 'nope'] });
     expect(unknownCi.status).toBe(400);
     expect(unknownCi.body.errors[0].field).toBe('cis.1');

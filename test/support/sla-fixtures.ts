@@ -18,6 +18,7 @@ export interface SecondScalePolicy {
   /** Another calendar than 24x7 (by id). */
   calendarId?: string;
   holdNotificationsOutsideHours?: boolean;
+  unassignedAlertSeconds?: number | null;
 }
 
 let serviceCounter = 0;
@@ -29,11 +30,11 @@ let serviceCounter = 0;
  */
 export async function createSecondScaleService(
   prisma: Db,
-  options: { code: string; ownerId: string; policy: SecondScalePolicy; perPriority?: Partial<Record<Priority, Partial<SecondScalePolicy>>>; scaleByPriority?: boolean },
+  options: { code: string; ownerId: string | null; defaultGroupId?: string; policy: SecondScalePolicy; perPriority?: Partial<Record<Priority, Partial<SecondScalePolicy>>>; scaleByPriority?: boolean },
 ) {
   const { policy, perPriority = {}, scaleByPriority = true } = options;
   const calendar = policy.calendarId ? { id: policy.calendarId } : await prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
-  const service = await prisma.service.create({ data: { code: options.code, name: `Second-scale service ${options.code}`, ownerId: options.ownerId } });
+  const service = await prisma.service.create({ data: { code: options.code, name: `Second-scale service ${options.code}`, ownerId: options.ownerId, defaultGroupId: options.defaultGroupId } });
   for (const [rank, priority] of (['P1', 'P2', 'P3', 'P4'] as const).entries()) {
     const p = { ...policy, ...perPriority[priority] };
     const scale = scaleByPriority ? rank + 1 : 1;
@@ -50,6 +51,7 @@ export async function createSecondScaleService(
         autoCloseAfterSeconds: p.autoCloseSeconds ?? 3_600,
         reopenWindowSeconds: p.reopenWindowSeconds ?? 3_600,
         holdNotificationsOutsideHours: p.holdNotificationsOutsideHours ?? false,
+        unassignedAlertSeconds: p.unassignedAlertSeconds ?? null,
       },
     });
   }

@@ -215,7 +215,8 @@ describe('incident SLA engine with second-scale policies', () => {
     const opens = new Date();
     opens.setUTCHours(opensAtHour, 0, 0, 0);
     if (opens.getTime() <= Date.now()) opens.setUTCDate(opens.getUTCDate() + 1);
-    expect(assigned.body.heldNotifications).toEqual([{ kind: 'assigned', at: opens.toISOString() }]);
+    // The new-incident notice to the service's people waits too.
+    expect(assigned.body.heldNotifications).toEqual([{ kind: 'new-incident', at: opens.toISOString() }, { kind: 'assigned', at: opens.toISOString() }]);
     await wait(1_500);
     expect(await h.db.prisma.notification.count({ where: { incidentId: incident.id } })).toBe(0);
     expect(await mailsFor(incident.id)).toHaveLength(0);
