@@ -94,7 +94,7 @@ function snapshotColumns(s: ChangeSnapshot) {
 
 export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret }: ChangeActivityDeps) {
   async function boardSnapshots(now: number): Promise<Record<string, BoardSnapshot>> {
-    const boards = await prisma.approvalBoard.findMany({ include: { members: true, calendar: true } });
+    const boards = await prisma.approvalBoard.findMany({ include: { members: { where: { user: { deactivatedAt: null } } }, calendar: true } });
     return Object.fromEntries(
       boards.map((board) => [
         board.code,

@@ -15,7 +15,7 @@ export function createCompetenceActivities({ prisma, mailer, publicUrl }: Compet
   return {
     /** Everyone who delivers the services: staff, approvers and auditors, not requesters. */
     async staffIds(): Promise<string[]> {
-      return (await prisma.user.findMany({ where: { roles: { hasSome: ['agent', 'manager', 'cab', 'auditor', 'admin'] } }, select: { id: true }, orderBy: { email: 'asc' } })).map((u) => u.id);
+      return (await prisma.user.findMany({ where: { roles: { hasSome: ['agent', 'manager', 'cab', 'auditor', 'admin'] }, deactivatedAt: null }, select: { id: true }, orderBy: { email: 'asc' } })).map((u) => u.id);
     },
 
     async openCompetenceReview({ workflowId, userId, at, reviewSeconds }: { workflowId: string; userId: string; at: string; reviewSeconds: number }) {

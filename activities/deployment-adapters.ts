@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { environmentWithoutSecrets } from '../config/child-env';
 import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -66,7 +67,7 @@ export function runShellStep(config: z.infer<typeof ShellAdapterConfig>, context
     const child = spawn('bash', ['-c', command], {
       cwd: config.cwd,
       env: {
-        ...process.env,
+        ...environmentWithoutSecrets(),
         ...config.env,
         ITSM_RELEASE_ID: context.releaseId,
         ITSM_RELEASE: context.reference,

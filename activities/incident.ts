@@ -120,7 +120,7 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
           type: 'opened',
           actorId: opened.requesterId,
           at: openedAt,
-          toState: 'new',
+          toState: openingColumns(opened).state,
           visibility: 'public',
           data: { priority: opened.priority, impact: opened.impact, urgency: opened.urgency, groupId: opened.groupId ?? null, assigneeId: opened.assigneeId ?? null, channel: opened.channel ?? null, loggedById: opened.loggedById ?? null },
         },
@@ -206,6 +206,8 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
           priority: String(request.context.priority ?? incident.priority),
           state: String(request.context.state ?? incident.state),
           serviceName: incident.service.name,
+          groupName: incident.group?.name ?? null,
+          assigneeName: incident.assignee?.name ?? null,
           link: `${publicUrl}/api/incidents/${incident.id}`,
         });
         const outcome = await deliverOnce(prisma, mailer, {

@@ -19,7 +19,10 @@ type Locale = 'en' | 'zh-CN';
 const pct = (c: MailContext) => `${Math.round(Number(c.fraction ?? 0) * 100)}%`;
 
 const en: Record<string, Template> = {
-  'new-incident': (c) => ({ subject: `[${c.reference}] new ${c.priority} incident for your group: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) was raised and routed to your group. Nobody has taken it yet.` }),
+  'new-incident': (c) =>
+    c.groupName
+      ? { subject: `[${c.reference}] new ${c.priority} incident for your group: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) was raised and routed to ${c.groupName}. ${c.assigneeName ? `${c.assigneeName} has it.` : 'Nobody has taken it yet.'}` }
+      : { subject: `[${c.reference}] new ${c.priority} incident with no group: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) was raised, and no assignment rule or default group takes it. Please assign it.` },
   unassigned: (c) => ({ subject: `[${c.reference}] still unassigned: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) has waited for an assignee since it was raised. Please hand it to someone.` }),
   assigned: (c) => ({ subject: `[${c.reference}] assigned to you: ${c.title}`, body: `${c.reference} (${c.priority}, ${c.serviceName}) is now yours.` }),
   warning: (c) => ({ subject: `[${c.reference}] ${pct(c)} of the ${c.clock} target used`, body: `The ${c.clock} SLA of ${c.reference} is ${pct(c)} used; it is due at ${c.dueAt}.` }),
@@ -36,7 +39,10 @@ const en: Record<string, Template> = {
 };
 
 const zh: Record<string, Template> = {
-  'new-incident': (c) => ({ subject: `[${c.reference}] 您的处理组有新的 ${c.priority} 事件：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）已提交并分派到您的处理组，目前尚无人接手。` }),
+  'new-incident': (c) =>
+    c.groupName
+      ? { subject: `[${c.reference}] 您的处理组有新的 ${c.priority} 事件：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）已提交并分派到 ${c.groupName}。${c.assigneeName ? `由 ${c.assigneeName} 处理。` : '目前尚无人接手。'}` }
+      : { subject: `[${c.reference}] 新的 ${c.priority} 事件尚无处理组：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）已提交，但没有分派规则或默认处理组接收它，请尽快分派。` },
   unassigned: (c) => ({ subject: `[${c.reference}] 仍无人处理：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）自提交以来一直无人接手，请尽快分派。` }),
   assigned: (c) => ({ subject: `[${c.reference}] 已分派给您：${c.title}`, body: `${c.reference}（${c.priority}，${c.serviceName}）现由您处理。` }),
   warning: (c) => ({ subject: `[${c.reference}] ${c.clock === 'response' ? '响应' : '解决'}时限已用 ${pct(c)}`, body: `${c.reference} 的${c.clock === 'response' ? '响应' : '解决'} SLA 已用 ${pct(c)}，截止时间 ${c.dueAt}。` }),

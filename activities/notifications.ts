@@ -28,8 +28,9 @@ export interface Delivery {
 export function recipientSet() {
   const recipients = new Map<string, Recipient>();
   return {
-    add(user: Recipient | null | undefined) {
-      if (user) recipients.set(user.email, { email: user.email, locale: user.locale, timeZone: user.timeZone });
+    /** A deactivated person is skipped: their mail and links would reach nobody who can still act. */
+    add(user: (Recipient & { deactivatedAt?: Date | null }) | null | undefined) {
+      if (user && !user.deactivatedAt) recipients.set(user.email, { email: user.email, locale: user.locale, timeZone: user.timeZone });
     },
     values: () => [...recipients.values()],
   };

@@ -41,8 +41,7 @@ const CREATE_FIRST_ADMIN = 'npm run admin -- create-user --email <address> --nam
  * reactivates an existing account. No message quotes the token.
  */
 export async function bootstrapAdministrator(prisma: Db, settings: { token?: string; email: string }, retry = true): Promise<BootstrapOutcome> {
-  // Raw: PGlite cannot take an enum-array parameter, which Prisma's `roles: { has }` filter sends.
-  const [{ activeAdmins }] = await prisma.$queryRaw<{ activeAdmins: number }[]>`SELECT count(*)::int AS "activeAdmins" FROM "User" WHERE 'admin' = ANY(roles) AND "deactivatedAt" IS NULL`;
+  const activeAdmins = await prisma.user.count({ where: { roles: { has: 'admin' }, deactivatedAt: null } });
   if (!settings.token) {
     return activeAdmins > 0
       ? { level: 'info', message: `administrators: ${activeAdmins} active` }

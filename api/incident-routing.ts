@@ -1,6 +1,7 @@
 import { pickMember, routeIncident, type AssignmentRuleDefinition, type IntakeFacts, type MemberStrategy } from '../domain/routing';
 import type { Db } from '../prisma/database';
 import { OPEN_STATES } from '../domain/incident';
+import { STAFF } from './auth';
 
 export interface RoutedTo {
   groupId: string;
@@ -25,7 +26,8 @@ async function pickGroupMember(prisma: Db, groupId: string, strategy: MemberStra
   if (strategy === 'none') return null;
   const group = await prisma.group.findUniqueOrThrow({
     where: { id: groupId },
-    include: { members: { where: { user: { deactivatedAt: null } }, include: { user: { select: { id: true, email: true } } } } },
+    // Only active staff take incidents: a requester or CAB member in the group is not someone work can go to.
+    include: { members: { where: { user: { deactivatedAt: null, roles: { hasSome: STAFF } } }, include: { user: { select: { id: true, email: true } } } } },
   });
   const users = group.members.map((member) => member.user);
   const open = strategy === 'fewest_open'

@@ -47,7 +47,7 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
   const priority = priorityFor(intake.impact, intake.urgency, service.priorityMatrix);
   // Without a policy the incident would have no clock at all: refuse it while the caller can still act.
   if (!(await deps.prisma.slaPolicy.count({ where: { serviceId: service.id, priority } }))) {
-    throw problems.conflict(`service ${service.code} has no SLA policy for ${priority}; an administrator adds one with POST /api/sla-policies`, { serviceId: service.id, priority });
+    throw problems.conflict(`service ${service.code} has no SLA policy for ${priority}; a manager or administrator adds one with POST /api/sla-policies`, { serviceId: service.id, priority });
   }
   const category = intake.category ?? null;
   const routed = await routeNewIncident(deps.prisma, { serviceId: service.id, category, ciTypes: [...new Set(cis.map((ci) => ci.type))] }, service.defaultGroupId);

@@ -127,3 +127,8 @@ export function viewClock(clock: SlaClock, calendar: CalendarDefinition, now: nu
     breached: spent >= clock.targetSeconds,
   };
 }
+
+/** Whether an escalation chain hands work to, or notifies, the group: such a group must stay active. */
+export function escalationNamesGroup(chain: EscalationLevel[], groupId: string): boolean {
+  return chain.some((level) => level.reassignToGroupId === groupId || level.notify.some((target) => typeof target === 'object' && 'groupId' in target && target.groupId === groupId));
+}

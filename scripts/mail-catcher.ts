@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { environmentWithoutSecrets } from '../config/child-env';
 import { mkdirSync } from 'node:fs';
 import { stopChild } from '../temporal-config/dev-server';
 
@@ -29,7 +30,7 @@ export async function startMailCatcher(options: { smtpPort: number; uiPort: numb
     mkdirSync(options.mailDir, { recursive: true });
     args.push('--mail-directory', options.mailDir);
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: environmentWithoutSecrets() });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2_000)));
   const inboxUrl = `http://127.0.0.1:${options.uiPort}`;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { environmentWithoutSecrets } from '../config/child-env';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -96,7 +97,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   if (namespace !== 'default') args.push('--namespace', namespace);
   const log = openSync(logFile, 'a');
   // Detached: a terminal's Ctrl-C must not kill the server before the worker has drained against it.
-  const child = spawn(options.binary, args, { stdio: ['ignore', log, log], detached: true });
+  const child = spawn(options.binary, args, { stdio: ['ignore', log, log], detached: true, env: environmentWithoutSecrets() });
   closeSync(log);
   const address = `127.0.0.1:${options.port}`;
   try {

@@ -108,11 +108,11 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
   let initialised = carried != null;
   const ready = () => condition(() => initialised);
   const calendar = () => rt.sla.policy.calendar;
-  let version = 0;
+  let revision = 0;
   const changed = () => {
     rt.sla.state = rt.state;
     rt.sla.unassigned = rt.assigneeId === null;
-    version++;
+    revision++;
   };
 
   const queue = serialQueue();
@@ -569,8 +569,8 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Incide
     }
     if (rt.state === 'closed' && rt.outbox.length === 0) break;
     const wake = nextWake();
-    const seen = version;
-    await condition(() => version !== seen, wake === null ? undefined : Math.max(1, wake - now));
+    const seen = revision;
+    await condition(() => revision !== seen, wake === null ? undefined : Math.max(1, wake - now));
   }
   await condition(allHandlersFinished);
   await queue.drained();

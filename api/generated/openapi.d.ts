@@ -356,7 +356,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One routing rule */
+        get: operations["getAssignmentRule"];
         put?: never;
         post?: never;
         /** Remove a routing rule (incidents it routed keep their group) */
@@ -569,7 +570,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deactivate a group: refused while a service in use routes to it by default or an active assignment rule names it; the answer lists its open incidents to hand over (managers and administrators) */
+        /** Deactivate a group: refused while a service in use routes to it by default, an active assignment rule or an SLA escalation names it; the answer lists its open incidents to hand over (managers and administrators) */
         post: operations["deactivateGroup"];
         delete?: never;
         options?: never;
@@ -5451,6 +5452,64 @@ export interface operations {
             };
         };
     };
+    getAssignmentRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentRule"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such rule */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     deleteAssignmentRule: {
         parameters: {
             query?: never;
@@ -6691,7 +6750,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Already deactivated, or still the default group of a service or the target of an active assignment rule */
+            /** @description Already deactivated, or still the default group of a service, the target of an active assignment rule or named by an SLA escalation */
             409: {
                 headers: {
                     [name: string]: unknown;

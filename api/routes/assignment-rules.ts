@@ -5,6 +5,7 @@ import type { MemberStrategy } from '../../domain/routing';
 import type { AssignmentRule } from '../../prisma/generated/client';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
+import { activeGroupIssue } from '../active-references';
 import { problems, type FieldIssue } from '../problem';
 import { defineRoute } from '../route';
 import { AssignmentRuleCreate, AssignmentRuleIdParams, AssignmentRuleSchema, AssignmentRuleUpdate } from '../schemas/assignment-rule';
@@ -12,11 +13,10 @@ import { AssignmentRuleCreate, AssignmentRuleIdParams, AssignmentRuleSchema, Ass
 const ruleView = (rule: AssignmentRule) => ({ ...rule, memberStrategy: rule.memberStrategy as MemberStrategy, createdAt: rule.createdAt.toISOString(), updatedAt: rule.updatedAt.toISOString() });
 
 /** A rule may only send work to an active group, and only name a service that exists. */
-async function checkReferences(deps: ApiDeps, body: { groupId?: string; serviceId?: string | null }): Promise<void> {
+async function refuseBadReferences(deps: ApiDeps, body: { groupId?: string; serviceId?: string | null }): Promise<void> {
   const issues: FieldIssue[] = [];
-  if (body.groupId && !(await deps.prisma.group.findFirst({ where: { id: body.groupId, deactivatedAt: null } }))) {
-    issues.push({ location: 'body', field: 'groupId', message: `no active group ${body.groupId}`, code: 'unknown_reference' });
-  }
+  const groupIssue = body.groupId ? await activeGroupIssue(deps.prisma, body.groupId, 'groupId') : null;
+  if (groupIssue) issues.push(groupIssue);
   if (body.serviceId && !(await deps.prisma.service.findUnique({ where: { id: body.serviceId } }))) {
     issues.push({ location: 'body', field: 'serviceId', message: `no service ${body.serviceId}`, code: 'unknown_reference' });
   }
@@ -47,11 +47,26 @@ export function assignmentRuleRoutes(router: Router, registry: OpenAPIRegistry, 
     body: AssignmentRuleCreate,
     responses: { 201: { description: 'The rule', schema: AssignmentRuleSchema } },
     async handler({ body, res }) {
-      await checkReferences(deps, body);
+      await refuseBadReferences(deps, body);
       const last = await deps.prisma.assignmentRule.aggregate({ _max: { position: true } });
       const rule = await deps.prisma.assignmentRule.create({ data: { ...body, position: body.position ?? (last._max.position ?? 0) + 10 } });
       res.location(`/api/assignment-rules/${rule.id}`);
       return { status: 201, body: ruleView(rule) };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'get',
+    path: '/api/assignment-rules/:id',
+    summary: 'One routing rule',
+    tags: ['assignment-rules'],
+    roles: STAFF,
+    params: AssignmentRuleIdParams,
+    responses: { 200: { description: 'The rule', schema: AssignmentRuleSchema }, 404: { description: 'No such rule' } },
+    async handler({ params }) {
+      const rule = await deps.prisma.assignmentRule.findUnique({ where: { id: params.id } });
+      if (!rule) throw problems.notFound(`no assignment rule ${params.id}`);
+      return { status: 200, body: ruleView(rule) };
     },
   });
 
@@ -66,7 +81,7 @@ export function assignmentRuleRoutes(router: Router, registry: OpenAPIRegistry, 
     responses: { 200: { description: 'The rule', schema: AssignmentRuleSchema }, 404: { description: 'No such rule' } },
     async handler({ params, body }) {
       if (!(await deps.prisma.assignmentRule.findUnique({ where: { id: params.id } }))) throw problems.notFound(`no assignment rule ${params.id}`);
-      await checkReferences(deps, body);
+      await refuseBadReferences(deps, body);
       return { status: 200, body: ruleView(await deps.prisma.assignmentRule.update({ where: { id: params.id }, data: body })) };
     },
   });

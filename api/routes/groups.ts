@@ -1,6 +1,7 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
+import { escalationNamesGroup, type EscalationLevel } from '../../domain/sla';
 import { incidentReference, OPEN_STATES } from '../../domain/incident';
 import { isoOrNull } from '../../domain/instants';
 import type { Group, GroupMember, User } from '../../prisma/generated/client';
@@ -163,7 +164,7 @@ export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     method: 'post',
     path: '/api/groups/:id/deactivate',
     summary:
-      'Deactivate a group: refused while a service in use routes to it by default or an active assignment rule names it; the answer lists its open incidents to hand over (managers and administrators)',
+      'Deactivate a group: refused while a service in use routes to it by default, an active assignment rule or an SLA escalation names it; the answer lists its open incidents to hand over (managers and administrators)',
     tags: ['groups'],
     roles: MANAGERS,
     params: GroupIdParams,
@@ -171,23 +172,30 @@ export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     responses: {
       200: { description: 'Deactivated, with the open incidents still in the group', schema: GroupDeactivationSchema },
       404: { description: 'No such group' },
-      409: { description: 'Already deactivated, or still the default group of a service or the target of an active assignment rule' },
+      409: { description: 'Already deactivated, or still the default group of a service, the target of an active assignment rule or named by an SLA escalation' },
     },
     async handler({ params }) {
       const group = await load(params.id);
       const alreadyDeactivated = () => problems.conflict(`group "${group.name}" is already deactivated`, { currentState: 'deactivated' });
       if (group.deactivatedAt) throw alreadyDeactivated();
-      const [services, rules] = await Promise.all([
+      const [services, rules, allPolicies] = await Promise.all([
         prisma.service.findMany({ where: { defaultGroupId: group.id, retiredAt: null }, select: { code: true }, orderBy: { code: 'asc' } }),
         prisma.assignmentRule.findMany({ where: { groupId: group.id, active: true }, select: { name: true }, orderBy: { position: 'asc' } }),
+        prisma.slaPolicy.findMany({ select: { id: true, priority: true, escalationChain: true, service: { select: { code: true } } } }),
       ]);
-      // Work routed to a deactivated group would reach nobody, so its routes must go first.
-      const routes = [...services.map((s) => `the default group of service ${s.code}`), ...rules.map((r) => `the group of assignment rule "${r.name}"`)];
+      const policies = allPolicies.filter((policy) => escalationNamesGroup(policy.escalationChain as unknown as EscalationLevel[], group.id));
+      // Work routed or escalated to a deactivated group would reach nobody, so those routes must go first.
+      const routes = [
+        ...services.map((s) => `the default group of service ${s.code}`),
+        ...rules.map((r) => `the group of assignment rule "${r.name}"`),
+        ...policies.map((p) => `named in the escalation chain of ${p.service.code} ${p.priority}`),
+      ];
       if (routes.length > 0) {
         throw problems.conflict(`group "${group.name}" is still ${routes.join(' and ')}; route that work elsewhere first`, {
           currentState: 'routed-to',
           services: services.map((s) => s.code),
           assignmentRules: rules.map((r) => r.name),
+          slaPolicies: policies.map((p) => p.id),
         });
       }
       const { count } = await prisma.group.updateMany({ where: { id: group.id, deactivatedAt: null }, data: { deactivatedAt: new Date() } });

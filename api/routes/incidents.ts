@@ -4,6 +4,7 @@ import { impactOf } from '../../activities/ci-impact';
 import { problemReference } from '../../domain/problem';
 import type { Prisma } from '../../prisma/generated/client';
 import { EVERYONE, hasAnyRole, STAFF, type Principal } from '../auth';
+import { activeUserIssue } from '../active-references';
 import { incidentView } from '../incident-view';
 import { openIncident } from '../intake';
 import { problems } from '../problem';
@@ -117,8 +118,6 @@ async function liveClocks(deps: ApiDeps, workflowId: string, state: string): Pro
 /** Staff may log an incident for someone else (a phone call, a walk-in); a requester only for themselves. */
 async function checkLoggedOnBehalf(deps: ApiDeps, principal: Principal, requesterId: string) {
   if (!hasAnyRole(principal, STAFF)) throw problems.forbidden('only staff may log an incident on behalf of another person');
-  const requester = await deps.prisma.user.findUnique({ where: { id: requesterId }, select: { deactivatedAt: true } });
-  if (!requester || requester.deactivatedAt) {
-    throw problems.validation([{ location: 'body', field: 'requesterId', message: requester ? 'this user is deactivated' : `no user ${requesterId}`, code: 'unknown_reference' }]);
-  }
+  const issue = await activeUserIssue(deps.prisma, requesterId, 'requesterId');
+  if (issue) throw problems.validation([issue]);
 }

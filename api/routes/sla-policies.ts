@@ -3,6 +3,8 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { EscalationLevel } from '../../domain/sla';
 import type { Prisma, SlaPolicy } from '../../prisma/generated/client';
+import { activeGroupIssue } from '../active-references';
+import { orDuplicate } from '../duplicates';
 import { recordSlaPolicyVersion } from '../sla-policy-versions';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -13,7 +15,7 @@ import { SlaPolicyCreate, SlaPolicyIdParams, SlaPolicyListQuery, SlaPolicySchema
 const policyView = (policy: SlaPolicy) => ({ ...policy, updatedAt: policy.updatedAt.toISOString() });
 
 /** References a policy names must exist, so no incident runs on a calendar or hands over to a group that is not there. */
-async function checkReferences(deps: ApiDeps, body: { calendarId?: string; escalationChain?: EscalationLevel[] }): Promise<FieldIssue[]> {
+async function referenceIssues(deps: ApiDeps, body: { calendarId?: string; escalationChain?: EscalationLevel[] }): Promise<FieldIssue[]> {
   const issues: FieldIssue[] = [];
   if (body.calendarId && !(await deps.prisma.businessCalendar.findUnique({ where: { id: body.calendarId } }))) {
     issues.push({ location: 'body', field: 'calendarId', message: `no calendar ${body.calendarId}`, code: 'unknown_reference' });
@@ -24,9 +26,8 @@ async function checkReferences(deps: ApiDeps, body: { calendarId?: string; escal
       ...level.notify.map((target, j): [string, string | undefined] => [`escalationChain.${i}.notify.${j}.groupId`, typeof target === 'object' && 'groupId' in target ? target.groupId : undefined]),
     ];
     for (const [field, groupId] of groups) {
-      if (groupId && !(await deps.prisma.group.findFirst({ where: { id: groupId, deactivatedAt: null } }))) {
-        issues.push({ location: 'body', field, message: `no active group ${groupId}`, code: 'unknown_reference' });
-      }
+      const issue = groupId ? await activeGroupIssue(deps.prisma, groupId, field) : null;
+      if (issue) issues.push(issue);
     }
   }
   return issues;
@@ -57,16 +58,17 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
     responses: { 201: { description: 'The new policy', schema: SlaPolicySchema }, 409: { description: 'The service already has a policy for this priority' } },
     async handler({ body, principal, res }) {
       const { reason, ...fields } = body;
-      const issues = await checkReferences(deps, fields);
+      const issues = await referenceIssues(deps, fields);
       if (!(await deps.prisma.service.findUnique({ where: { id: fields.serviceId } }))) {
         issues.unshift({ location: 'body', field: 'serviceId', message: `no service ${fields.serviceId}`, code: 'unknown_reference' });
       }
       if (issues.length) throw problems.validation(issues);
-      if (await deps.prisma.slaPolicy.findUnique({ where: { serviceId_priority: { serviceId: fields.serviceId, priority: fields.priority } } })) {
-        throw problems.conflict(`the service already has a ${fields.priority} policy; change it with PUT /api/sla-policies/:id`);
-      }
       const created = await deps.prisma.$transaction(async (tx) => {
-        const policy = await tx.slaPolicy.create({ data: { ...fields, escalationChain: fields.escalationChain as Prisma.InputJsonArray } });
+        const policy = await orDuplicate(
+          tx.slaPolicy.create({ data: { ...fields, escalationChain: fields.escalationChain as Prisma.InputJsonArray } }),
+          'priority',
+          `the service already has a ${fields.priority} policy; change it with PUT /api/sla-policies/:id`,
+        );
         await recordSlaPolicyVersion(tx, policy, principal.id, reason);
         return policy;
       });
@@ -125,7 +127,7 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
       const current = await deps.prisma.slaPolicy.findUnique({ where: { id: params.id } });
       if (!current) throw problems.notFound(`no SLA policy ${params.id}`);
       const { reason, ...fields } = body;
-      const issues = await checkReferences(deps, fields);
+      const issues = await referenceIssues(deps, fields);
       if ((fields.responseTargetSeconds ?? current.responseTargetSeconds) > (fields.resolutionTargetSeconds ?? current.resolutionTargetSeconds)) {
         issues.push({ location: 'body', field: 'responseTargetSeconds', message: 'the response target cannot be longer than the resolution target', code: 'too_big' });
       }

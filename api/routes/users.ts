@@ -2,7 +2,8 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { Prisma } from '../../prisma/generated/client';
-import { ADMINS, MANAGERS } from '../auth';
+import { ADMINS, STAFF } from '../auth';
+import { createUser } from '../accounts';
 import type { ApiDeps } from '../deps';
 import { orDuplicate } from '../duplicates';
 import { openWorkOf } from '../open-work';
@@ -12,7 +13,10 @@ import { EmptyBody } from '../schemas/incident';
 import { CreateUserBody, DeactivationSchema, ListUsersQuery, UpdateUserBody, UserDetailSchema, UserIdParams, UserSchema } from '../schemas/user';
 import { keepAnAdministrator, refuseTakenEmail, userView } from '../user-directory';
 
-/** People and their roles: administrators manage them (roles grant access); managers read them to staff their teams. */
+/**
+ * People and their roles: administrators manage them (roles grant access); staff read them, since managers staff
+ * their teams and agents look up the caller they log an incident for.
+ */
 export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
   async function load(id: string) {
@@ -26,7 +30,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     path: '/api/users',
     summary: 'People and their roles (managers and administrators)',
     tags: ['users'],
-    roles: MANAGERS,
+    roles: STAFF,
     query: ListUsersQuery,
     responses: { 200: { description: 'Users', schema: z.object({ items: z.array(UserSchema) }) } },
     async handler({ query }) {
@@ -44,7 +48,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     path: '/api/users/:id',
     summary: 'One person, with the groups they belong to (managers and administrators)',
     tags: ['users'],
-    roles: MANAGERS,
+    roles: STAFF,
     params: UserIdParams,
     responses: { 200: { description: 'The user', schema: UserDetailSchema }, 404: { description: 'No such user' } },
     async handler({ params }) {
@@ -64,8 +68,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     body: CreateUserBody,
     responses: { 201: { description: 'Created', schema: UserSchema }, 409: { description: 'Another user has that e-mail address' } },
     async handler({ body, res }) {
-      await refuseTakenEmail(prisma, body.email);
-      const user = await orDuplicate(prisma.user.create({ data: body }), 'email', `another user already has the e-mail address ${body.email}`);
+      const user = await createUser(prisma, body);
       res.location(`/api/users/${user.id}`);
       return { status: 201, body: userView(user) };
     },

@@ -81,7 +81,8 @@ describe.each(databaseKinds())('administration of users and groups on %s', (kind
     it('answers 403 to the wrong roles on every user route', async () => {
       const id = h.userIds.agent2;
       await expectForbidden([
-        ['get', '/api/users', 'agent', undefined],
+        ['get', '/api/users', 'requester', undefined],
+        ['get', '/api/users', 'cab1', undefined],
         ['get', `/api/users/${id}`, 'requester', undefined],
         ['post', '/api/users', 'manager', { email: 'x@example.com', name: 'X', roles: ['admin'] }],
         ['patch', `/api/users/${id}`, 'manager', { roles: ['admin'] }],

@@ -105,6 +105,8 @@ describe.each(databaseKinds())('the CMDB through the API on %s', (kind) => {
     const staffView = await h.http.get(`/api/incidents/${incident.body.id}`).set(h.as('agent'));
     expect(staffView.body.cis.map((ci: { code: string }) => ci.code)).toEqual(['db-cluster-01']);
     expect(staffView.body.ciImpact.services.map((s: { code: string }) => s.code)).toEqual(['ERP']);
+    // The ITIL impact given at intake stays what it was; the CMDB analysis has its own name.
+    expect(staffView.body.impact).toBe(incident.body.impact);
     expect((await h.http.get(`/api/incidents/${incident.body.id}`).set(h.as("requester"))).body.ciImpact).toBeNull();
     const unknownCi = await h.http.post('/api/incidents').set(h.as('requester')).send({ title: 'Unknown CI', impact: 'low', urgency: 'low', serviceId: erp.id, cis: ['db-cluster-01', 'nope'] });
     expect(unknownCi.status).toBe(400);

@@ -125,7 +125,7 @@ describe.each(databaseKinds())('intake routing, logging on behalf and versioned 
     expect(onRetired.body.detail).toMatch(/retired/);
     const noPolicy = await raise({ serviceId: bare.id, impact: 'high', urgency: 'high' });
     expect(noPolicy.status).toBe(409);
-    expect(noPolicy.body.detail).toBe(`service ${bare.code} has no SLA policy for P1; an administrator adds one with POST /api/sla-policies`);
+    expect(noPolicy.body.detail).toBe(`service ${bare.code} has no SLA policy for P1; a manager or administrator adds one with POST /api/sla-policies`);
     expect(await h.db.prisma.incident.count()).toBe(before);
   });
 
@@ -180,5 +180,36 @@ describe.each(databaseKinds())('intake routing, logging on behalf and versioned 
       expect([field, response.status, response.body.errors?.[0]?.field]).toEqual([field, 400, field]);
     }
     expect(await h.db.prisma.slaPolicy.count({ where: { serviceId: service.id } })).toBe(1);
+  });
+
+  it('checks what a policy names, answers its reads by role, and keeps a group a policy escalates to from being deactivated', async () => {
+    const service = await h.db.prisma.service.create({ data: { code: `REF${kind.length}`, name: 'References', ownerId: h.userIds.manager } });
+    const calendarId = (await h.db.prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } })).id;
+    const escalations = await h.db.prisma.group.create({ data: { name: `Escalations ${kind}` } });
+    const gone = await h.db.prisma.group.create({ data: { name: `Gone ${kind}`, deactivatedAt: new Date() } });
+    const body = { serviceId: service.id, priority: 'P2', calendarId, responseTargetSeconds: 600, resolutionTargetSeconds: 6_000 };
+    for (const [bad, field] of [
+      [{ calendarId: NO_SUCH_ID }, 'calendarId'],
+      [{ escalationChain: [{ level: 1, atFraction: 1, notify: [{ groupId: gone.id }] }] }, 'escalationChain.0.notify.0.groupId'],
+      [{ escalationChain: [{ level: 1, atFraction: 1, notify: ['group'], reassignToGroupId: gone.id }] }, 'escalationChain.0.reassignToGroupId'],
+    ] as const) {
+      const response = await h.http.post('/api/sla-policies').set(h.as('manager')).send({ ...body, ...bad });
+      expect([field, response.status, response.body.errors?.[0]?.field]).toEqual([field, 400, field]);
+    }
+    const created = await h.http.post('/api/sla-policies').set(h.as('manager')).send({ ...body, escalationChain: [{ level: 1, atFraction: 1, notify: [{ groupId: escalations.id }] }] });
+    expect(created.status).toBe(201);
+
+    expect((await h.http.get(`/api/sla-policies/${created.body.id}`).set(h.as('agent'))).body).toMatchObject({ id: created.body.id, version: 1, priority: 'P2' });
+    expect((await h.http.get(`/api/sla-policies/${created.body.id}`).set(h.as('requester'))).status).toBe(403);
+    expect((await h.http.get(`/api/sla-policies/${NO_SUCH_ID}`).set(h.as('agent'))).status).toBe(404);
+    expect((await h.http.get('/api/sla-policies/p2').set(h.as('agent'))).body.errors[0].field).toBe('id');
+    expect((await h.http.get('/api/sla-policies/p2/versions').set(h.as('agent'))).body.errors[0].field).toBe('id');
+    expect((await h.http.delete('/api/assignment-rules/first').set(h.as('manager'))).body.errors[0].field).toBe('id');
+    expect((await h.http.get('/api/assignment-rules/first').set(h.as('manager'))).body.errors[0].field).toBe('id');
+
+    const refused = await h.http.post(`/api/groups/${escalations.id}/deactivate`).set(h.as('manager')).send({});
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ currentState: 'routed-to', slaPolicies: [created.body.id] });
+    expect((await h.db.prisma.group.findUniqueOrThrow({ where: { id: escalations.id } })).deactivatedAt).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { eventually } from '../support/harness';
@@ -66,6 +67,13 @@ describe('npm start: the embedded stack in one command', () => {
       // The operator's own token is never printed (issue 14); the generated demo tokens are.
       expect(first.output()).not.toContain(ADMIN_TOKEN);
       expect(first.output()).toContain('(your ITSM_ADMIN_TOKEN)');
+      // Nor does it reach the children: the Temporal server and the mail catcher run without the secrets.
+      for (const pidFile of ['temporal.pid', 'maildev.pid']) {
+        const pid = readFileSync(path.join(env.DATA_DIR, pidFile), 'utf8').trim();
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+        expect(environ).toContain('PATH=');
+        expect(environ).not.toContain(ADMIN_TOKEN);
+      }
 
       const ready = await (await fetch(`${api}/readyz`)).json();
       expect(ready).toMatchObject({ status: 'ready', components: { database: { status: 'up' }, temporal: { status: 'up' }, smtp: { status: 'up' } } });

@@ -92,5 +92,7 @@ describe.each(databaseKinds())('work nobody has taken, on %s', (kind) => {
     expect(byKind.warning).toEqual(['li.wei@itsm.local']);
     // A level that names a group reaches the group's own address.
     expect(byKind.escalation).toEqual(['netops@itsm.local']);
+    const unrouted = await eventually(async () => (await mailsFor(incident.id)).find((mail) => mail.headers['x-itsm-kind'] === 'new-incident')!);
+    expect(unrouted.subject).toContain('事件尚无处理组'); // Li Wei reads Chinese
   });
 });
