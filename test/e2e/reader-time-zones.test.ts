@@ -47,6 +47,14 @@ describe.each(databaseKinds())('times in each reader’s own time zone, in mail 
     expect(inEnglish.status).toBe(200);
     expect(inEnglish.text).toContain('6 Jan 2031, 10:00 UTC+8 (Asia/Shanghai) – 6 Jan 2031, 12:00 UTC+8 (Asia/Shanghai)');
     expect(await h.db.prisma.changeApproval.count({ where: { changeId: change.id } })).toBe(0);
+
+    // Once she is deactivated, her link stops working with her tokens: nobody decides in her name.
+    const deactivated = await h.http.post(`/api/users/${h.userIds.cab1}/deactivate`).set(h.as('admin')).send({});
+    expect(deactivated.status).toBe(200);
+    expect((await h.http.get(link.pathname)).status).toBe(400);
+    expect((await h.http.post(link.pathname).type('form').send({ decision: 'approve' })).status).toBe(400);
+    expect(await h.db.prisma.changeApproval.count({ where: { changeId: change.id } })).toBe(0);
+    await h.http.post(`/api/users/${h.userIds.cab1}/reactivate`).set(h.as('admin')).send({}).expect(200);
   });
 
   it('a governance mail composed by a workflow (with its due date in UTC) reaches each reader in their own zone', async () => {
