@@ -5,6 +5,8 @@ import type { Priority } from './priority';
 
 export const PROBLEM_STATES = ['new', 'investigating', 'known_error', 'fix_pending', 'resolved', 'closed'] as const;
 export type ProblemState = (typeof PROBLEM_STATES)[number];
+/** Problems still being worked: an owner leaving them hands work over. */
+export const OPEN_PROBLEM_STATES: readonly ProblemState[] = ['new', 'investigating', 'known_error', 'fix_pending'];
 
 export type ProblemCommand = 'investigate' | 'publishKnownError' | 'linkFix' | 'linkIncidents' | 'close';
 

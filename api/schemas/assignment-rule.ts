@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { MEMBER_STRATEGIES } from '../../domain/routing';
+import { categoryField } from './incident';
 import '../openapi';
 
 const criteria = {
   serviceId: z.uuid('must be a service id (UUID)').nullable().openapi({ description: 'only incidents on this service; null: any' }),
-  category: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9 _/-]{0,59}$/, 'a short label: letters, digits, space, _ / -').nullable().openapi({ description: 'only incidents of this category; null: any' }),
+  category: categoryField.nullable().openapi({ description: 'only incidents of this category; null: any' }),
   ciType: z.string().trim().min(1).max(60).nullable().openapi({ description: 'only incidents naming a CI of this type; null: any' }),
 };
 

@@ -6,6 +6,9 @@ import '../openapi';
 
 const level = z.enum(LEVELS);
 
+/** A free classification label; routing rules and trend detection match on it exactly. */
+export const categoryField = z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9 _/-]{0,59}$/, 'a short label: letters, digits, space, _ / -');
+
 export const CreateIncidentBody = z
   .strictObject({
     title: z.string().trim().min(3, 'must be at least 3 characters').max(200, 'must be at most 200 characters'),
@@ -13,7 +16,7 @@ export const CreateIncidentBody = z
     impact: level,
     urgency: level,
     serviceId: z.uuid('must be a service id (UUID)'),
-    category: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9 _/-]{0,59}$/, 'a short label: letters, digits, space, _ / -').optional(),
+    category: categoryField.optional(),
     cis: z.array(z.string().trim().min(1).max(100)).max(50).optional().openapi({ description: 'affected configuration items, by code or id' }),
     requesterId: z.uuid('must be a user id (UUID)').optional().openapi({ description: 'staff logging an incident on behalf of a requester; default: the caller' }),
     channel: z.enum(INTAKE_CHANNELS).default('api').openapi({ description: 'how the incident reached the service desk' }),
