@@ -16,7 +16,7 @@ describeOnPostgres('a worker SIGKILLed in the middle of the SLA timeline', () =>
   const startWorker = () => startWorkerProcess(h, databaseName);
   const kill = killWorkerProcess;
 
-  it('misses nothing and repeats nothing: every escalation and every mail exactly once', async () => {
+  it('misses nothing and repeats nothing: every escalation once, every mail once unless its send was cut off mid-way', async () => {
     const service = await secondScaleService(
       h,
       {
@@ -72,9 +72,19 @@ describeOnPostgres('a worker SIGKILLed in the middle of the SLA timeline', () =>
         const mails = await mailsFor(incident.id);
         const slaKeys = (await slaEvents(h, incident.id)).map((e) => (e.data as { key: string }).key).filter((key) => !key.startsWith('progress:'));
         expect(slaKeys).toEqual(EXPECTED_KEYS);
-        const keys = mails.map((mail) => mail.headers['x-itsm-idempotency-key']);
-        expect(new Set(keys).size).toBe(keys.length);
-        for (const row of rows) expect(keys.filter((key) => key === row.idempotencyKey)).toHaveLength(1);
+        // SMTP has no transactions: a kill after the hand-off and before the row is marked sent resends that one
+        // mail when the activity is retried. Replays never do. So a mail arrives twice only where the record shows
+        // a retried send, and the copy carries the same Message-ID, by which mail systems drop it.
+        for (const row of rows) {
+          const copies = mails.filter((mail) => mail.headers['x-itsm-idempotency-key'] === row.idempotencyKey);
+          expect(copies.length).toBeGreaterThanOrEqual(1);
+          if (copies.length > 1) {
+            expect([row.idempotencyKey, row.attempts > 1]).toEqual([row.idempotencyKey, true]);
+            expect(new Set(copies.map((mail) => mail.headers['message-id'])).size).toBe(1);
+            expect(copies.length).toBeLessThanOrEqual(row.attempts);
+          }
+        }
+        expect(mails.every((mail) => rows.some((row) => row.idempotencyKey === mail.headers['x-itsm-idempotency-key']))).toBe(true);
       }
     } finally {
       await kill(worker);
