@@ -10,14 +10,14 @@ export interface RoutedTo {
 }
 
 /**
- * Where a new incident goes: the first active assignment rule that matches, else the service's default group;
+ * Where a new incident goes: the first active assignment rule that matches, else the service's default group (passed
+ * only while it is active);
  * with a member strategy also one of the group's active members. Null when neither exists (the incident then
  * waits unrouted, and its notices go to the service owner and the managers).
  */
-export async function routeNewIncident(prisma: Db, facts: IntakeFacts, defaultGroupId: string | null): Promise<RoutedTo | null> {
+export async function routeNewIncident(prisma: Db, facts: IntakeFacts, activeDefaultGroupId: string | null): Promise<RoutedTo | null> {
   const rules = await prisma.assignmentRule.findMany({ where: { active: true, group: { deactivatedAt: null } } });
-  const activeDefault = defaultGroupId && (await prisma.group.count({ where: { id: defaultGroupId, deactivatedAt: null } })) ? defaultGroupId : null;
-  const decision = routeIncident(rules.map((rule) => ({ ...rule, memberStrategy: rule.memberStrategy as MemberStrategy }) satisfies AssignmentRuleDefinition), facts, activeDefault);
+  const decision = routeIncident(rules.map((rule) => ({ ...rule, memberStrategy: rule.memberStrategy as MemberStrategy }) satisfies AssignmentRuleDefinition), facts, activeDefaultGroupId);
   if (!decision) return null;
   return { groupId: decision.groupId, ruleId: decision.ruleId, assignee: await pickGroupMember(prisma, decision.groupId, decision.memberStrategy) };
 }

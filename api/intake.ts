@@ -36,7 +36,11 @@ export interface IntakeOrigin {
  */
 export async function openIncident(deps: { prisma: Db; temporal: Client; taskQueue: string }, intake: IncidentIntake, origin: IntakeOrigin) {
   const { requesterId } = origin;
-  const service = await deps.prisma.service.findUnique({ where: { id: intake.serviceId } });
+  // One read brings what intake decides on: the service, which priorities have a policy, whether its default group is active.
+  const service = await deps.prisma.service.findUnique({
+    where: { id: intake.serviceId },
+    include: { slaPolicies: { select: { priority: true } }, defaultGroup: { select: { id: true, deactivatedAt: true } } },
+  });
   if (!service) {
     throw problems.validation([{ location: 'body', field: 'serviceId', message: `no service with id ${intake.serviceId}`, code: 'unknown_reference' }]);
   }
@@ -46,11 +50,11 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
   const cis = await resolveCis(deps.prisma, intake.cis ?? [], 'cis');
   const priority = priorityFor(intake.impact, intake.urgency, service.priorityMatrix);
   // Without a policy the incident would have no clock at all: refuse it while the caller can still act.
-  if (!(await deps.prisma.slaPolicy.count({ where: { serviceId: service.id, priority } }))) {
+  if (!service.slaPolicies.some((policy) => policy.priority === priority)) {
     throw problems.conflict(`service ${service.code} has no SLA policy for ${priority}; a manager or administrator adds one with POST /api/sla-policies`, { serviceId: service.id, priority });
   }
   const category = intake.category ?? null;
-  const routed = await routeNewIncident(deps.prisma, { serviceId: service.id, category, ciTypes: [...new Set(cis.map((ci) => ci.type))] }, service.defaultGroupId);
+  const routed = await routeNewIncident(deps.prisma, { serviceId: service.id, category, ciTypes: [...new Set(cis.map((ci) => ci.type))] }, service.defaultGroup?.deactivatedAt ? null : (service.defaultGroup?.id ?? null));
   const id = randomUUID();
   const workflowId = incidentWorkflowId(id);
   const [{ number }] = await deps.prisma.$queryRaw<{ number: number }[]>`SELECT nextval(pg_get_serial_sequence('"Incident"', 'number'))::int AS number`;
