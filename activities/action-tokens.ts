@@ -7,6 +7,14 @@ const jose = () => import('jose');
 const ISSUER = 'itsm';
 const AUDIENCE = 'itsm-action';
 const SECRET_NAME = 'action-link-hs256';
+/** How long any action link may live unless ITSM_LINK_MAX_DAYS says otherwise. */
+export const DEFAULT_LINK_MAX_DAYS = 7;
+
+/** Signs and checks action links: the shared secret and the longest lifetime a link may have. */
+export interface ActionLinkKey {
+  secret: Uint8Array;
+  maxLifetimeMs: number;
+}
 
 interface LinkClaims {
   approverId: string;
@@ -22,10 +30,12 @@ export interface ChangeDecisionClaims extends LinkClaims {
   level: number;
 }
 
-/** ... or authorise one release's production deployment. */
+/** ... or authorise one release's deployment to one production environment. */
 export interface ReleaseAuthorisationClaims extends LinkClaims {
   act: 'release-authorisation';
   releaseId: string;
+  /** Absent from links mailed before a release could have several production environments. */
+  environment?: string;
 }
 
 /** ... or answer one satisfaction survey (the approver is the incident's requester). */
@@ -38,37 +48,53 @@ export type ActionClaims = ChangeDecisionClaims | ReleaseAuthorisationClaims | S
 
 export type VerifiedAction = { ok: true; claims: ActionClaims } | { ok: false; reason: 'expired' | 'invalid'; claims?: ActionClaims };
 
-export async function signActionToken(secret: Uint8Array, claims: ActionClaims): Promise<string> {
+/** When a link asked to live until `wanted` expires when signed now: never later than the key's longest lifetime. */
+export function cappedExpiry(key: ActionLinkKey, wanted: number, now = Date.now()): number {
+  return Math.min(wanted, now + key.maxLifetimeMs);
+}
+
+export async function signActionToken(key: ActionLinkKey, claims: ActionClaims): Promise<string> {
   const { SignJWT } = await jose();
-  const subject = claims.act === 'change-decision' ? { chg: claims.changeId, lvl: claims.level } : claims.act === 'release-authorisation' ? { rel: claims.releaseId } : { srv: claims.surveyId };
+  const subject =
+    claims.act === 'change-decision'
+      ? { chg: claims.changeId, lvl: claims.level }
+      : claims.act === 'release-authorisation'
+        ? { rel: claims.releaseId, ...(claims.environment ? { env: claims.environment } : {}) }
+        : { srv: claims.surveyId };
+  const issuedAt = Math.floor(Date.now() / 1000);
   return new SignJWT({ ...subject, act: claims.act })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setSubject(claims.approverId)
     .setJti(claims.jti)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(claims.expiresAt / 1000))
-    .sign(secret);
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(Math.floor(cappedExpiry(key, claims.expiresAt, issuedAt * 1000) / 1000))
+    .sign(key.secret);
 }
 
 function claimsOf(payload: Record<string, unknown>): ActionClaims | null {
-  const { sub, chg, lvl, rel, srv, jti, exp, act } = payload;
+  const { sub, chg, lvl, rel, env, srv, jti, exp, act } = payload;
   if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') return null;
   const link = { approverId: sub, jti, expiresAt: exp * 1000 };
   if (act === 'change-decision' && typeof chg === 'string' && typeof lvl === 'number') return { ...link, act, changeId: chg, level: lvl };
-  if (act === 'release-authorisation' && typeof rel === 'string') return { ...link, act, releaseId: rel };
+  if (act === 'release-authorisation' && typeof rel === 'string') return { ...link, act, releaseId: rel, ...(typeof env === 'string' ? { environment: env } : {}) };
   if (act === 'satisfaction-survey' && typeof srv === 'string') return { ...link, act, surveyId: srv };
   return null;
 }
 
-/** Checks the signature first, then the expiry; an expired but genuine token still names its change. */
-export async function verifyActionToken(secret: Uint8Array, token: string): Promise<VerifiedAction> {
+/**
+ * Checks the signature first, then the expiry; an expired but genuine token still names its change. A token
+ * signed to live longer than the key now allows (issued before the cap, or before it was lowered) has expired.
+ */
+export async function verifyActionToken(key: ActionLinkKey, token: string): Promise<VerifiedAction> {
   const { jwtVerify, errors } = await jose();
   try {
-    const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(token, key.secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['iat'] });
     const claims = claimsOf(payload);
-    return claims ? { ok: true, claims } : { ok: false, reason: 'invalid' };
+    if (!claims) return { ok: false, reason: 'invalid' };
+    if ((payload.exp! - payload.iat!) * 1000 > key.maxLifetimeMs) return { ok: false, reason: 'expired', claims };
+    return { ok: true, claims };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired', claims: claimsOf(error.payload) ?? undefined };
     return { ok: false, reason: 'invalid' };
@@ -79,10 +105,11 @@ export async function verifyActionToken(secret: Uint8Array, token: string): Prom
  * The signing key every API and worker process shares: ACTION_LINK_SECRET when set, otherwise one generated on
  * first start and kept in the database, so separately deployed processes agree without more configuration.
  */
-export async function loadActionSecret(prisma: Db, configured?: string): Promise<Uint8Array> {
-  if (configured) return new TextEncoder().encode(configured);
+export async function loadActionSecret(prisma: Db, configured?: string, maxDays = DEFAULT_LINK_MAX_DAYS): Promise<ActionLinkKey> {
+  const maxLifetimeMs = maxDays * 86_400_000;
+  if (configured) return { secret: new TextEncoder().encode(configured), maxLifetimeMs };
   const candidate = randomBytes(32).toString('base64url');
   await prisma.$executeRaw`INSERT INTO "SystemSecret" (name, value) VALUES (${SECRET_NAME}, ${candidate}) ON CONFLICT (name) DO NOTHING`;
   const row = await prisma.systemSecret.findUniqueOrThrow({ where: { name: SECRET_NAME } });
-  return new TextEncoder().encode(row.value);
+  return { secret: new TextEncoder().encode(row.value), maxLifetimeMs };
 }

@@ -1,22 +1,23 @@
 import { createHash } from 'node:crypto';
-import { assessRisk, changeReference, planApprovals, type ApprovalPlan, type BoardSnapshot, type ChangeOpened, type ChangeState, type QuorumRule, type RiskAnswers, type RiskAssessment, type RiskLevel } from '../domain/change';
+import { assessRisk, changeReference, planApprovals, standardFit, type ApprovalPlan, type BoardSnapshot, type ChangeOpened, type ChangeState, type QuorumRule, type RiskAnswers, type RiskAssessment, type RiskLevel } from '../domain/change';
 import type { Conflict } from '../domain/change-schedule';
 import type { Db } from '../prisma/database';
 import { Prisma } from '../prisma/generated/client';
-import { signActionToken } from './action-tokens';
+import { signActionToken, type ActionLinkKey } from './action-tokens';
 import { calendarFromRecord } from './calendar-records';
 import { formatChangeWindow, renderChangeMail } from './change-mail';
 import { CHANGE_SCOPE, changeScope, conflictsFor, writeChangeRecord } from './change-records';
 import { impactOf } from './ci-impact';
 import type { Mailer } from './mailer';
 import { deliverOnce, recipientSet } from './notifications';
+import { standardTemplate } from './standard-templates';
 
 export interface ChangeActivityDeps {
   prisma: Db;
   mailer: Mailer;
   publicUrl: string;
   /** Signs the action links in approval mail. */
-  actionSecret: Uint8Array;
+  actionSecret: ActionLinkKey;
 }
 
 /** The record's workflow-owned columns, written whole on every change so a retry is harmless. */
@@ -136,24 +137,29 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
     /**
      * Risk from the questionnaire and the breadth of the change, and the approval stages the boards' current
      * rules give it; both are kept on the record, so later edits to a board do not change a running approval.
+     * A standard change is held to its template: outside its scope or limits it cannot be approved, and
+     * riskier than the template allows it goes to the CAB and is recorded as the normal change it has become.
      */
     async assessChange({ changeId }: { changeId: string }): Promise<{ risk: RiskAssessment; plan: ApprovalPlan }> {
-      const change = await prisma.changeRequest.findUniqueOrThrow({ where: { id: changeId }, include: { services: true, cis: true, template: true } });
+      const change = await prisma.changeRequest.findUniqueOrThrow({
+        where: { id: changeId },
+        include: { services: { include: { service: { select: { id: true, code: true } } } }, cis: { include: { ci: { select: { code: true, type: true } } } }, template: { include: { services: true } } },
+      });
       const risk = assessRisk(change.riskAnswers as unknown as RiskAnswers, await breadthOf(change.services.map((s) => s.serviceId), change.cis.map((c) => c.ciId)));
-      let plan = planApprovals({ type: change.type, requesterId: change.requesterId, estimatedCost: Number(change.estimatedCost), risk: risk.level }, await boardSnapshots(Date.now()));
-      const template = change.template;
-      if (change.type === 'standard') {
-        const minutes = (change.plannedEnd.getTime() - change.plannedStart.getTime()) / 60_000;
-        const reason = !template || !template.active
-          ? 'a standard change needs an active standard-change template'
-          : Number(change.estimatedCost) > Number(template.maxCost)
-            ? `the estimated cost ${change.estimatedCost} exceeds the template's pre-approved ${template.maxCost}`
-            : minutes > template.maxDurationMinutes
-              ? `the window of ${minutes} min exceeds the template's ${template.maxDurationMinutes} min`
-              : null;
-        if (reason) plan = { kind: 'impossible', reason, stages: [], review: plan.review };
-      }
-      await prisma.changeRequest.update({ where: { id: changeId }, data: { riskScore: risk.score, riskLevel: risk.level, approvalPlan: plan as unknown as Prisma.InputJsonValue } });
+      const estimatedCost = Number(change.estimatedCost);
+      // Only standard changes cite a template (the intake sees to it); on a retry this one may already read normal.
+      const type = change.templateId ? 'standard' : change.type;
+      const templateFit = type === 'standard'
+        ? standardFit(change.template && standardTemplate(change.template), {
+            services: change.services.map((s) => s.service),
+            cis: change.cis.map((c) => c.ci),
+            estimatedCost,
+            minutes: (change.plannedEnd.getTime() - change.plannedStart.getTime()) / 60_000,
+            risk: risk.level,
+          })
+        : undefined;
+      const plan = planApprovals({ type, requesterId: change.requesterId, estimatedCost, risk: risk.level, templateFit }, await boardSnapshots(Date.now()));
+      await prisma.changeRequest.update({ where: { id: changeId }, data: { type: plan.approvedAs, riskScore: risk.score, riskLevel: risk.level, approvalPlan: plan as unknown as Prisma.InputJsonValue } });
       return { risk, plan };
     },
 

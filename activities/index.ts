@@ -7,12 +7,12 @@ import { createServiceReportActivities } from './service-reports';
 import { createChangeActivities, type ChangeActivityDeps } from './change';
 import { createIncidentActivities, type IncidentActivityDeps } from './incident';
 import { createProblemActivities, type ProblemActivityDeps } from './problem';
-import { createReleaseActivities } from './release';
+import { createReleaseActivities, type ReleaseActivityDeps } from './release';
 import { createSatisfactionActivities } from './satisfaction';
 import { createSupplierActivities } from './supplier-review';
 import { createTrendActivities, type TrendActivityDeps } from './trend';
 
-export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemActivityDeps & TrendActivityDeps;
+export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemActivityDeps & TrendActivityDeps & ReleaseActivityDeps;
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {

@@ -1,25 +1,25 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { signActionToken } from './action-tokens';
+import { signActionToken, type ActionLinkKey } from './action-tokens';
 import { changeReference } from '../domain/change';
 import { productionBlockers, releaseReference, stepKey, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
-import { runShellStep, runWebhookStep, ShellAdapterConfig, WebhookAdapterConfig, type StepResult } from './deployment-adapters';
+import { runAdapterStep, type StepResult } from './deployment-adapters';
 import type { Mailer } from './mailer';
 import { deliverOnce, recipientSet } from './notifications';
 import { localiseInstants } from './reader-time';
+import type { StepSandbox } from './step-sandbox';
 
 export interface ReleaseActivityDeps {
   prisma: Db;
   mailer: Mailer;
   publicUrl: string;
   /** Signs the authorisation links in the production authorisation request. */
-  actionSecret: Uint8Array;
+  actionSecret: ActionLinkKey;
+  /** Where shell deploy steps run (never in DATA_DIR). */
+  stepSandbox: StepSandbox;
 }
-
-/** How long a production authorisation link stays valid when the release sets no end to its window. */
-const AUTHORISATION_LINK_DAYS = 7;
 
 export interface ReleaseEventRecord {
   eventKey: string;
@@ -52,8 +52,8 @@ export async function linkedChangeStates(db: Db, releaseId: string) {
   }));
 }
 
-const MAIL: Record<string, (c: { reference: string; version: string; detail: string }) => { subject: string; text: string }> = {
-  'authorisation-request': (c) => ({ subject: `[${c.reference}] production deployment awaits your authorisation`, text: `Release ${c.version} passed its earlier environments and waits for authorisation to deploy to production. ${c.detail}` }),
+const MAIL: Record<string, (c: { reference: string; version: string; detail: string; environment?: string }) => { subject: string; text: string }> = {
+  'authorisation-request': (c) => ({ subject: `[${c.reference}] ${c.environment ?? 'production'} deployment awaits your authorisation`, text: `Release ${c.version} passed its earlier environments and waits for authorisation to deploy to ${c.environment ?? 'production'}. ${c.detail}` }),
   'production-blocked': (c) => ({ subject: `[${c.reference}] production deployment refused`, text: `The authorisation of release ${c.version} cannot be used now: ${c.detail}` }),
   'confirmation-request': (c) => ({ subject: `[${c.reference}] confirm the smoke test`, text: `Release ${c.version} is deployed ${c.detail}; confirm the smoke test to go on.` }),
   'confirmation-overdue': (c) => ({ subject: `[${c.reference}] ESCALATED: smoke test not confirmed`, text: `Nobody confirmed the smoke test of release ${c.version} ${c.detail} by its deadline.` }),
@@ -61,7 +61,7 @@ const MAIL: Record<string, (c: { reference: string; version: string; detail: str
   'rolled-back': (c) => ({ subject: `[${c.reference}] rolled back`, text: `Release ${c.version} was rolled back: ${c.detail}` }),
 };
 
-export function createReleaseActivities({ prisma, mailer, publicUrl, actionSecret }: ReleaseActivityDeps) {
+export function createReleaseActivities({ prisma, mailer, publicUrl, actionSecret, stepSandbox }: ReleaseActivityDeps) {
   return {
     async openReleaseRecord(opened: ReleaseOpened): Promise<void> {
       await prisma.deployment.createMany({
@@ -107,10 +107,7 @@ export function createReleaseActivities({ prisma, mailer, publicUrl, actionSecre
       const activity = Context.current();
       const hooks = { signal: activity.cancellationSignal, progress: (detail: { outputBytes: number }) => activity.heartbeat(detail) };
       try {
-        const result =
-          release.adapter.kind === 'shell'
-            ? await runShellStep(ShellAdapterConfig.parse(release.adapter.config), context, hooks)
-            : await runWebhookStep(WebhookAdapterConfig.parse(release.adapter.config), context, hooks);
+        const result = await runAdapterStep(release.adapter, context, hooks, stepSandbox);
         await prisma.releaseStep.update({ where: { stepKey: key }, data: { status: 'succeeded', output: result.output, exitCode: result.exitCode, httpStatus: result.httpStatus, finishedAt: new Date() } });
         return { ...result, reused: false };
       } catch (error) {
@@ -124,7 +121,8 @@ export function createReleaseActivities({ prisma, mailer, publicUrl, actionSecre
       }
     },
 
-    async sendReleaseNotification({ key, releaseId, kind, toUserIds, detail }: { key: string; releaseId: string; kind: string; toUserIds: string[]; detail: string }) {
+    /** `environment`: the production environment an authorisation request is for (absent from releases started before environments were records). */
+    async sendReleaseNotification({ key, releaseId, kind, toUserIds, detail, environment }: { key: string; releaseId: string; kind: string; toUserIds: string[]; detail: string; environment?: string }) {
       const release = await prisma.release.findUniqueOrThrow({ where: { id: releaseId } });
       const authorising = kind === 'authorisation-request';
       // Nobody authorises their own release, so its requester gets no authorisation link.
@@ -140,11 +138,13 @@ export function createReleaseActivities({ prisma, mailer, publicUrl, actionSecre
               act: 'release-authorisation',
               approverId: user.id,
               releaseId: release.id,
+              environment,
               jti: createHash('sha256').update(idempotencyKey).digest('base64url').slice(0, 32),
-              expiresAt: release.productionEnd?.getTime() ?? Date.now() + AUTHORISATION_LINK_DAYS * 86_400_000,
+              // Signing caps it: a window ending in 2099 still gives a link of ITSM_LINK_MAX_DAYS.
+              expiresAt: release.productionEnd?.getTime() ?? Date.now() + actionSecret.maxLifetimeMs,
             })}`
           : null;
-        const mail = MAIL[kind]({ reference, version: release.version, detail: localiseInstants(detail, recipient) });
+        const mail = MAIL[kind]({ reference, version: release.version, detail: localiseInstants(detail, recipient), environment });
         await deliverOnce(prisma, mailer, {
           idempotencyKey,
           recipient,

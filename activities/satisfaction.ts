@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { incidentReference } from '../domain/incident';
 import { SCORE_LABELS, SURVEY_SCORES, SURVEY_VALID_SECONDS } from '../domain/satisfaction';
 import type { Db } from '../prisma/database';
-import { signActionToken } from './action-tokens';
+import { cappedExpiry, signActionToken, type ActionLinkKey } from './action-tokens';
 import { escapeHtml } from './change-mail';
 import type { Mailer } from './mailer';
 import { deliverOnce } from './notifications';
@@ -12,7 +12,7 @@ export interface SatisfactionActivityDeps {
   prisma: Db;
   mailer: Mailer;
   publicUrl: string;
-  actionSecret: Uint8Array;
+  actionSecret: ActionLinkKey;
 }
 
 const SURVEY_TEXT = {
@@ -40,7 +40,8 @@ export function createSatisfactionActivities({ prisma, mailer, publicUrl, action
       const survey = await prisma.satisfactionSurvey.upsert({
         where: { incidentId },
         update: {},
-        create: { incidentId, requesterId: incident.requesterId, sentAt: closedAt, expiresAt: new Date(closedAt.getTime() + SURVEY_VALID_SECONDS * 1000) },
+        // The survey closes when its link expires: no later than links may live.
+        create: { incidentId, requesterId: incident.requesterId, sentAt: closedAt, expiresAt: new Date(cappedExpiry(actionSecret, closedAt.getTime() + SURVEY_VALID_SECONDS * 1000)) },
       });
       const { requester } = incident;
       const locale = requester.locale === 'zh-CN' ? 'zh-CN' : 'en';

@@ -52,7 +52,11 @@ const en = {
   blockers: 'Not possible right now',
   authorise: 'Authorise production',
   releaseNotWaiting: (state: string) => `The release is now "${state}" and does not need an authorisation. Nothing was changed.`,
-  authorised: (reference: string) => `You authorised the production deployment of ${reference}.`,
+  authorised: (reference: string, environment: string) => `You authorised the deployment of ${reference} to ${environment}.`,
+  productionEnvironment: 'Authorises deployment to',
+  otherEnvironment: (linked: string, awaiting: string | null) => `This link authorises the deployment to ${linked}, but the release now waits for ${awaiting ? `an authorisation for ${awaiting}` : 'no authorisation'}. Nothing was changed.`,
+  roleLostTitle: 'This link is no longer yours to use',
+  roleLost: 'You no longer hold the role this link was sent to you for. Nothing was changed.',
   releaseNow: 'The release is now',
   surveyTitle: 'How did we do?',
   surveyAsk: 'How satisfied are you with how this incident was handled?',
@@ -105,7 +109,11 @@ const zh: typeof en = {
   blockers: '当前无法部署',
   authorise: '授权生产部署',
   releaseNotWaiting: (state: string) => `该发布当前状态为"${state}"，无需授权。未做任何更改。`,
-  authorised: (reference: string) => `您已授权 ${reference} 部署到生产环境。`,
+  authorised: (reference: string, environment: string) => `您已授权 ${reference} 部署到 ${environment}。`,
+  productionEnvironment: '授权部署到',
+  otherEnvironment: (linked: string, awaiting: string | null) => `此链接授权部署到 ${linked}，但该发布当前${awaiting ? `等待的是 ${awaiting} 的授权` : '无需授权'}。未做任何更改。`,
+  roleLostTitle: '您已无权使用此链接',
+  roleLost: '您已不再拥有此链接发送时所依据的角色。未做任何更改。',
   releaseNow: '发布当前状态',
   surveyTitle: '请评价我们的服务',
   surveyAsk: '您对此事件的处理满意吗？',
@@ -168,6 +176,8 @@ export interface AuthorisationPage {
   version: string;
   requester: string;
   environments: string;
+  /** The production environment this authorisation is for. */
+  production: string;
   changes: string[];
   blockers: string[];
   deadline: string;
@@ -180,7 +190,7 @@ export function authorisationPage(locale: PageLocale, page: AuthorisationPage): 
   return layout(
     locale,
     `${t.releaseTitle}: ${page.reference}`,
-    `<h2>${escapeHtml(page.title)}</h2><dl>${row(t.version, page.version)}${row(t.requester, page.requester)}${row(t.environments, page.environments)}${row(t.deadline, page.deadline)}</dl>
+    `<h2>${escapeHtml(page.title)}</h2><dl>${row(t.version, page.version)}${row(t.requester, page.requester)}${row(t.environments, page.environments)}${row(t.productionEnvironment, page.production)}${row(t.deadline, page.deadline)}</dl>
 <h3>${escapeHtml(t.changes)}</h3>${list(page.changes)}
 ${page.blockers.length ? `<h3 class="error">${escapeHtml(t.blockers)}</h3>${list(page.blockers)}` : ''}
 <form method="post"><button class="approve" type="submit" name="decision" value="authorise">${escapeHtml(t.authorise)}</button></form>

@@ -2,13 +2,18 @@ import express, { Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
+import { loadEdgeSettings } from '../config/env';
 import { logRedaction } from '../config/logger';
 import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { createRegistry, openApiDocument } from './openapi';
 import { notFoundHandler, problemErrorHandler } from './problem';
-import { readinessChecks } from './readiness';
+import { rateLimits } from './rate-limits';
+import { cachedReadiness, readinessChecks } from './readiness';
 import { actionRoutes } from './routes/actions';
+import { signInRoutes } from './routes/sign-in';
+import { sameOriginPosts } from './same-origin';
+import { setSessionCookieSecurity } from './sessions';
 import { changeActionRoutes } from './routes/change-actions';
 import { changeBoardRoutes } from './routes/change-boards';
 import { changeRoutes } from './routes/changes';
@@ -38,21 +43,31 @@ import { adminImportRoutes } from './routes/admin-import';
 import { tokenRoutes } from './routes/tokens';
 
 export function createApp(deps: ApiDeps) {
+  const edge = deps.edge ?? loadEdgeSettings({});
+  const limits = rateLimits(edge.limits, deps.logger);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  app.set('trust proxy', edge.trustProxy);
+  setSessionCookieSecurity(app, edge.sessionCookieSecure);
+  // helmet's no-referrer would make browsers send `Origin: null` on our own form posts, which sameOriginPosts
+  // refuses; same-origin still tells other sites nothing (action links carry their token in the path).
+  app.use(helmet({ referrerPolicy: { policy: 'same-origin' } }));
   app.use(pinoHttp({ logger: deps.logger, ...logRedaction, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
-  app.use(express.json({ limit: '1mb' }));
 
+  // Public routes read only small url-encoded forms, each parsed by its own route.
+  app.post('/login', limits.login);
+  app.use('/actions', limits.actions);
+  app.post(['/login', '/logout', '/actions/:token'], sameOriginPosts(deps.publicUrl));
   const publicRoutes = Router();
-  healthRoutes(publicRoutes, readinessChecks(deps));
+  healthRoutes(publicRoutes, cachedReadiness(readinessChecks(deps), deps.logger), deps.prisma);
   actionRoutes(publicRoutes, deps);
+  signInRoutes(publicRoutes, deps);
   app.use(publicRoutes);
 
   const registry = createRegistry();
   const api = Router();
-  api.use('/api', authenticate(deps.prisma));
+  // A body is read only for a caller who holds a valid token: an anonymous megabyte costs a 401, not a parse.
+  api.use('/api', ...limits.api, authenticate(deps.prisma), express.json({ limit: '1mb' }));
   incidentRoutes(api, registry, deps);
   incidentActionRoutes(api, registry, deps);
   calendarRoutes(api, registry, deps);

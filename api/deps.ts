@@ -1,6 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { ActionLinkKey } from '../activities/action-tokens';
 import type { Mailer } from '../activities/mailer';
+import type { EdgeSettings } from '../config/env';
+import type { StepSandbox } from '../activities/step-sandbox';
 import type { Db } from '../prisma/database';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -14,9 +17,13 @@ export interface ApiDeps {
   mailer: Mailer;
   logger: Logger;
   /** Verifies the action links in approval mail (the worker signs them with the same key). */
-  actionSecret: Uint8Array;
+  actionSecret: ActionLinkKey;
   /** Whose Temporal Schedules the API lists and controls (`<prefix>-trend-detection`, …); "itsm" unless a test sets its own. */
   schedulePrefix?: string;
   /** The deployment's public base URL, the `servers` entry of /openapi.json; "/" (same origin) when unknown. */
   publicUrl?: string;
+  /** Trusted proxies, session cookie, request limits; the defaults of config/env.ts when absent. */
+  edge?: EdgeSettings;
+  /** Adapter registration refuses a shell step working directory inside its DATA_DIR. */
+  stepSandbox: StepSandbox;
 }

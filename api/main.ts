@@ -1,6 +1,7 @@
 // `npm run api`: the API alone, against TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL (scale configuration).
 import { createMailer } from '../activities/mailer';
-import { ConfigError, describeEnv, loadEnv, publicUrl, smtpUrl } from '../config/env';
+import { stepSandboxFromEnv } from '../activities/step-sandbox';
+import { ConfigError, describeEnv, edgeSettings, loadEnv, publicUrl, smtpUrl } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openRuntime } from '../config/runtime';
 import { connectClient } from '../temporal-config/connection';
@@ -9,6 +10,7 @@ import { createApp } from './app';
 
 async function main() {
   const env = loadEnv();
+  const stepSandbox = stepSandboxFromEnv(env);
   const logger = createLogger(env, 'itsm-api');
   for (const line of describeEnv(env)) logger.info(line);
   const { db, actionSecret, target } = await openRuntime(env);
@@ -16,7 +18,7 @@ async function main() {
   logger[administrator.level](administrator.message);
   const temporal = await connectClient(target);
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
-  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env) });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env), stepSandbox, edge: edgeSettings(env) });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
   const stop = () => {
     server.close(async () => {

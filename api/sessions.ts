@@ -1,8 +1,15 @@
-import type { Request, Response } from 'express';
+import type { Express, Request, Response } from 'express';
+import type { EdgeSettings } from '../config/env';
 import type { Db } from '../prisma/database';
 import { bearerSecret, refusedToken, tokenPrincipal, type Principal } from './auth';
 
 export const SESSION_COOKIE = 'itsm_session';
+const COOKIE_SECURITY = 'itsm session cookie secure';
+
+/** Behind a TLS proxy the request itself arrives over plain http, so Secure cannot follow `req.secure` there. */
+export function setSessionCookieSecurity(app: Express, secure: EdgeSettings['sessionCookieSecure']) {
+  app.set(COOKIE_SECURITY, secure);
+}
 
 function cookieValue(req: Request, name: string): string | null {
   for (const part of (req.get('cookie') ?? '').split(';')) {
@@ -36,5 +43,6 @@ export async function signedInUser(prisma: Db, req: Request, res: Response): Pro
 }
 
 export function setSession(req: Request, res: Response, token: string | null) {
-  res.cookie(SESSION_COOKIE, token ?? '', { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: token ? 12 * 3600_000 : 0 });
+  const secure: EdgeSettings['sessionCookieSecure'] = req.app.get(COOKIE_SECURITY) ?? 'request';
+  res.cookie(SESSION_COOKIE, token ?? '', { httpOnly: true, sameSite: 'lax', secure: secure === 'request' ? req.secure : secure, path: '/', maxAge: token ? 12 * 3600_000 : 0 });
 }

@@ -1,9 +1,33 @@
 import type { Duration } from '@temporalio/common';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optionalText = z.string().trim().min(1).optional();
+const perMinute = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) return false;
+  return prefix === undefined || (/^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * Express's 'trust proxy' from TRUST_PROXY. `true` (any hop) is refused: every client could then name its own
+ * address in X-Forwarded-For, and with it its rate-limit bucket.
+ */
+function trustProxy(value: string, context: z.core.$RefinementCtx<string>): false | number | string[] {
+  const text = value.trim();
+  if (text === 'false') return false;
+  if (/^[0-9]{1,2}$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => PROXY_NAMES.includes(entry) || isAddressOrRange(entry))) return entries;
+  context.addIssue({ code: 'custom', message: 'false, loopback, a hop count, or comma-separated proxy addresses/CIDRs (e.g. 10.0.0.0/8,loopback)' });
+  return z.NEVER;
+}
 // Temporal checks the fields themselves when the schedule is registered; this catches the wrong shape early.
 const cron = z.string().trim().regex(/^\S+(\s+\S+){4}$/, 'a cron expression of five fields (UTC), e.g. "0 9 15 1 *"').optional();
 
@@ -28,6 +52,16 @@ export const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('data'),
   PORT: port(3000),
   PUBLIC_URL: z.url().optional(),
+  /** Which proxies may say who the client is (X-Forwarded-For, -Proto): false, loopback, a hop count, or IPs/CIDRs. */
+  TRUST_PROXY: z.string().default('loopback').transform(trustProxy),
+  /** auto: Secure unless the public URL is plain http outside production (the embedded stack), where TLS decides per request. */
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Requests a minute: sign-in attempts and action-link requests per client address, API calls per token. */
+  RATE_LIMIT_LOGIN_PER_MINUTE: perMinute(100),
+  RATE_LIMIT_ACTIONS_PER_MINUTE: perMinute(300),
+  RATE_LIMIT_API_PER_MINUTE: perMinute(1000),
+  /** API requests refused for a missing or invalid token, per client address: token guessing and floods. */
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: perMinute(300),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -55,6 +89,10 @@ export const envSchema = z.object({
   ITSM_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email('must be an e-mail address')).default('admin@itsm.local'),
   /** Signs the approve/reject links in mail; by default a key generated once and kept in the database. */
   ACTION_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** The longest any action link (change decision, release authorisation, survey) lives, whatever its deadline. */
+  ITSM_LINK_MAX_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  /** Where each shell deploy step gets an empty working directory of its own; outside DATA_DIR. Default <tmp>/itsm-steps. */
+  ITSM_STEP_WORKDIR: optionalText,
   /** How often incident trend detection runs (a Temporal Schedule): 30s, 15m, 1h, 1d ... */
   TREND_DETECTION_EVERY: z.string().regex(/^[1-9][0-9]*(s|m|h|d)$/, 'a duration such as 15m, 1h or 1d').default('1h').transform((v) => v as Duration),
   SCHEDULE_ASSET_ALERTS_CRON: cron,
@@ -71,13 +109,17 @@ export type Env = Omit<z.infer<typeof envSchema>, 'ITSM_DEMO_DATA'> & { ITSM_DEM
 
 export class ConfigError extends Error {}
 
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const result = envSchema.safeParse(source);
+function parseSettings<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
-  const env = result.data;
+  return result.data;
+}
+
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const env = parseSettings(envSchema, source);
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
     throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
@@ -90,8 +132,50 @@ export function smtpUrl(env: Env): string {
 }
 
 /** The API's base URL as people reach it (links in mail). */
-export function publicUrl(env: Env): string {
+export function publicUrl(env: Pick<Env, 'PUBLIC_URL' | 'PORT'>): string {
   return env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+}
+
+const EDGE_VARIABLES = {
+  NODE_ENV: true,
+  PORT: true,
+  PUBLIC_URL: true,
+  TRUST_PROXY: true,
+  SESSION_COOKIE_SECURE: true,
+  RATE_LIMIT_LOGIN_PER_MINUTE: true,
+  RATE_LIMIT_ACTIONS_PER_MINUTE: true,
+  RATE_LIMIT_API_PER_MINUTE: true,
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: true,
+} as const;
+type EdgeEnv = Pick<Env, keyof typeof EDGE_VARIABLES>;
+
+/** How the API meets the network: proxies it trusts, the session cookie, request limits. */
+export interface EdgeSettings {
+  trustProxy: false | number | string[];
+  /** 'request': Secure when the request itself came over TLS (the embedded stack on plain http://127.0.0.1). */
+  sessionCookieSecure: boolean | 'request';
+  limits: { loginPerMinute: number; actionsPerMinute: number; apiPerMinute: number; unauthenticatedPerMinute: number };
+}
+
+export function edgeSettings(env: EdgeEnv): EdgeSettings {
+  // The embedded stack: plain http outside production, where only the request itself can say it came over TLS.
+  const embedded = !publicUrl(env).startsWith('https:') && env.NODE_ENV !== 'production';
+  const secure = { true: true, false: false, auto: embedded ? ('request' as const) : true }[env.SESSION_COOKIE_SECURE];
+  return {
+    trustProxy: env.TRUST_PROXY,
+    sessionCookieSecure: secure,
+    limits: {
+      loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
+      actionsPerMinute: env.RATE_LIMIT_ACTIONS_PER_MINUTE,
+      apiPerMinute: env.RATE_LIMIT_API_PER_MINUTE,
+      unauthenticatedPerMinute: env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
+    },
+  };
+}
+
+/** The edge settings alone, for an API built without the rest of the configuration (tests, the OpenAPI script). */
+export function loadEdgeSettings(source: NodeJS.ProcessEnv = process.env): EdgeSettings {
+  return edgeSettings(parseSettings(envSchema.pick(EDGE_VARIABLES), source));
 }
 
 /** The schedules configured to run at other times than their defaults, by schedule name. */
@@ -108,6 +192,7 @@ export function describeEnv(env: Env): string[] {
     `temporal   ${env.TEMPORAL_ADDRESS ?? `embedded dev server on 127.0.0.1:${env.TEMPORAL_PORT}`} namespace=${env.TEMPORAL_NAMESPACE} queue=${env.TEMPORAL_TASK_QUEUE}${env.TEMPORAL_API_KEY ? ' (API key)' : ''}${env.TEMPORAL_TLS_CERT_PATH ? ' (mTLS)' : ''}`,
     `schedules  trend detection every ${env.TREND_DETECTION_EVERY}${Object.entries(scheduleCrons(env)).map(([name, expression]) => `, ${name} "${expression}"`).join('')}`,
     `mail       ${env.SMTP_URL ? redactUrl(env.SMTP_URL) : `embedded catcher, SMTP 127.0.0.1:${env.SMTP_PORT}`}`,
+    `edge       trust proxy ${env.TRUST_PROXY || 'none'}, session cookie Secure ${env.SESSION_COOKIE_SECURE}, per minute: ${env.RATE_LIMIT_LOGIN_PER_MINUTE} sign-ins and ${env.RATE_LIMIT_ACTIONS_PER_MINUTE} action links per address, ${env.RATE_LIMIT_API_PER_MINUTE} API calls per token, ${env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE} unauthenticated per address (this process)`,
   ];
 }
 

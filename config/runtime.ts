@@ -12,7 +12,7 @@ import { scheduleCrons, type Env } from './env';
 export async function openRuntime(env: Env) {
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR });
   await applyMigrations(db.adapterFactory);
-  const actionSecret = await loadActionSecret(db.prisma, env.ACTION_LINK_SECRET);
+  const actionSecret = await loadActionSecret(db.prisma, env.ACTION_LINK_SECRET, env.ITSM_LINK_MAX_DAYS);
   return { db, actionSecret, target: temporalTargetFromEnv(env) };
 }
 

@@ -207,10 +207,17 @@ export interface ReviewPlan {
   remindBeforeSeconds: number[];
 }
 
-export type ApprovalPlan =
+export type ApprovalPlan = (
   | { kind: 'pre-approved'; stages: []; review: ReviewPlan }
   | { kind: 'stages'; stages: ApprovalStage[]; review: ReviewPlan }
-  | { kind: 'impossible'; reason: string; stages: ApprovalStage[]; review: ReviewPlan };
+  | { kind: 'impossible'; reason: string; stages: ApprovalStage[]; review: ReviewPlan }
+) & {
+  /**
+   * The type the change is approved as: a standard change riskier than its template allows goes as normal.
+   * Absent in plans made before templates had a risk limit.
+   */
+  approvedAs?: ChangeType;
+};
 
 /** The board each change type answers to first (standard changes still name the CAB for their reviews). */
 export function firstBoardCode(type: ChangeType): string {
@@ -218,17 +225,22 @@ export function firstBoardCode(type: ChangeType): string {
 }
 
 /**
- * Standard: pre-approved by its template. Normal: the CAB, then the board's second level when the cost or
- * the risk reaches its marks. Emergency: the ECAB alone (its review afterwards is mandatory).
+ * Standard: pre-approved when it fits its template; outside the template's scope, cost or window it cannot be
+ * approved at all, and riskier than the template allows it goes to the CAB as a normal change. Normal: the
+ * CAB, then the board's second level when the cost or the risk reaches its marks. Emergency: the ECAB alone
+ * (its review afterwards is mandatory).
  */
 export function planApprovals(
-  change: { type: ChangeType; requesterId: string; estimatedCost: number; risk: RiskLevel },
+  change: { type: ChangeType; requesterId: string; estimatedCost: number; risk: RiskLevel; templateFit?: StandardFit },
   boards: Record<string, BoardSnapshot>,
 ): ApprovalPlan {
-  const first = boards[firstBoardCode(change.type)];
-  if (!first) throw new Error(`no approval board ${firstBoardCode(change.type)} is configured`);
+  const fit = change.type === 'standard' ? (change.templateFit ?? { fit: 'outside', reason: NO_TEMPLATE }) : null;
+  const type: ChangeType = fit?.fit === 'riskier' ? 'normal' : change.type;
+  const first = boards[firstBoardCode(type)];
+  if (!first) throw new Error(`no approval board ${firstBoardCode(type)} is configured`);
   const review: ReviewPlan = { board: first.code, chairId: first.chairId, calendar: first.calendar, reviewSeconds: first.reviewSeconds, remindBeforeSeconds: first.remindBeforeSeconds };
-  if (change.type === 'standard') return { kind: 'pre-approved', stages: [], review };
+  if (fit?.fit === 'within') return { kind: 'pre-approved', stages: [], review, approvedAs: type };
+  if (fit?.fit === 'outside') return { kind: 'impossible', reason: fit.reason, stages: [], review, approvedAs: type };
 
   const stage = (board: BoardSnapshot, level: number, reason: string): ApprovalStage => {
     const approverIds = board.memberIds.filter((id) => id !== change.requesterId);
@@ -247,8 +259,8 @@ export function planApprovals(
       reason,
     };
   };
-  const stages = [stage(first, 1, `${change.type} change`)];
-  const second = change.type === 'normal' ? first.secondLevel : null;
+  const stages = [stage(first, 1, fit?.fit === 'riskier' ? fit.reason : `${type} change`)];
+  const second = type === 'normal' ? first.secondLevel : null;
   if (second) {
     const reasons: string[] = [];
     if (second.costAbove !== null && change.estimatedCost > second.costAbove) reasons.push(`cost ${change.estimatedCost} above ${second.costAbove}`);
@@ -266,9 +278,65 @@ export function planApprovals(
       reason: `${short.boardName} has ${short.approverIds.length} eligible approver(s) besides the requester; its quorum needs ${short.required}`,
       stages,
       review,
+      approvedAs: type,
     };
   }
-  return { kind: 'stages', stages, review };
+  return { kind: 'stages', stages, review, approvedAs: type };
+}
+
+// --- Standard-change templates ----------------------------------------------------------------------------
+
+/** The work a standard-change template pre-approves: on these services and CI types, up to these limits. */
+export interface StandardTemplate {
+  name: string;
+  active: boolean;
+  serviceIds: readonly string[];
+  ciTypes: readonly string[];
+  maxCost: number;
+  maxDurationMinutes: number;
+  maxRisk: RiskLevel;
+}
+
+export interface StandardChangeScope {
+  services: readonly { id: string; code: string }[];
+  cis: readonly { code: string; type: string }[];
+}
+
+export interface TemplateScopeIssue {
+  field: 'serviceIds' | 'affectedCis';
+  index: number;
+  message: string;
+}
+
+/**
+ * Where a standard change reaches outside its template: a service the template does not name, a configuration
+ * item of a type it does not cover. A template pre-approves one kind of work, not whatever cites it.
+ */
+export function outsideTemplateScope(template: StandardTemplate, change: StandardChangeScope): TemplateScopeIssue[] {
+  const issues: TemplateScopeIssue[] = [];
+  change.services.forEach((service, index) => {
+    if (!template.serviceIds.includes(service.id)) issues.push({ field: 'serviceIds', index, message: `service ${service.code} is not covered by the template "${template.name}"` });
+  });
+  change.cis.forEach((ci, index) => {
+    if (!template.ciTypes.includes(ci.type)) issues.push({ field: 'affectedCis', index, message: `${ci.code} is of type ${ci.type}; the template "${template.name}" covers ${template.ciTypes.join(', ') || 'no configuration items'}` });
+  });
+  return issues;
+}
+
+const NO_TEMPLATE = 'a standard change needs an active standard-change template';
+
+/** How a standard change stands against its template once its risk is known. */
+export type StandardFit = { fit: 'within' } | { fit: 'outside'; reason: string } | { fit: 'riskier'; reason: string };
+
+export function standardFit(template: StandardTemplate | null, change: StandardChangeScope & { estimatedCost: number; minutes: number; risk: RiskLevel }): StandardFit {
+  if (!template || !template.active) return { fit: 'outside', reason: NO_TEMPLATE };
+  // Checked again at assessment: the template's scope may have narrowed since the draft was raised.
+  const outside = outsideTemplateScope(template, change);
+  if (outside.length > 0) return { fit: 'outside', reason: outside.map((issue) => issue.message).join('; ') };
+  if (change.estimatedCost > template.maxCost) return { fit: 'outside', reason: `the estimated cost ${change.estimatedCost} exceeds the template's pre-approved ${template.maxCost}` };
+  if (change.minutes > template.maxDurationMinutes) return { fit: 'outside', reason: `the window of ${change.minutes} min exceeds the template's ${template.maxDurationMinutes} min` };
+  if (!riskAtLeast(template.maxRisk, change.risk)) return { fit: 'riskier', reason: `risk ${change.risk} is above the ${template.maxRisk} the template "${template.name}" pre-approves` };
+  return { fit: 'within' };
 }
 
 // --- Deadlines --------------------------------------------------------------------------------------------

@@ -29,6 +29,11 @@ export interface ReleaseOpened {
   number: number;
   version: string;
   environments: string[];
+  /**
+   * The environments that were flagged production on the adapter when the release was planned: each is gated.
+   * Absent from releases started before environments were records; those gate their last environment.
+   */
+  production: string[];
   confirmIn: string[];
   confirmSeconds: number;
   productionStart: string | null;
@@ -49,8 +54,8 @@ export function stepKey(releaseId: string, environment: string | null, step: Rel
 }
 
 /**
- * Why production may not be deployed now: the release's production window has closed, or a linked change is
- * not approved and scheduled in a window that contains now.
+ * Why production may not be deployed now: the release's production window has closed, no change is linked, or a
+ * linked change is not approved and scheduled in a window that contains now.
  */
 export function productionBlockers(
   changes: { reference: string; state: string; scheduledStart: number | null; scheduledEnd: number | null }[],
@@ -58,6 +63,7 @@ export function productionBlockers(
   now: number,
 ): string[] {
   const reasons: string[] = productionEnd !== null && now >= productionEnd ? [`the release's production window closed at ${new Date(productionEnd).toISOString()}`] : [];
+  if (changes.length === 0) reasons.push('no linked change: production needs at least one approved and scheduled change');
   for (const change of changes) {
     if (!['scheduled', 'implementing'].includes(change.state)) {
       reasons.push(`${change.reference} is ${change.state}: it must be approved and scheduled`);

@@ -120,6 +120,10 @@ export const DEMO_CHANGE_TEMPLATES = [
     backoutPlan: 'Keep the node drained and open an incident with Application Support.',
     maxCost: 0,
     maxDurationMinutes: 60,
+    // What it pre-approves: ERP's application and its servers, at low risk; anything riskier goes to the CAB.
+    services: ['ERP'],
+    ciTypes: ['application', 'server'],
+    maxRisk: 'low',
   },
 ] as const;
 

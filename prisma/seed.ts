@@ -156,8 +156,12 @@ async function seedChangeManagement(prisma: Db, userIds: Record<DemoKey, string>
     });
     await prisma.approvalBoardMember.createMany({ data: board.members.map((member) => ({ boardId: row.id, userId: userIds[member] })), skipDuplicates: true });
   }
-  for (const template of DEMO_CHANGE_TEMPLATES) {
-    await prisma.standardChangeTemplate.upsert({ where: { name: template.name }, update: {}, create: template });
+  for (const { services, ciTypes, maxRisk, ...template } of DEMO_CHANGE_TEMPLATES) {
+    const serviceIds = await prisma.service.findMany({ where: { code: { in: [...services] } }, select: { id: true } });
+    const scope = { ciTypes: [...ciTypes], maxRisk, services: { create: serviceIds.map((s) => ({ serviceId: s.id })) } };
+    const row = await prisma.standardChangeTemplate.upsert({ where: { name: template.name }, update: {}, create: { ...template, ...scope }, include: { services: true } });
+    // A demo template from before templates had a scope covers nothing, so no standard change could cite it.
+    if (row.services.length === 0) await prisma.standardChangeTemplate.update({ where: { id: row.id }, data: scope });
   }
   const erp = await prisma.service.findUniqueOrThrow({ where: { code: 'ERP' } });
   for (const window of DEMO_ERP_WINDOWS) {

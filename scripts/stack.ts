@@ -5,9 +5,10 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
 import { createMailer, type Mailer } from '../activities/mailer';
+import { stepSandboxFromEnv } from '../activities/step-sandbox';
 import { bootstrapAdministrator } from '../api/accounts';
 import { createApp } from '../api/app';
-import { publicUrl, smtpUrl, type Env } from '../config/env';
+import { edgeSettings, publicUrl, smtpUrl, type Env } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openDatabase, type Database } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
@@ -66,6 +67,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
   // The stack stops its parts in order itself; the SDK's default would stop the worker on the first Ctrl-C.
   // The SDK's INFO lines (webpack statistics among them) would bury the start-up banner.
   const logger = createLogger(env, 'itsm');
+  const stepSandbox = stepSandboxFromEnv(env);
   Runtime.install({ shutdownSignals: [], logger: runtimeLogger(logger.child({ component: 'temporal-sdk' }), env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
@@ -112,7 +114,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     } else {
       log((await bootstrapAdministrator(db.prisma, { token: env.ITSM_ADMIN_TOKEN, email: env.ITSM_ADMIN_EMAIL })).message);
     }
-    const actionSecret = await loadActionSecret(db.prisma, env.ACTION_LINK_SECRET);
+    const actionSecret = await loadActionSecret(db.prisma, env.ACTION_LINK_SECRET, env.ITSM_LINK_MAX_DAYS);
     const target = temporalTargetFromEnv(env, devServer?.address);
     const temporal = await connectClient(target);
     cleanups.push(() => temporal.connection.close());
@@ -127,7 +129,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       connection: workerConnection,
       namespace: target.namespace,
       taskQueue: target.taskQueue,
-      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal },
+      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal, stepSandbox },
     });
     const workerRun = worker.run();
     log(await registerConfiguredSchedules(temporal, env, target.taskQueue, db.prisma));
@@ -136,7 +138,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       await workerRun;
     });
 
-    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: apiUrl });
+    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: apiUrl, stepSandbox, edge: edgeSettings(env) });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);
     });

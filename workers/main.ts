@@ -1,6 +1,7 @@
 // `npm run worker`: the Temporal worker alone (scale configuration). The SDK stops it on SIGINT/SIGTERM.
 import { Runtime } from '@temporalio/worker';
 import { createMailer } from '../activities/mailer';
+import { stepSandboxFromEnv } from '../activities/step-sandbox';
 import { ConfigError, describeEnv, loadEnv, publicUrl, smtpUrl } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openRuntime, registerConfiguredSchedules } from '../config/runtime';
@@ -10,6 +11,7 @@ import { createItsmWorker } from './worker';
 
 async function main() {
   const env = loadEnv();
+  const stepSandbox = stepSandboxFromEnv(env);
   Runtime.install({ logger: runtimeLogger(createLogger(env, 'itsm-worker')) });
   for (const line of describeEnv(env)) console.log(line);
   const { db, actionSecret, target } = await openRuntime(env);
@@ -17,7 +19,7 @@ async function main() {
   const temporal = await connectClient(target);
   console.log(await registerConfiguredSchedules(temporal, env, target.taskQueue, db.prisma));
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
-  const deps = { prisma: db.prisma, mailer, publicUrl: publicUrl(env), actionSecret, temporal };
+  const deps = { prisma: db.prisma, mailer, publicUrl: publicUrl(env), actionSecret, temporal, stepSandbox };
   const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps });
   console.log(`worker polling task queue ${target.taskQueue}`);
   try {

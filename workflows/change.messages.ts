@@ -48,6 +48,8 @@ export interface DecideInput extends Actor {
   decision: 'approve' | 'reject';
   comment: string;
   via: 'api' | 'link';
+  /** The approval level the decision was made for (a link's, or the one the caller saw); refused at any other. */
+  level?: number;
 }
 export interface ScheduleInput extends Actor {
   start: string;

@@ -53,6 +53,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
   const { changeId } = opened;
   const reference = changeReference(opened.number);
   let state = 'draft' as ChangeState;
+  let type = opened.type;
   let risk: RiskAssessment | null = null;
   let plan: ApprovalPlan | null = null;
   let stageIndex = -1;
@@ -118,7 +119,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     const current = stage();
     return {
       state,
-      type: opened.type,
+      type,
       riskScore: risk?.score ?? null,
       riskLevel: risk?.level ?? null,
       stage: current && {
@@ -249,9 +250,13 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
       return record(decision === 'approve' ? 'approval' : 'rejection', actorId, from, data, approval);
     },
     {
-      validator: ({ actorId, decision, comment }) => {
+      validator: ({ actorId, decision, comment, level }) => {
         guard('decide');
         const current = stage()!;
+        // A decision is made on what its maker was shown: a link or a page for level 1 never decides level 2.
+        if (level !== undefined && level !== current.level) {
+          refuse(ILLEGAL_TRANSITION, 'decide', `this decision is for approval level ${level}, but the change is now at level ${current.level} (${current.boardName}); it was not recorded`);
+        }
         if (actorId === opened.requesterId) refuse(NOT_ALLOWED, 'decide', 'a change cannot be approved by its requester (segregation of duties)');
         if (!current.approverIds.includes(actorId)) refuse(NOT_ALLOWED, 'decide', `you are not an approver of the ${current.boardName} for this change`);
         if (stageDecisions().some((d) => d.approverId === actorId)) refuse(ILLEGAL_TRANSITION, 'decide', `you have already decided at the ${current.boardName} level; each person counts once`);
@@ -322,7 +327,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
       const from = state;
       implementedAt = now;
       outcome = 'successful';
-      if (needsReview(opened.type, outcome)) {
+      if (needsReview(type, outcome)) {
         enterReview(now);
       } else {
         state = 'closed';
@@ -381,8 +386,10 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     const assessed = await serial(() => assessChange({ changeId }));
     risk = assessed.risk;
     plan = assessed.plan;
+    // Histories from before templates had a risk limit carry no approvedAs: the change keeps its type.
+    type = plan.approvedAs ?? opened.type;
     const now = Date.now();
-    const data = { riskScore: risk.score, riskLevel: risk.level, factors: risk.factors, plan: plan.kind, stages: plan.stages.map((s) => ({ level: s.level, board: s.board, reason: s.reason })) };
+    const data = { riskScore: risk.score, riskLevel: risk.level, factors: risk.factors, plan: plan.kind, type, stages: plan.stages.map((s) => ({ level: s.level, board: s.board, reason: s.reason })) };
     if (plan.kind === 'impossible') {
       reject(`cannot be approved: ${plan.reason}`);
       notify('rejected', [opened.requesterId], { board: plan.stages[0]?.boardName ?? '', reason: plan.reason, decisions: '-' });

@@ -10,10 +10,18 @@ export interface ReleaseStatus {
   /** Per environment, as the release sees it: pending, deploying, awaiting_confirmation, verifying, deployed, rolled_back. */
   environments: Record<string, string>;
   authorisedById: string | null;
+  /** The production environment the current authorisation is for. */
+  authorisedFor: string | null;
+  /** The production environment that waits for an authorisation now or next; null once none does. */
+  awaitingAuthorisationFor: string | null;
   abortRequested: boolean;
   failureReason: string | null;
 }
 
+export interface AuthoriseInput extends Actor {
+  /** The production environment the authoriser means: refused when another one is waiting. */
+  environment?: string;
+}
 export interface ConfirmInput extends Actor {
   environment: string;
 }
@@ -27,7 +35,7 @@ export interface EnvironmentProgress {
 
 export const releaseStatusQuery = defineQuery<ReleaseStatus>('releaseStatus');
 export const startReleaseUpdate = defineUpdate<ReleaseStatus, [Actor]>('startRelease');
-export const authoriseReleaseUpdate = defineUpdate<ReleaseStatus, [Actor]>('authoriseRelease');
+export const authoriseReleaseUpdate = defineUpdate<ReleaseStatus, [AuthoriseInput]>('authoriseRelease');
 export const confirmReleaseUpdate = defineUpdate<ReleaseStatus, [ConfirmInput]>('confirmRelease');
 export const abortReleaseUpdate = defineUpdate<ReleaseStatus, [AbortInput]>('abortRelease');
 /** From an environment's child workflow to its release. */

@@ -5,6 +5,7 @@ import {
   condition,
   isCancellation,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -43,19 +44,27 @@ const { openReleaseRecord, recordReleaseChange, setDeploymentState, releaseProdu
 
 /**
  * One release (ISO/IEC 20000-1 clause 8.5.3): built and tested once, then deployed environment by environment
- * (each a child workflow), production only when authorised, inside its window and with every linked change
- * approved and scheduled around now. A failed step or an abort rolls back every environment touched so far, in
- * reverse order, and records why.
+ * (each a child workflow), each production environment only when authorised for it, inside the release's window
+ * and with at least one linked change, every one approved and scheduled around now. A failed step or an abort
+ * rolls back every environment touched so far, in reverse order, and records why.
  */
 export async function release(opened: ReleaseOpened): Promise<void> {
   const { releaseId } = opened;
   const reference = releaseReference(opened.number);
-  const production = opened.environments[opened.environments.length - 1];
+  const last = opened.environments[opened.environments.length - 1];
+  // Releases started before environments were records gate their last environment, whatever its name.
+  const byRecord = patched('production-by-environment-record');
+  const production = byRecord ? opened.production : [last];
   let state = 'planned' as ReleaseState;
   const environments: Record<string, string> = Object.fromEntries(opened.environments.map((env) => [env, 'pending']));
   let started = false;
   let authorisedById: string | null = null;
   let authorisedAt: number | null = null;
+  /** An authorisation covers one production environment: the next one to deploy when it was given. */
+  let authorisedFor: string | null = null;
+  const cleared: string[] = [];
+  const nextProduction = () => production.find((env) => !cleared.includes(env)) ?? null;
+  const awaitingAuthorisationFor = () => (authorisedFor === nextProduction() ? null : nextProduction());
   let abortRequested: { actorId: string; reason: string } | null = null;
   let failureReason: string | null = null;
   let finishedAt: number | null = null;
@@ -67,7 +76,7 @@ export async function release(opened: ReleaseOpened): Promise<void> {
   const work = new CancellationScope();
 
   const upsertChanged = searchAttributeSync();
-  const status = (): ReleaseStatus => ({ state, environments: { ...environments }, authorisedById, abortRequested: abortRequested !== null, failureReason });
+  const status = (): ReleaseStatus => ({ state, environments: { ...environments }, authorisedById, authorisedFor, awaitingAuthorisationFor: awaitingAuthorisationFor(), abortRequested: abortRequested !== null, failureReason });
 
   async function record(type: string, actorId: string | null, fromState: ReleaseState, data: Record<string, unknown> = {}) {
     upsertChanged([
@@ -80,11 +89,11 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     return status();
   }
 
-  function notify(kind: string, toUserIds: (string | null)[] | 'authorisers', detail = '') {
+  function notify(kind: string, toUserIds: (string | null)[] | 'authorisers', detail = '', environment?: string) {
     const key = `${releaseId}:${++seq}:${kind}`;
     void serial(async () => {
       const to = toUserIds === 'authorisers' ? await releaseAuthorisers() : toUserIds.filter((id): id is string => id !== null);
-      if (to.length > 0) await sendReleaseNotification({ key, releaseId, kind, toUserIds: to, detail });
+      if (to.length > 0) await sendReleaseNotification({ key, releaseId, kind, toUserIds: to, detail, ...(environment ? { environment } : {}) });
     });
   }
 
@@ -115,9 +124,23 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     async ({ actorId }) => {
       authorisedById = actorId;
       authorisedAt = Date.now();
-      return record('authorised', actorId, state, { environment: production });
+      authorisedFor = nextProduction();
+      return record('authorised', actorId, state, { environment: authorisedFor });
     },
-    { validator: (_input) => guard('authorise') },
+    {
+      validator: ({ environment }) => {
+        guard('authorise');
+        if (!byRecord) return;
+        const awaiting = awaitingAuthorisationFor();
+        const problem =
+          awaiting === null
+            ? `nothing to authorise: ${nextProduction() === null ? 'no production environment is left to deploy' : `${nextProduction()} is already authorised`}`
+            : environment !== undefined && environment !== awaiting
+              ? `the release waits for an authorisation for ${awaiting}, not ${environment}`
+              : null;
+        if (problem) throw ApplicationFailure.create({ type: ILLEGAL_TRANSITION, message: `${reference}: ${problem}`, details: [{ state, command: 'authorise' }], nonRetryable: true });
+      },
+    },
   );
 
   setHandler(
@@ -156,7 +179,7 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     }
     environments[environment] = phase;
     if (phase === 'awaiting_confirmation') notify('confirmation-request', [opened.requesterId], `in ${environment}`);
-    if (phase === 'verifying' && environment === production && state === 'deploying') {
+    if (phase === 'verifying' && environment === last && state === 'deploying') {
       state = 'verifying';
       void record('verifying', null, 'deploying', { environment });
     }
@@ -164,14 +187,23 @@ export async function release(opened: ReleaseOpened): Promise<void> {
 
   const step = (name: ReleaseStep, environment: string | null) => runReleaseStep({ releaseId, environment, step: name });
 
-  /** Authorised, inside the release's production window, and every linked change approved and scheduled around now. */
-  async function productionGate() {
+  /**
+   * Authorised for this environment, inside the release's production window, and at least one linked change,
+   * every one approved and scheduled around now. Each production environment needs its own authorisation: the
+   * one given for an earlier production environment was used up by it.
+   */
+  async function productionGate(environment: string) {
     const from = state;
     state = 'awaiting_authorisation';
-    await record('awaiting-authorisation', null, from, { environment: production });
-    if (!authorisedById) notify('authorisation-request', 'authorisers', 'Open your authorisation link below, or use POST /api/releases/:id/authorise.');
+    if (authorisedFor !== environment) {
+      authorisedById = null;
+      authorisedAt = null;
+    }
+    await record('awaiting-authorisation', null, from, { environment });
+    // Releases started before the patch sent no environment: their links authorise their one production environment.
+    if (authorisedFor !== environment) notify('authorisation-request', 'authorisers', 'Open your authorisation link below, or use POST /api/releases/:id/authorise.', byRecord ? environment : undefined);
     for (;;) {
-      await condition(() => authorisedById !== null);
+      await condition(() => authorisedById !== null && authorisedFor === environment);
       const opensAt = opened.productionStart ? Date.parse(opened.productionStart) : null;
       if (opensAt !== null && Date.now() < opensAt) await sleep(opensAt - Date.now());
       const { blockers } = await releaseProductionGate({ releaseId });
@@ -179,10 +211,12 @@ export async function release(opened: ReleaseOpened): Promise<void> {
       const refusedFor = authorisedById;
       authorisedById = null;
       authorisedAt = null;
+      authorisedFor = null;
       notify('production-blocked', [opened.requesterId, refusedFor], blockers.join('; '));
       await record('production-blocked', null, state, { blockers });
     }
-    await moveTo('deploying', 'production-cleared', { authorisedById });
+    cleared.push(environment);
+    await moveTo('deploying', 'production-cleared', { authorisedById, environment });
   }
 
   async function deployEverywhere() {
@@ -192,7 +226,7 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     await step('test', null);
     await moveTo('deploying', 'deploying');
     for (const environment of opened.environments) {
-      if (environment === production) await productionGate();
+      if (production.includes(environment)) await productionGate(environment);
       const child = await startChild(releaseEnvironment, {
         workflowId: `${releaseWorkflowId(releaseId)}/${environment}`,
         args: [{ releaseId, environment, confirm: opened.confirmIn.includes(environment), confirmSeconds: opened.confirmSeconds }],

@@ -708,7 +708,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Submit a draft for assessment and approval */
+        /** Submit a draft for assessment and approval (its requester or a manager) */
         post: operations["submitChange"];
         delete?: never;
         options?: never;
@@ -972,6 +972,23 @@ export interface paths {
         put?: never;
         /** Add a standard-change template */
         post: operations["createChangeTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/change-templates/{id}/scope": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace what a template covers: its services, CI types and highest risk (drafts are held to the new scope when submitted; changes already assessed keep theirs) */
+        put: operations["scopeChangeTemplate"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1331,11 +1348,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The registered deployment adapters (webhook secrets hidden) */
+        /** The registered deployment adapters (secrets only as set) */
         get: operations["listDeploymentAdapters"];
         put?: never;
         /** Register how releases are deployed: a shell command per step, or a signed webhook (administrators only: it runs commands) */
         post: operations["createDeploymentAdapter"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/deployment-adapters/{name}/environments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace an adapter's environments, in deployment order, each production or not (administrators only); releases already planned keep theirs */
+        put: operations["updateDeploymentAdapterEnvironments"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1403,7 +1437,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Authorise the production deployment (managers; never your own release); refused while a linked change is not approved and scheduled around now */
+        /** Authorise the deployment to the next production environment (managers; never your own release); refused without a linked change or while one is not approved and scheduled around now */
         post: operations["authoriseRelease"];
         delete?: never;
         options?: never;
@@ -3048,8 +3082,10 @@ export interface components {
              * @default []
              */
             affectedCis?: string[];
-            implementationPlan: string;
-            backoutPlan: string;
+            /** @description required, except for a standard change, which follows its template's plan */
+            implementationPlan?: string;
+            /** @description required, except for a standard change, which follows its template's plan */
+            backoutPlan?: string;
             /** Format: date-time */
             plannedStart: string;
             /** Format: date-time */
@@ -3201,6 +3237,32 @@ export interface components {
             backoutPlan: string;
             maxCost: number;
             maxDurationMinutes: number;
+            serviceIds: string[];
+            /**
+             * @description the CI types its changes may touch; none: changes under it touch no configuration item
+             * @default []
+             */
+            ciTypes?: ("service" | "application" | "server" | "database" | "network_device" | "workstation" | "storage" | "licence" | "other")[];
+            /**
+             * @description the highest assessed risk it pre-approves; above it the change goes to the CAB as a normal change
+             * @default low
+             * @enum {string}
+             */
+            maxRisk?: "low" | "medium" | "high" | "critical";
+        };
+        StandardChangeTemplateScope: {
+            serviceIds: string[];
+            /**
+             * @description the CI types its changes may touch; none: changes under it touch no configuration item
+             * @default []
+             */
+            ciTypes?: ("service" | "application" | "server" | "database" | "network_device" | "workstation" | "storage" | "licence" | "other")[];
+            /**
+             * @description the highest assessed risk it pre-approves; above it the change goes to the CAB as a normal change
+             * @default low
+             * @enum {string}
+             */
+            maxRisk?: "low" | "medium" | "high" | "critical";
         };
         ConfigurationItem: {
             /** Format: uuid */
@@ -3574,10 +3636,35 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            kind: string;
+            /** @enum {string} */
+            kind: "shell" | "webhook";
+            internal: boolean;
             config: {
-                [key: string]: unknown;
+                commands: {
+                    [key: string]: string;
+                };
+                cwd?: string;
+                /** @description the variables by name; their values are write-only */
+                env: {
+                    [key: string]: "set";
+                };
+                timeoutSeconds: number;
+            } | {
+                /** @description without its credentials; query values as *** */
+                url: string;
+                /**
+                 * @description write-only
+                 * @enum {string}
+                 */
+                secret: "set";
+                timeoutSeconds: number;
             };
+            environments: components["schemas"]["DeploymentEnvironment"][];
+        };
+        DeploymentEnvironment: {
+            name: string;
+            position: number;
+            production: boolean;
         };
         CreateDeploymentAdapter: {
             name: string;
@@ -3587,6 +3674,31 @@ export interface components {
             config: {
                 [key: string]: unknown;
             };
+            /**
+             * @description a webhook that may call private, loopback and link-local addresses, and plain http
+             * @default false
+             */
+            internal?: boolean;
+            /** @description the environments releases may deploy to, in deployment order */
+            environments: {
+                name: string;
+                /**
+                 * @description deploying here needs a manager's authorisation, the release window and an approved, scheduled change
+                 * @default false
+                 */
+                production?: boolean;
+            }[];
+        };
+        DeploymentEnvironments: {
+            /** @description the environments releases may deploy to, in deployment order */
+            environments: {
+                name: string;
+                /**
+                 * @description deploying here needs a manager's authorisation, the release window and an approved, scheduled change
+                 * @default false
+                 */
+                production?: boolean;
+            }[];
         };
         Release: {
             /** Format: uuid */
@@ -3601,6 +3713,8 @@ export interface components {
             state: "planned" | "building" | "testing" | "deploying" | "awaiting_authorisation" | "verifying" | "released" | "rolled_back" | "failed" | "aborted";
             adapter: string;
             environments: string[];
+            /** @description the environments that were production on the adapter when the release was planned: each is gated */
+            productionEnvironments: string[];
             confirmIn: string[];
             productionStart: string | null;
             productionEnd: string | null;
@@ -3619,21 +3733,17 @@ export interface components {
             type: "major" | "minor" | "emergency";
             /** @description the deployment adapter, by name */
             adapter: string;
-            /**
-             * @description in deployment order; the last is production (authorised, windowed, gated on the linked changes)
-             * @default [
-             *       "test",
-             *       "staging",
-             *       "production"
-             *     ]
-             */
+            /** @description environments of the adapter, in the adapter's order; all of them when absent. Each one the adapter flags production is gated (authorisation, window, linked changes) */
             environments?: string[];
-            /** @default [] */
+            /**
+             * @description at least one when the release deploys to a production environment
+             * @default []
+             */
             changeIds?: string[];
             /** @default [] */
             cis?: string[];
             /**
-             * @description environments where a person confirms the smoke test before verification
+             * @description environments of the release's where a person confirms the smoke test before verification
              * @default []
              */
             confirmIn?: string[];
@@ -3661,6 +3771,10 @@ export interface components {
             };
             /** Format: uuid */
             authorisedById: string | null;
+            /** @description the production environment the current authorisation is for */
+            authorisedFor: string | null;
+            /** @description the production environment waiting for an authorisation now or next */
+            awaitingAuthorisationFor: string | null;
             abortRequested: boolean;
             failureReason: string | null;
         } | null;
@@ -7409,6 +7523,8 @@ export interface operations {
                 "application/json": {
                     /** @default  */
                     comment?: string;
+                    /** @description the approval level you are deciding; refused (409) when the change is at another level by then */
+                    level?: number;
                 };
             };
         };
@@ -7483,6 +7599,8 @@ export interface operations {
                 "application/json": {
                     /** @description why: a rejection always carries its reason */
                     comment: string;
+                    /** @description the approval level you are deciding; refused (409) when the change is at another level by then */
+                    level?: number;
                 };
             };
         };
@@ -8769,6 +8887,10 @@ export interface operations {
                             name: string;
                             maxCost: number;
                             maxDurationMinutes: number;
+                            serviceIds: string[];
+                            ciTypes: ("service" | "application" | "server" | "database" | "network_device" | "workstation" | "storage" | "licence" | "other")[];
+                            /** @enum {string} */
+                            maxRisk: "low" | "medium" | "high" | "critical";
                         } & {
                             [key: string]: unknown;
                         })[];
@@ -8829,6 +8951,10 @@ export interface operations {
                         name: string;
                         maxCost: number;
                         maxDurationMinutes: number;
+                        serviceIds: string[];
+                        ciTypes: ("service" | "application" | "server" | "database" | "network_device" | "workstation" | "storage" | "licence" | "other")[];
+                        /** @enum {string} */
+                        maxRisk: "low" | "medium" | "high" | "critical";
                     } & {
                         [key: string]: unknown;
                     };
@@ -8863,6 +8989,80 @@ export interface operations {
             };
             /** @description A template of that name exists */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    scopeChangeTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandardChangeTemplateScope"];
+            };
+        };
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        maxCost: number;
+                        maxDurationMinutes: number;
+                        serviceIds: string[];
+                        ciTypes: ("service" | "application" | "server" | "database" | "network_device" | "workstation" | "storage" | "licence" | "other")[];
+                        /** @enum {string} */
+                        maxRisk: "low" | "medium" | "high" | "critical";
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such template */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10548,6 +10748,77 @@ export interface operations {
             };
         };
     };
+    updateDeploymentAdapterEnvironments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeploymentEnvironments"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeploymentAdapter"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such adapter */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A release under way deploys to an environment the list leaves out */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listReleases: {
         parameters: {
             query?: never;
@@ -10811,7 +11082,10 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": Record<string, never>;
+                "application/json": {
+                    /** @description the production environment you mean; refused (409) when another one is waiting */
+                    environment?: string;
+                };
             };
         };
         responses: {

@@ -5,18 +5,19 @@ import { formatInstant, localiseInstants } from '../../activities/reader-time';
 import { changeReference, type ApprovalPlan } from '../../domain/change';
 import { changeStatusQuery, decideChangeUpdate, type ChangeStatus } from '../../workflows/change.messages';
 import { decisionPage, messagePage, pageTexts, type PageLocale, type PageReader } from '../action-pages';
-import { tokenPrincipal } from '../auth';
 import { sendChangeUpdate } from '../change-updates';
 import type { ApiDeps } from '../deps';
+import { stillEntitled } from '../link-holders';
 import { HttpProblem } from '../problem';
 import { releaseLinks } from '../release-links';
-import { setSession, signedInUser } from '../sessions';
+import { signedInUser } from '../sessions';
 import { surveyLinks } from '../survey-links';
 
 /**
  * `/actions/:token`: GET shows what the link would decide and changes nothing (mail scanners follow links);
- * POST makes the decision through the change's workflow. The token is checked for signature, expiry,
- * addressee (against whoever is signed in) and single use before anything else happens.
+ * POST makes the decision through the change's workflow. The token is checked for signature, expiry (and a
+ * lifetime within ITSM_LINK_MAX_DAYS), addressee (against whoever is signed in), the addressee's role now, and
+ * single use before anything else happens.
  */
 export function actionRoutes(router: Router, deps: ApiDeps) {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
@@ -38,6 +39,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     if (!owner || owner.deactivatedAt) return refuse(400, t.invalidTitle, t.invalid);
     const you = await signedInUser(deps.prisma, req, res);
     if (you && you.id !== owner.id) return refuse(403, t.wrongPersonTitle, t.wrongPerson(owner.name, you.name));
+    if (!(await stillEntitled(deps.prisma, verified.claims, owner))) return refuse(403, t.roleLostTitle, t.roleLost);
     if (await deps.prisma.actionTokenUse.findUnique({ where: { jti: verified.claims.jti } })) return refuse(409, t.usedTitle, t.used);
     return { claims: verified.claims, reader: { locale, timeZone: owner.timeZone }, approver: owner };
   }
@@ -112,7 +114,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
       return void res.status(409).type('html').send(messagePage(locale, t.usedTitle, t.used, 'refused'));
     }
     try {
-      const status = await sendChangeUpdate(deps, change, decideChangeUpdate, { actorId: claims.approverId, decision, comment, via: 'link' });
+      const status = await sendChangeUpdate(deps, change, decideChangeUpdate, { actorId: claims.approverId, decision, comment, via: 'link', level: claims.level });
       const reference = changeReference(change.number);
       res.status(200).type('html').send(messagePage(locale, t.doneTitle, `${t.done(decision === 'approve' ? t.approved : t.rejected, reference)} ${t.stateNow}: ${status.state}.`, 'done'));
     } catch (error) {
@@ -122,29 +124,4 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
       res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, localiseInstants(error.detail, reader), 'refused'));
     }
   });
-
-  router.get('/login', (req, res) => {
-    const next = safeNext(req.query.next);
-    res.type('html').send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Sign in</title></head><body><h1>Sign in</h1><form method="post" action="/login?next=${encodeURIComponent(next)}"><label for="token">API token</label> <input id="token" name="token" type="password" autocomplete="off"> <button type="submit">Sign in</button></form></body></html>`,
-    );
-  });
-
-  router.post('/login', form, async (req, res) => {
-    const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
-    const signedIn = token ? await tokenPrincipal(deps.prisma, req, token) : null;
-    if (!signedIn || 'refusal' in signedIn) return void res.status(401).type('html').send(messagePage('en', 'Sign-in failed', 'That token is not valid: unknown, revoked or expired, or its user is deactivated.', 'refused'));
-    setSession(req, res, token);
-    res.redirect(303, safeNext(req.query.next));
-  });
-
-  router.post('/logout', (req, res) => {
-    setSession(req, res, null);
-    res.redirect(303, '/login');
-  });
-}
-
-/** Only a local path: the sign-in page must not become an open redirect. */
-function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/docs';
 }

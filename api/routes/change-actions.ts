@@ -27,6 +27,11 @@ function refuseOwnChange(change: Change, principal: Principal) {
   if (change.requesterId === principal.id) throw problems.forbidden(`change ${changeReference(change.number)} cannot be decided by its requester (segregation of duties)`);
 }
 
+/** Whether a change goes forward or is withdrawn is its requester's call, or a manager's; a reader's role is not enough. */
+function refuseUnlessRequesterOrManager(change: Change, principal: Principal, verb: string) {
+  if (change.requesterId !== principal.id && !hasAnyRole(principal, MANAGERS)) throw problems.forbidden(`only the requester of change ${changeReference(change.number)} or a manager can ${verb} it`);
+}
+
 export function changeActionRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const action = recordActions<Change, ChangeStatus>(router, registry, {
     path: '/api/changes',
@@ -40,10 +45,13 @@ export function changeActionRoutes(router: Router, registry: OpenAPIRegistry, de
 
   action({
     verb: 'submit',
-    summary: 'Submit a draft for assessment and approval',
+    summary: 'Submit a draft for assessment and approval (its requester or a manager)',
     roles: EVERYONE,
     body: EmptyBody,
-    run: ({ record: change, principal }) => send(change, submitChangeUpdate, { actorId: principal.id }),
+    run({ record: change, principal }) {
+      refuseUnlessRequesterOrManager(change, principal, 'submit');
+      return send(change, submitChangeUpdate, { actorId: principal.id });
+    },
   });
 
   for (const decision of ['approve', 'reject'] as const) {
@@ -57,7 +65,7 @@ export function changeActionRoutes(router: Router, registry: OpenAPIRegistry, de
       body: decision === 'approve' ? ApproveBody : RejectBody,
       run({ record: change, body, principal }) {
         refuseOwnChange(change, principal);
-        return send(change, decideChangeUpdate, { actorId: principal.id, decision, comment: body.comment, via: 'api' });
+        return send(change, decideChangeUpdate, { actorId: principal.id, decision, comment: body.comment, via: 'api', level: body.level });
       },
     });
   }
@@ -118,7 +126,7 @@ export function changeActionRoutes(router: Router, registry: OpenAPIRegistry, de
     roles: EVERYONE,
     body: CancelBody,
     run({ record: change, body, principal }) {
-      if (change.requesterId !== principal.id && !hasAnyRole(principal, MANAGERS)) throw problems.forbidden('only the requester or a manager can cancel a change');
+      refuseUnlessRequesterOrManager(change, principal, 'cancel');
       return send(change, cancelChangeUpdate, { actorId: principal.id, reason: body.reason });
     },
   });

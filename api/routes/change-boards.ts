@@ -1,14 +1,15 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
+import { RISK_LEVELS } from '../../domain/change';
+import { CI_TYPES } from '../../domain/cmdb';
 import type { ApprovalBoard, ApprovalBoardMember, StandardChangeTemplate } from '../../prisma/generated/client';
 import { EVERYONE, MANAGERS } from '../auth';
 import type { ApiDeps } from '../deps';
 import { problems, type FieldIssue } from '../problem';
 import { defineRoute } from '../route';
-import { BoardBody, BoardCodeParams, TemplateBody } from '../schemas/change';
+import { BoardBody, BoardCodeParams, TemplateBody, TemplateIdParams, TemplateScopeBody } from '../schemas/change';
 import { CHANGE_STAFF } from './changes';
-
 
 function boardView(board: ApprovalBoard & { members: ApprovalBoardMember[] }) {
   const { secondLevelBoard, secondLevelCostAbove, secondLevelRiskAtLeast, updatedAt, members, ...rest } = board;
@@ -20,12 +21,29 @@ function boardView(board: ApprovalBoard & { members: ApprovalBoardMember[] }) {
   };
 }
 
-const templateView = (t: StandardChangeTemplate) => ({ ...t, maxCost: Number(t.maxCost), createdAt: t.createdAt.toISOString() });
+const TEMPLATE_SERVICES = { services: { select: { serviceId: true } } } as const;
+const templateView = ({ services, ...t }: StandardChangeTemplate & { services: { serviceId: string }[] }) => ({
+  ...t,
+  serviceIds: services.map((s) => s.serviceId),
+  maxCost: Number(t.maxCost),
+  createdAt: t.createdAt.toISOString(),
+});
+
+/** Every service a template names must exist: a 400 naming `serviceIds.N` otherwise. */
+async function checkTemplateServices(deps: ApiDeps, serviceIds: string[]) {
+  const found = await deps.prisma.service.findMany({ where: { id: { in: serviceIds } }, select: { id: true } });
+  const issues: FieldIssue[] = [];
+  serviceIds.forEach((id, i) => found.some((s) => s.id === id) || issues.push({ location: 'body', field: `serviceIds.${i}`, message: `no service ${id}`, code: 'unknown_reference' }));
+  if (issues.length > 0) throw problems.validation(issues);
+}
+const serviceRows = (serviceIds: string[]) => [...new Set(serviceIds)].map((serviceId) => ({ serviceId }));
 
 /** Approval boards (CAB, ECAB, second level) and the standard-change templates that are pre-approved. */
 export function changeBoardRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const Board = z.object({ code: z.string(), name: z.string(), memberIds: z.array(z.uuid()) }).passthrough();
-  const Template = z.object({ id: z.uuid(), name: z.string(), maxCost: z.number(), maxDurationMinutes: z.number().int() }).passthrough();
+  const Template = z
+    .object({ id: z.uuid(), name: z.string(), maxCost: z.number(), maxDurationMinutes: z.number().int(), serviceIds: z.array(z.uuid()), ciTypes: z.array(z.enum(CI_TYPES)), maxRisk: z.enum(RISK_LEVELS) })
+    .passthrough();
 
   defineRoute(router, registry, {
     method: 'get',
@@ -77,7 +95,7 @@ export function changeBoardRoutes(router: Router, registry: OpenAPIRegistry, dep
     roles: EVERYONE,
     responses: { 200: { description: 'Templates', schema: z.object({ items: z.array(Template) }) } },
     async handler() {
-      const templates = await deps.prisma.standardChangeTemplate.findMany({ where: { active: true }, orderBy: { name: 'asc' } });
+      const templates = await deps.prisma.standardChangeTemplate.findMany({ where: { active: true }, orderBy: { name: 'asc' }, include: TEMPLATE_SERVICES });
       return { status: 200, body: { items: templates.map(templateView) } };
     },
   });
@@ -91,8 +109,33 @@ export function changeBoardRoutes(router: Router, registry: OpenAPIRegistry, dep
     body: TemplateBody,
     responses: { 201: { description: 'Created', schema: Template }, 409: { description: 'A template of that name exists' } },
     async handler({ body }) {
+      const { serviceIds, ...fields } = body;
+      await checkTemplateServices(deps, serviceIds);
       if (await deps.prisma.standardChangeTemplate.findUnique({ where: { name: body.name } })) throw problems.conflict(`a template named "${body.name}" exists`);
-      return { status: 201, body: templateView(await deps.prisma.standardChangeTemplate.create({ data: body })) };
+      const template = await deps.prisma.standardChangeTemplate.create({ data: { ...fields, services: { create: serviceRows(serviceIds) } }, include: TEMPLATE_SERVICES });
+      return { status: 201, body: templateView(template) };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'put',
+    path: '/api/change-templates/:id/scope',
+    summary: "Replace what a template covers: its services, CI types and highest risk (drafts are held to the new scope when submitted; changes already assessed keep theirs)",
+    tags: ['changes'],
+    roles: MANAGERS,
+    params: TemplateIdParams,
+    body: TemplateScopeBody,
+    responses: { 200: { description: 'The template', schema: Template }, 404: { description: 'No such template' } },
+    async handler({ params, body }) {
+      const { serviceIds, ...fields } = body;
+      if (!(await deps.prisma.standardChangeTemplate.findUnique({ where: { id: params.id } }))) throw problems.notFound(`no standard-change template ${params.id}`);
+      await checkTemplateServices(deps, serviceIds);
+      const template = await deps.prisma.standardChangeTemplate.update({
+        where: { id: params.id },
+        data: { ...fields, services: { deleteMany: {}, create: serviceRows(serviceIds) } },
+        include: TEMPLATE_SERVICES,
+      });
+      return { status: 200, body: templateView(template) };
     },
   });
 }

@@ -1,31 +1,34 @@
-import type { Router } from 'express';
-import type { ReadinessCheck } from '../deps';
+import type { Request, Response, Router } from 'express';
+import type { Db } from '../../prisma/database';
+import { ADMINS, hasAnyRole } from '../auth';
+import { HttpProblem } from '../problem';
+import type { ReadinessReport } from '../readiness';
+import { signedInUser } from '../sessions';
 
-const READINESS_TIMEOUT_MS = 3_000;
-
-async function probe(check: ReadinessCheck) {
-  const started = performance.now();
+/** Administrators (bearer token or session) read the probes' details; a bad credential is a 401 as anywhere else. */
+async function readsDetails(prisma: Db, req: Request, res: Response): Promise<boolean> {
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS).unref()),
-    ]);
-    return { status: 'up' as const, latencyMs: Math.round(performance.now() - started) };
+    const who = await signedInUser(prisma, req, res);
+    return who !== null && hasAnyRole(who, ADMINS);
   } catch (error) {
-    return { status: 'down' as const, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+    if (error instanceof HttpProblem) throw error;
+    // The database is down, so nobody can be recognised; the public answer still tells the load balancer.
+    return false;
   }
 }
 
-export function healthRoutes(router: Router, readiness: Record<string, ReadinessCheck>) {
+/**
+ * /healthz: the process answers. /readyz: its dependencies answer. Publicly each component is only up or down:
+ * the probes' errors name hosts, accounts and auth failures, which only administrators see.
+ */
+export function healthRoutes(router: Router, readiness: () => Promise<ReadinessReport>, prisma: Db) {
   const startedAt = Date.now();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
   });
-  router.get('/readyz', async (_req, res) => {
-    const names = Object.keys(readiness);
-    const results = await Promise.all(names.map((name) => probe(readiness[name])));
-    const components = Object.fromEntries(names.map((name, i) => [name, results[i]]));
-    const ready = results.every((result) => result.status === 'up');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', components });
+  router.get('/readyz', async (req, res) => {
+    const [report, details] = await Promise.all([readiness(), readsDetails(prisma, req, res)]);
+    const components = details ? report.components : Object.fromEntries(Object.entries(report.components).map(([name, { status }]) => [name, { status }]));
+    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not ready', components });
   });
 }

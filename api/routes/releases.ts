@@ -3,10 +3,10 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { linkedChangeStates } from '../../activities/release';
-import { ShellAdapterConfig, WebhookAdapterConfig } from '../../activities/deployment-adapters';
+import { adapterConfigSchema, adapterConfigView } from '../../activities/deployment-adapters';
 import { productionBlockers, releaseReference, releaseWorkflowId, type ReleaseOpened } from '../../domain/release';
 import { isoOrNull } from '../../domain/instants';
-import type { DeploymentAdapter, Prisma, Release } from '../../prisma/generated/client';
+import type { DeploymentAdapter, DeploymentEnvironment, Prisma, Release } from '../../prisma/generated/client';
 import { ItsmKind, ItsmState } from '../../temporal-config/search-attributes';
 import { abortReleaseUpdate, authoriseReleaseUpdate, confirmReleaseUpdate, releaseStatusQuery, startReleaseUpdate, type ReleaseStatus } from '../../workflows/release.messages';
 import type { release as releaseWorkflow } from '../../workflows/release';
@@ -15,8 +15,9 @@ import { resolveCis } from '../ci-references';
 import type { ApiDeps } from '../deps';
 import { issuesFromZod, problems } from '../problem';
 import { recordActions } from '../record-action';
+import { environmentRows, environmentsView, plannedEnvironments, replaceEnvironments } from '../release-environments';
 import { defineRoute } from '../route';
-import { AbortBody, AdapterSchema, ConfirmBody, CreateAdapterBody, CreateReleaseBody, EmptyBody, ReleaseIdParams, ReleaseSchema, ReleaseStatusSchema } from '../schemas/release';
+import { AbortBody, AdapterEnvironmentsBody, AuthoriseBody, AdapterNameParams, AdapterSchema, ConfirmBody, CreateAdapterBody, CreateReleaseBody, EmptyBody, ReleaseIdParams, ReleaseSchema, ReleaseStatusSchema } from '../schemas/release';
 import { recordUpdater } from '../workflow-updates';
 import { startRecordWorkflow } from '../workflow-start';
 
@@ -34,6 +35,7 @@ function releaseView(release: ReleaseRow) {
     state: release.state as ReleaseStatus['state'],
     adapter: release.adapter.name,
     environments: release.environments,
+    productionEnvironments: release.productionEnvironments,
     confirmIn: release.confirmIn,
     productionStart: isoOrNull(release.productionStart),
     productionEnd: isoOrNull(release.productionEnd),
@@ -45,8 +47,9 @@ function releaseView(release: ReleaseRow) {
   };
 }
 
-/** Webhook secrets are write-only: the API never shows them again. */
-const adapterView = ({ id, name, kind, config }: DeploymentAdapter) => ({ id, name, kind, config: kind === 'webhook' ? { ...(config as object), secret: '***' } : (config as Record<string, unknown>) });
+/** Secrets are write-only: env values, the webhook secret and URL credentials never leave the API again. */
+const adapterView = ({ id, name, kind, internal, config }: DeploymentAdapter) => ({ id, name, kind: kind as 'shell' | 'webhook', internal, config: adapterConfigView(kind, config) });
+const adapterWithEnvironments = (adapter: DeploymentAdapter & { environments: DeploymentEnvironment[] }) => ({ ...adapterView(adapter), environments: environmentsView(adapter.environments) });
 
 export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
@@ -65,23 +68,42 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     body: CreateAdapterBody,
     responses: { 201: { description: 'Registered', schema: AdapterSchema }, 409: { description: 'The name is taken' } },
     async handler({ body }) {
-      const parsed = (body.kind === 'shell' ? ShellAdapterConfig : WebhookAdapterConfig).safeParse(body.config);
+      const parsed = adapterConfigSchema(body.kind, { internal: body.internal, dataDir: deps.stepSandbox.dataDir }).safeParse(body.config);
       if (!parsed.success) throw problems.validation(issuesFromZod('body', parsed.error).map((issue) => ({ ...issue, field: `config.${issue.field}`.replace(/\.\(root\)$/, '') })));
       if (await prisma.deploymentAdapter.findUnique({ where: { name: body.name } })) throw problems.conflict(`an adapter named ${body.name} exists`);
-      const adapter = await prisma.deploymentAdapter.create({ data: { name: body.name, kind: body.kind, config: parsed.data as Prisma.InputJsonObject } });
-      return { status: 201, body: adapterView(adapter) };
+      const adapter = await prisma.deploymentAdapter.create({
+        data: { name: body.name, kind: body.kind, internal: body.internal, config: parsed.data as Prisma.InputJsonObject, environments: { create: environmentRows(body.environments) } },
+        include: { environments: true },
+      });
+      return { status: 201, body: adapterWithEnvironments(adapter) };
     },
   });
 
   defineRoute(router, registry, {
     method: 'get',
     path: '/api/deployment-adapters',
-    summary: 'The registered deployment adapters (webhook secrets hidden)',
+    summary: 'The registered deployment adapters (secrets only as set)',
     tags: ['releases'],
     roles: STAFF,
     responses: { 200: { description: 'Adapters', schema: z.object({ items: z.array(AdapterSchema) }) } },
     async handler() {
-      return { status: 200, body: { items: (await prisma.deploymentAdapter.findMany({ orderBy: { name: 'asc' } })).map(adapterView) } };
+      return { status: 200, body: { items: (await prisma.deploymentAdapter.findMany({ orderBy: { name: 'asc' }, include: { environments: true } })).map(adapterWithEnvironments) } };
+    },
+  });
+
+  defineRoute(router, registry, {
+    method: 'put',
+    path: '/api/deployment-adapters/:name/environments',
+    summary: "Replace an adapter's environments, in deployment order, each production or not (administrators only); releases already planned keep theirs",
+    tags: ['releases'],
+    roles: ADMINS,
+    params: AdapterNameParams,
+    body: AdapterEnvironmentsBody,
+    responses: { 200: { description: 'Replaced', schema: AdapterSchema }, 404: { description: 'No such adapter' }, 409: { description: 'A release under way deploys to an environment the list leaves out' } },
+    async handler({ params, body }) {
+      const adapter = await prisma.deploymentAdapter.findUnique({ where: { name: params.name } });
+      if (!adapter) throw problems.notFound(`no deployment adapter ${params.name}`);
+      return { status: 200, body: adapterWithEnvironments({ ...adapter, environments: await replaceEnvironments(prisma, adapter, body.environments) }) };
     },
   });
 
@@ -94,8 +116,13 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     body: CreateReleaseBody,
     responses: { 201: { description: 'Planned', schema: ReleaseSchema }, 503: { description: 'Workflow engine unreachable; nothing was written' } },
     async handler({ body, principal, res }) {
-      const adapter = await prisma.deploymentAdapter.findUnique({ where: { name: body.adapter } });
+      const adapter = await prisma.deploymentAdapter.findUnique({ where: { name: body.adapter }, include: { environments: true } });
       if (!adapter) throw problems.validation([{ location: 'body', field: 'adapter', message: `no deployment adapter ${body.adapter}`, code: 'unknown_reference' }]);
+      const targets = plannedEnvironments(adapter, body.environments, body.confirmIn);
+      // The gate also refuses production without a linked change; refusing here saves a release that could never finish.
+      if (targets.production.length > 0 && body.changeIds.length === 0) {
+        throw problems.validation([{ location: 'body', field: 'changeIds', message: `a release to production (${targets.production.join(', ')}) needs at least one linked change`, code: 'required' }]);
+      }
       const changes = await prisma.changeRequest.findMany({ where: { id: { in: body.changeIds } }, select: { id: true } });
       body.changeIds.forEach((id, index) => {
         if (!changes.some((c) => c.id === id)) throw problems.validation([{ location: 'body', field: `changeIds.${index}`, message: `no change ${id}`, code: 'unknown_reference' }]);
@@ -112,7 +139,8 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
           title: body.title,
           type: body.type,
           adapterId: adapter.id,
-          environments: body.environments,
+          environments: targets.environments,
+          productionEnvironments: targets.production,
           confirmIn: body.confirmIn,
           confirmSeconds: body.confirmSeconds,
           productionStart: body.productionStart ? new Date(body.productionStart) : null,
@@ -128,6 +156,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
         number: row.number,
         version: row.version,
         environments: row.environments,
+        production: row.productionEnvironments,
         confirmIn: row.confirmIn,
         confirmSeconds: row.confirmSeconds,
         productionStart: isoOrNull(row.productionStart),
@@ -210,14 +239,14 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
 
   action({
     verb: 'authorise',
-    summary: 'Authorise the production deployment (managers; never your own release); refused while a linked change is not approved and scheduled around now',
+    summary: 'Authorise the deployment to the next production environment (managers; never your own release); refused without a linked change or while one is not approved and scheduled around now',
     roles: MANAGERS,
-    body: EmptyBody,
-    async run({ record, principal }) {
+    body: AuthoriseBody,
+    async run({ record, body, principal }) {
       if (record.requesterId === principal.id) throw problems.forbidden(`${releaseReference(record.number)} cannot be authorised by its requester (segregation of duties)`);
       const reasons = productionBlockers(await linkedChangeStates(prisma, record.id), record.productionEnd?.getTime() ?? null, Date.now());
       if (reasons.length > 0) throw problems.conflict(`production deployment refused: ${reasons.join('; ')}`, { currentState: record.state, reasons });
-      return send(record, authoriseReleaseUpdate, { actorId: principal.id });
+      return send(record, authoriseReleaseUpdate, { actorId: principal.id, environment: body.environment });
     },
   });
 

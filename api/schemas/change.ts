@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANGE_STATES, CHANGE_TYPES, RISK_LEVELS, RISK_QUESTIONS } from '../../domain/change';
+import { CI_TYPES } from '../../domain/cmdb';
 import '../openapi';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant, e.g. 2026-12-05T22:00:00+08:00' });
@@ -34,8 +35,8 @@ export const CreateChangeBody = z
     justification: required('justification', 5_000),
     serviceIds: z.array(z.uuid('must be a service id (UUID)')).min(1, 'name at least one affected service').max(50),
     affectedCis: z.array(z.string().trim().min(1).max(100)).max(500).default([]).openapi({ description: 'configuration items, by code or id; they must exist in the CMDB' }),
-    implementationPlan: required('the implementation plan', 20_000),
-    backoutPlan: required('the back-out plan', 20_000),
+    implementationPlan: required('the implementation plan', 20_000).optional().openapi({ description: "required, except for a standard change, which follows its template's plan" }),
+    backoutPlan: required('the back-out plan', 20_000).optional().openapi({ description: "required, except for a standard change, which follows its template's plan" }),
     plannedStart: instant,
     plannedEnd: instant,
     estimatedCost: z.number().min(0, 'must not be negative').max(1e12),
@@ -48,6 +49,9 @@ export const CreateChangeBody = z
     windowRefinement(value, ctx);
     if (value.type === 'standard' && !value.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'a standard change needs its pre-approved template' });
     if (value.type !== 'standard' && value.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'only standard changes use a template' });
+    for (const [field, label] of [['implementationPlan', 'the implementation plan'], ['backoutPlan', 'the back-out plan']] as const) {
+      if (value.type !== 'standard' && value[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `${label} is required` });
+    }
   })
   .openapi('CreateChange');
 
@@ -134,8 +138,9 @@ export const ChangeStatusSchema = z.object({ state: z.enum(CHANGE_STATES) }).pas
 
 const reason = required('reason', 2_000);
 export const EmptyBody = z.strictObject({});
-export const ApproveBody = z.strictObject({ comment: text(2_000).default('') });
-export const RejectBody = z.strictObject({ comment: reason.openapi({ description: 'why: a rejection always carries its reason' }) });
+const decidedLevel = z.number().int().min(1).max(10).optional().openapi({ description: 'the approval level you are deciding; refused (409) when the change is at another level by then' });
+export const ApproveBody = z.strictObject({ comment: text(2_000).default(''), level: decidedLevel });
+export const RejectBody = z.strictObject({ comment: reason.openapi({ description: 'why: a rejection always carries its reason' }), level: decidedLevel });
 export const ScheduleBody = z
   .strictObject({
     plannedStart: instant.optional().openapi({ description: 'defaults to the planned window' }),
@@ -195,6 +200,13 @@ export const BoardBody = z
   .refine((b) => b.quorum.rule !== 'n-of-m' || b.quorum.n <= b.memberIds.length, { path: ['quorum', 'n'], message: 'cannot exceed the number of members' })
   .openapi('ApprovalBoardInput');
 
+/** What a template pre-approves: work on these services, touching CIs of these types, up to this risk. */
+const templateScope = {
+  serviceIds: z.array(z.uuid('must be a service id (UUID)')).min(1, 'name at least one service the template covers').max(200),
+  ciTypes: z.array(z.enum(CI_TYPES)).max(CI_TYPES.length).default([]).openapi({ description: 'the CI types its changes may touch; none: changes under it touch no configuration item' }),
+  maxRisk: z.enum(RISK_LEVELS).default('low').openapi({ description: 'the highest assessed risk it pre-approves; above it the change goes to the CAB as a normal change' }),
+};
+
 export const TemplateBody = z
   .strictObject({
     name: required('name', 200),
@@ -203,5 +215,9 @@ export const TemplateBody = z
     backoutPlan: required('the back-out plan', 20_000),
     maxCost: z.number().min(0),
     maxDurationMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    ...templateScope,
   })
   .openapi('StandardChangeTemplateInput');
+
+export const TemplateIdParams = z.strictObject({ id: z.uuid('must be a template id (UUID)') });
+export const TemplateScopeBody = z.strictObject(templateScope).openapi('StandardChangeTemplateScope');

@@ -1,5 +1,5 @@
 import { databaseKinds } from '../support/databases';
-import { changeBody, changeTestService, configureBoard, decide, raiseChange, waitForChangeState } from '../support/change-fixtures';
+import { changeBody, changeTestService, configureBoard, decide, raiseChange, standardChange, waitForChangeState } from '../support/change-fixtures';
 import { startHarness, type Harness } from '../support/harness';
 
 const HOUR = 3_600_000;
@@ -114,14 +114,14 @@ describe.each(databaseKinds())('changes through the API on %s', (kind) => {
 
   it('a standard change is pre-approved by its template, and refused when it exceeds it', async () => {
     const service = await changeTestService(h);
-    const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
-    const standard = await raiseChange(h, service.id, { type: 'standard', templateId: template.id, estimatedCost: 0 });
+    const template = await standardChange(h, service.id);
+    const standard = await raiseChange(h, service.id, template);
     await waitForChangeState(h, standard.id, 'approved');
     const record = await h.db.prisma.changeRequest.findUniqueOrThrow({ where: { id: standard.id } });
     expect(record.costApprovedAt).not.toBeNull();
     expect(await h.db.prisma.changeApproval.count({ where: { changeId: standard.id } })).toBe(0);
 
-    const tooLong = await raiseChange(h, service.id, { type: 'standard', templateId: template.id, estimatedCost: 0, plannedEnd: new Date(Date.now() + 10 * HOUR).toISOString() });
+    const tooLong = await raiseChange(h, service.id, { ...template, plannedEnd: new Date(Date.now() + 10 * HOUR).toISOString() });
     await waitForChangeState(h, tooLong.id, 'rejected');
     expect((await h.db.prisma.changeRequest.findUniqueOrThrow({ where: { id: tooLong.id } })).closeReason).toMatch(/exceeds the template/);
   });

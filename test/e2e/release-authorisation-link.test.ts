@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { readInbox } from '../../scripts/mail-catcher';
 import { launchChromium } from '../support/browser';
-import { changeBody, changeTestService, waitForChangeState } from '../support/change-fixtures';
+import { changeBody, changeTestService, standardChange, waitForChangeState } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { planRelease, releaseAction, shellAdapter, waitForReleaseState } from '../support/release-fixtures';
 
@@ -29,8 +29,7 @@ describe('the production authorisation link in e-mail, opened in a real browser'
 
   it('shows what blocks production and refuses while it does; once the change is in its window, one click authorises, once', async () => {
     const service = await changeTestService(h);
-    const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
-    const change = (await h.http.post('/api/changes').set(h.as('requester')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0 }))).body;
+    const change = (await h.http.post('/api/changes').set(h.as('requester')).send(changeBody(service.id, await standardChange(h, service.id)))).body;
     await waitForChangeState(h, change.id, 'approved');
     const adapter = await shellAdapter(h);
     const release = await planRelease(h, adapter.name, { environments: ['staging', 'production'], changeIds: [change.id] });

@@ -41,6 +41,31 @@ export async function changeTestService(h: Harness) {
   return h.db.prisma.service.create({ data: { code: `CHG${process.pid}x${++serviceCounter}`, name: `Change test service ${serviceCounter}`, ownerId: h.userIds.manager } });
 }
 
+let templateCounter = 0;
+
+/**
+ * Overrides that make `changeBody` a standard change under a template of the test's own, made through the API:
+ * it covers the service (and servers, applications and databases) at low risk, and the change follows its plans.
+ */
+export async function standardChange(h: Harness, serviceId: string, scope: { serviceIds?: string[]; ciTypes?: string[]; maxRisk?: string } = {}) {
+  const response = await h.http
+    .post('/api/change-templates')
+    .set(h.as('manager'))
+    .send({
+      name: `Standard work ${process.pid}x${++templateCounter}`,
+      implementationPlan: 'Restart the service from the runbook and check its health page',
+      backoutPlan: 'Leave it stopped and open an incident',
+      maxCost: 0,
+      maxDurationMinutes: 60,
+      serviceIds: [serviceId],
+      ciTypes: ['server', 'application', 'database'],
+      maxRisk: 'low',
+      ...scope,
+    });
+  if (response.status !== 201) throw new Error(`template: ${response.status} ${JSON.stringify(response.body)}`);
+  return { type: 'standard', templateId: response.body.id as string, estimatedCost: 0, implementationPlan: undefined, backoutPlan: undefined };
+}
+
 export const LOW_RISK = { userImpact: 'few', complexity: 'low', downtime: 'none', testedBeforehand: 'yes', backoutTested: 'yes', doneBefore: 'yes' } as const;
 export const HIGH_RISK = { userImpact: 'organisation', complexity: 'high', downtime: 'full', testedBeforehand: 'no', backoutTested: 'yes', doneBefore: 'yes' } as const;
 

@@ -61,6 +61,8 @@ export default async function globalSetup() {
     ITSM_TEST_MAIL_INBOX: catcher.inboxUrl,
     ITSM_TEST_PGLITE_TEMPLATE: pgliteTemplate,
     ITSM_TEST_PG_TEMPLATE: postgresTemplate,
+    // Suites send hundreds of requests a minute from one address and token; edge-security.test.ts checks the defaults.
+    ...Object.fromEntries(['LOGIN', 'ACTIONS', 'API', 'UNAUTHENTICATED'].map((limit) => [`RATE_LIMIT_${limit}_PER_MINUTE`, '1000000'])),
   });
   (globalThis as { __itsmStoppables?: Stoppable[] }).__itsmStoppables = [devServer, catcher];
   console.log(`\n[test] shared Temporal ${devServer.address}, mail ${catcher.inboxUrl}, ready in ${Math.round((Date.now() - started) / 1000)}s`);

@@ -6,8 +6,10 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import pino from 'pino';
 import supertest from 'supertest';
 import { createMailer, type Mailer } from '../../activities/mailer';
+import { stepSandboxFromEnv } from '../../activities/step-sandbox';
 import { loadActionSecret } from '../../activities/action-tokens';
 import { createApp } from '../../api/app';
+import { loadEdgeSettings } from '../../config/env';
 import type { ApiDeps } from '../../api/deps';
 import { generateToken } from '../../api/tokens';
 import type { Database } from '../../prisma/database';
@@ -57,6 +59,8 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
   const workerConnection = await NativeConnection.connect({ address });
   const mailer = createMailer(process.env.ITSM_TEST_SMTP_URL!, 'ITSM test <itsm@test.local>');
   const actionSecret = await loadActionSecret(db.prisma);
+  // The suites' databases live in the run directory: it stands for DATA_DIR, and steps run outside it.
+  const stepSandbox = stepSandboxFromEnv({ DATA_DIR: process.env.ITSM_TEST_RUN_DIR!, ITSM_STEP_WORKDIR: undefined });
   // A real listening server: links in mail point at it, so a browser can open them.
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -65,11 +69,11 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
     connection: workerConnection,
     namespace: 'default',
     taskQueue: options.inProcessWorker === false ? `${taskQueue}-unused` : taskQueue,
-    deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret, temporal },
+    deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret, temporal, stepSandbox },
     workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
   });
   const workerRun = worker.run();
-  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}`, publicUrl: baseUrl };
+  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}`, publicUrl: baseUrl, stepSandbox, edge: loadEdgeSettings(process.env) };
   const app = createApp(apiDeps);
   server.on('request', app);
   return {

@@ -1,6 +1,6 @@
 import { PRIORITIES } from '../../domain/priority';
 import { readInbox, type CapturedMail } from '../../scripts/mail-catcher';
-import { changeBody, changeTestService, waitForChangeState } from './change-fixtures';
+import { changeBody, changeTestService, standardChange, waitForChangeState } from './change-fixtures';
 import { eventually, type Harness } from './harness';
 
 /** Every priority's problem policy on second-scale deadlines, with the manager as coordinator, through the API. */
@@ -38,13 +38,12 @@ export async function problemMails(problemId: string): Promise<CapturedMail[]> {
 }
 
 /**
- * Raises a problem's permanent fix as a standard change (pre-approved by the seeded template) and takes it
+ * Raises a problem's permanent fix as a standard change (pre-approved by a template of its own) and takes it
  * through scheduling around now, start and completion, which closes it.
  */
 export async function raiseAndCloseFix(h: Harness, problemId: string, overrides: Record<string, unknown> = {}) {
-  const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
   const service = await changeTestService(h);
-  const raised = await h.http.post(`/api/problems/${problemId}/fix`).set(h.as('agent')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0, ...overrides }));
+  const raised = await h.http.post(`/api/problems/${problemId}/fix`).set(h.as('agent')).send(changeBody(service.id, { ...(await standardChange(h, service.id)), ...overrides }));
   if (raised.status !== 200) throw new Error(`fix: ${raised.status} ${JSON.stringify(raised.body)}`);
   const change = await h.db.prisma.changeRequest.findFirstOrThrow({ where: { problemId }, orderBy: { number: 'desc' } });
   await waitForChangeState(h, change.id, 'approved');

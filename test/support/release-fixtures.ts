@@ -1,21 +1,45 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { changeBody, changeTestService, standardChange, waitForChangeState } from './change-fixtures';
 import { eventually, type DemoRole, type Harness } from './harness';
 
 const STEP_SCRIPT = path.resolve(__dirname, '../release-scripts/step.sh');
 let counter = 0;
 
+/** test, staging and production, the last flagged production. */
+export const STANDARD_ENVIRONMENTS = [
+  { name: 'test', production: false },
+  { name: 'staging', production: false },
+  { name: 'production', production: true },
+];
+
 /** A shell adapter running test/release-scripts/step.sh for every step, logging to a file of its own. */
-export async function shellAdapter(h: Harness, env: Record<string, string> = {}) {
+export async function shellAdapter(h: Harness, env: Record<string, string> = {}, environments = STANDARD_ENVIRONMENTS) {
   const log = path.join(mkdtempSync(path.join(process.env.ITSM_TEST_RUN_DIR!, 'release-')), 'steps.log');
   const command = `bash ${STEP_SCRIPT}`;
   const name = `shell-${process.pid}-${++counter}`;
   const response = await h.http
     .post('/api/deployment-adapters')
     .set(h.as('admin'))
-    .send({ name, kind: 'shell', config: { commands: { build: command, test: command, deploy: command, verify: command, rollback: command }, env: { RELEASE_LOG: log, ...env }, timeoutSeconds: 120 } });
+    .send({ name, kind: 'shell', environments, config: { commands: { build: command, test: command, deploy: command, verify: command, rollback: command }, env: { RELEASE_LOG: log, ...env }, timeoutSeconds: 120 } });
   if (response.status !== 201) throw new Error(`adapter: ${response.status} ${JSON.stringify(response.body)}`);
   return { name, log, lines: () => readFileSync(log, 'utf8').trim().split('\n') };
+}
+
+/** A standard change, approved and scheduled from a minute ago for half an hour: production's gate lets it through. */
+export async function changeInWindow(h: Harness) {
+  const service = await changeTestService(h);
+  const raised = await h.http.post('/api/changes').set(h.as('requester')).send(changeBody(service.id, await standardChange(h, service.id)));
+  if (raised.status !== 201) throw new Error(`change: ${raised.status} ${JSON.stringify(raised.body)}`);
+  await waitForChangeState(h, raised.body.id, 'approved');
+  await scheduleAroundNow(h, raised.body.id);
+  return raised.body as { id: string; reference: string };
+}
+
+export async function scheduleAroundNow(h: Harness, changeId: string) {
+  const now = Date.now();
+  const scheduled = await h.http.post(`/api/changes/${changeId}/schedule`).set(h.as('agent')).send({ plannedStart: new Date(now - 60_000).toISOString(), plannedEnd: new Date(now + 1_800_000).toISOString() });
+  if (scheduled.status !== 200) throw new Error(`schedule: ${scheduled.status} ${JSON.stringify(scheduled.body)}`);
 }
 
 export async function planRelease(h: Harness, adapter: string, overrides: Record<string, unknown> = {}, role: DemoRole = 'agent') {

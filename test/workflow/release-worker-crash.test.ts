@@ -1,5 +1,5 @@
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { authoriseAndFinish, planRelease, releaseAction, shellAdapter } from '../support/release-fixtures';
+import { authoriseAndFinish, changeInWindow, planRelease, releaseAction, shellAdapter } from '../support/release-fixtures';
 import { describeOnPostgres, harnessDatabaseName, killWorkerProcess, startWorkerProcess } from '../support/worker-process';
 
 describeOnPostgres('a worker SIGKILLed during a long deploy step', () => {
@@ -15,7 +15,8 @@ describeOnPostgres('a worker SIGKILLed during a long deploy step', () => {
     const adapter = await shellAdapter(h, { SLOW_AT: 'deploy:staging', SLOW_SECONDS: '4' });
     let worker = await startWorkerProcess(h, databaseName);
     try {
-      const release = await planRelease(h, adapter.name);
+      const change = await changeInWindow(h);
+      const release = await planRelease(h, adapter.name, { changeIds: [change.id] });
       await releaseAction(h, release.id, 'start');
       await eventually(() => Promise.resolve(expect(adapter.lines()).toContain('deploy:staging start')));
       await killWorkerProcess(worker);

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webhookSignature } from '../../activities/deployment-adapters';
-import { changeBody, changeTestService, waitForChangeState } from '../support/change-fixtures';
+import { changeBody, changeTestService, standardChange, waitForChangeState } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { authoriseAndFinish, planRelease, releaseAction, shellAdapter, waitForReleaseState } from '../support/release-fixtures';
+import { authoriseAndFinish, changeInWindow, planRelease, releaseAction, shellAdapter, waitForReleaseState } from '../support/release-fixtures';
 import { recordHistoryIfAsked } from '../support/sla-fixtures';
 
 const FORWARD = ['build:- start', 'build:- done', 'test:- start', 'test:- done'];
@@ -11,8 +11,11 @@ const deployed = (env: string) => [`deploy:${env} start`, `deploy:${env} done`, 
 
 describe('release workflow with the shell adapter running real commands', () => {
   let h: Harness;
+  /** Approved and scheduled around now: what production needs linked. */
+  let ready: { id: string };
   beforeAll(async () => {
     h = await startHarness('pglite');
+    ready = await changeInWindow(h);
   });
   afterAll(() => h?.close());
 
@@ -20,7 +23,7 @@ describe('release workflow with the shell adapter running real commands', () => 
 
   it('goes through test, staging (with a confirmed smoke test, escalated when late) and production, each step once', async () => {
     const adapter = await shellAdapter(h);
-    const release = await planRelease(h, adapter.name, { confirmIn: ['staging'], confirmSeconds: 2 });
+    const release = await planRelease(h, adapter.name, { confirmIn: ['staging'], confirmSeconds: 2, changeIds: [ready.id] });
     expect((await releaseAction(h, release.id, 'authorise', {}, 'manager')).status).toBe(409);
     expect((await releaseAction(h, release.id, 'start')).status).toBe(200);
 
@@ -45,7 +48,7 @@ describe('release workflow with the shell adapter running real commands', () => 
 
   it('rolls back production, staging and test in that order, each once, when production fails its verification', async () => {
     const adapter = await shellAdapter(h, { FAIL_AT: 'verify:production' });
-    const release = await planRelease(h, adapter.name);
+    const release = await planRelease(h, adapter.name, { changeIds: [ready.id] });
     await releaseAction(h, release.id, 'start');
     const ended = await authoriseAndFinish(h, release.id, 'rolled_back');
 
@@ -67,7 +70,7 @@ describe('release workflow with the shell adapter running real commands', () => 
 
   it('compensates what an abort in the middle of a deploy had done: the cancelled step and the environments before it', async () => {
     const adapter = await shellAdapter(h, { SLOW_AT: 'deploy:staging', SLOW_SECONDS: '60' });
-    const release = await planRelease(h, adapter.name);
+    const release = await planRelease(h, adapter.name, { changeIds: [ready.id] });
     await releaseAction(h, release.id, 'start');
     await eventually(() => Promise.resolve(expect(adapter.lines()).toContain('deploy:staging start')));
     const aborted = await releaseAction(h, release.id, 'abort', { reason: 'Payroll run moved forward' });
@@ -82,8 +85,7 @@ describe('release workflow with the shell adapter running real commands', () => 
 
   it('refuses production (409 with the reason) while a linked change is unapproved or outside its window, or the release window has closed', async () => {
     const service = await changeTestService(h);
-    const template = await h.db.prisma.standardChangeTemplate.findFirstOrThrow();
-    const raised = await h.http.post('/api/changes').set(h.as('requester')).send(changeBody(service.id, { type: 'standard', templateId: template.id, estimatedCost: 0, submit: false }));
+    const raised = await h.http.post('/api/changes').set(h.as('requester')).send(changeBody(service.id, { ...(await standardChange(h, service.id)), submit: false }));
     const change = raised.body;
     const adapter = await shellAdapter(h);
     const release = await planRelease(h, adapter.name, { changeIds: [change.id] });
@@ -104,7 +106,7 @@ describe('release workflow with the shell adapter running real commands', () => 
     expect(outside.body.reasons[0]).toMatch(new RegExp(`^${change.reference} is scheduled for .* which does not contain now$`));
     expect(await h.db.prisma.releaseStep.count({ where: { releaseId: release.id, environment: 'production' } })).toBe(0);
 
-    const closed = await planRelease(h, adapter.name, { productionEnd: new Date(Date.now() - 1_000).toISOString(), environments: ['production'] });
+    const closed = await planRelease(h, adapter.name, { productionEnd: new Date(Date.now() - 1_000).toISOString(), environments: ['production'], changeIds: [ready.id] });
     await releaseAction(h, closed.id, 'start');
     await waitForReleaseState(h, closed.id, 'awaiting_authorisation');
     expect((await releaseAction(h, closed.id, 'authorise', {}, 'manager')).body.reasons).toEqual([expect.stringMatching(/^the release's production window closed at /)]);
@@ -120,6 +122,7 @@ describe('release workflow with the webhook adapter', () => {
   let h: Harness;
   let server: Server;
   let url: string;
+  let ready: { id: string };
   const SECRET = 'webhook-secret-for-tests-0123456789';
   const requests: { step: string; environment: string; validSignature: boolean; status: number }[] = [];
   /** Per "<release version>/<step>:<environment>", the statuses to answer in turn (200 once they run out). */
@@ -144,9 +147,13 @@ describe('release workflow with the webhook adapter', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/deploy`;
-    const adapter = await h.http.post('/api/deployment-adapters').set(h.as('admin')).send({ name: 'webhook-test', kind: 'webhook', config: { url, secret: SECRET, timeoutSeconds: 5 } });
+    const adapter = await h.http
+      .post('/api/deployment-adapters')
+      .set(h.as('admin'))
+      .send({ name: 'webhook-test', kind: 'webhook', internal: true, environments: [{ name: 'staging' }, { name: 'production', production: true }], config: { url, secret: SECRET, timeoutSeconds: 5 } });
     expect(adapter.status).toBe(201);
-    expect(adapter.body.config.secret).toBe('***');
+    ready = await changeInWindow(h);
+    expect(adapter.body.config.secret).toBe('set');
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
@@ -155,7 +162,7 @@ describe('release workflow with the webhook adapter', () => {
 
   it('signs every request so the receiver can verify it, and retries a 5xx until the step succeeds', async () => {
     script.set('5.0.0/deploy:staging', [503, 502]);
-    const release = await planRelease(h, 'webhook-test', { version: '5.0.0', environments: ['staging', 'production'] });
+    const release = await planRelease(h, 'webhook-test', { version: '5.0.0', changeIds: [ready.id] });
     await releaseAction(h, release.id, 'start');
     await authoriseAndFinish(h, release.id);
     const mine = requests.filter((r) => r.step.startsWith('5.0.0/'));
@@ -176,7 +183,7 @@ describe('release workflow with the webhook adapter', () => {
 
   it('does not retry a 4xx: the step fails at once and what was touched is rolled back', async () => {
     script.set('6.0.0/deploy:staging', [422]);
-    const release = await planRelease(h, 'webhook-test', { version: '6.0.0', environments: ['staging', 'production'] });
+    const release = await planRelease(h, 'webhook-test', { version: '6.0.0', changeIds: [ready.id] });
     await releaseAction(h, release.id, 'start');
     const ended = await waitForReleaseState(h, release.id, 'rolled_back');
     expect(requests.filter((r) => r.step.startsWith('6.0.0/')).map((r) => `${r.step} ${r.status}`)).toEqual(['6.0.0/build:- 200', '6.0.0/test:- 200', '6.0.0/deploy:staging 422', '6.0.0/rollback:staging 200']);

@@ -1,0 +1,23 @@
+import type { ActionClaims } from '../activities/action-tokens';
+import type { ApprovalPlan } from '../domain/change';
+import type { Db } from '../prisma/database';
+import type { User } from '../prisma/generated/client';
+import { MANAGERS } from './auth';
+
+/**
+ * Whether the person a link was mailed to still holds what it was mailed for: a link outlives role changes, so
+ * each use asks again. Release authorisation: a manager; change decision: a member of the board deciding that
+ * level; survey: the incident's requester. A record the link names that no longer exists is left to the act's
+ * own handling (an invalid link).
+ */
+export async function stillEntitled(prisma: Db, claims: ActionClaims, owner: User): Promise<boolean> {
+  if (claims.act === 'release-authorisation') return owner.roles.some((role) => MANAGERS.includes(role));
+  if (claims.act === 'satisfaction-survey') {
+    const survey = await prisma.satisfactionSurvey.findUnique({ where: { id: claims.surveyId }, select: { incident: { select: { requesterId: true } } } });
+    return !survey || survey.incident.requesterId === owner.id;
+  }
+  const change = await prisma.changeRequest.findUnique({ where: { id: claims.changeId }, select: { approvalPlan: true } });
+  const stage = (change?.approvalPlan as unknown as ApprovalPlan | undefined)?.stages.find((s) => s.level === claims.level);
+  if (!stage) return true;
+  return (await prisma.approvalBoardMember.count({ where: { userId: owner.id, board: { code: stage.board } } })) > 0;
+}
