@@ -4,7 +4,7 @@ import { tokenPrincipal } from '../auth';
 import type { ApiDeps } from '../deps';
 import { setSession } from '../sessions';
 
-const AFTER_SIGN_IN = '/docs';
+const AFTER_SIGN_IN = '/';
 const THIS_SITE = 'http://itsm.invalid';
 
 /**
@@ -25,6 +25,11 @@ export function safeNext(next: unknown): string {
 /** The browser session behind action links: sign in with an API token, sign out. */
 export function signInRoutes(router: Router, deps: ApiDeps) {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
+
+  // The site's front page is its API documentation, where a signed-in person lands by default.
+  router.get('/', (_req, res) => {
+    res.redirect(302, '/docs');
+  });
 
   router.get('/login', (req, res) => {
     const next = safeNext(req.query.next);

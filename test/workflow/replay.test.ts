@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 const ROOT = path.resolve(__dirname, '../..');
 const HISTORIES = path.join(ROOT, 'test', 'histories');
 
-// Recorded with `ITSM_RECORD_HISTORIES=1 npm test -- test/workflow/incident-sla test/workflow/change-approval test/workflow/problem-management test/workflow/release test/workflow/complaints test/e2e/satisfaction-survey`. A change to the workflow that
+// Recorded with `ITSM_RECORD_HISTORIES=1 npm test -- test/workflow/incident-sla test/workflow/change-approval test/workflow/problem-management test/workflow/release test/workflow/complaints test/e2e/satisfaction-survey test/api/security-release`. A change to the workflow that
 // would break incidents already running makes this fail: guard such a change with patched(). It runs the same
 // command a developer runs, `npm run replay`.
 describe('replay of recorded incident, change, problem, release and complaint histories', () => {
