@@ -2,14 +2,9 @@ import { complaintFigures } from '../domain/complaint';
 import { satisfactionFigures } from '../domain/satisfaction';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
-import type { Mailer } from './mailer';
-import { deliverOnce, recipientSet } from './notifications';
-import { localiseInstants } from './reader-time';
 
 export interface AuditActivityDeps {
   prisma: Db;
-  mailer: Mailer;
-  publicUrl: string;
 }
 
 const YEAR_MS = 365 * 86_400_000;
@@ -77,7 +72,7 @@ export async function auditEvidence(prisma: Db, periodStart: Date, periodEnd: Da
   };
 }
 
-export function createAuditActivities({ prisma, mailer, publicUrl }: AuditActivityDeps) {
+export function createAuditActivities({ prisma }: AuditActivityDeps) {
   return {
     /** The audit of the twelve months up to `at`, over every service in the catalogue, with its evidence. */
     async openAudit({ workflowId, at }: { workflowId: string; at: string }): Promise<{ auditId: string }> {
@@ -117,23 +112,6 @@ export function createAuditActivities({ prisma, mailer, publicUrl }: AuditActivi
     async recordCorrectiveAction({ actionId, patch }: { actionId: string; patch: { state?: string; escalated?: boolean; notes?: string; completedAt?: string } }) {
       const { completedAt, ...rest } = patch;
       await prisma.correctiveAction.update({ where: { id: actionId }, data: { ...rest, ...(completedAt ? { completedAt: new Date(completedAt) } : {}) } });
-    },
-
-    /** Plain-text governance mail (audits, corrective actions), once per key and recipient, with its due dates in the recipient's zone. */
-    async sendGovernanceMail({ key, kind, toUserIds, subject, text, headers }: { key: string; kind: string; toUserIds: string[] | 'managers'; subject: string; text: string; headers: Record<string, string> }) {
-      const users = await prisma.user.findMany({ where: toUserIds === 'managers' ? { roles: { has: 'manager' } } : { id: { in: toUserIds } } });
-      const recipients = recipientSet();
-      for (const user of users) recipients.add(user);
-      for (const recipient of recipients.values()) {
-        await deliverOnce(prisma, mailer, {
-          idempotencyKey: `${key}:${recipient.email}`,
-          recipient,
-          kind,
-          subject: localiseInstants(subject, recipient),
-          text: `${localiseInstants(text, recipient)}\n\n${publicUrl}\n`,
-          headers,
-        });
-      }
     },
   };
 }

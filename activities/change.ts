@@ -3,14 +3,14 @@ import { assessRisk, changeReference, planApprovals, standardFit, type ApprovalP
 import type { Conflict } from '../domain/change-schedule';
 import type { Db } from '../prisma/database';
 import { Prisma } from '../prisma/generated/client';
-import { signActionToken, type ActionLinkKey } from './action-tokens';
-import { calendarFromRecord } from './calendar-records';
-import { formatChangeWindow, renderChangeMail } from './change-mail';
-import { CHANGE_SCOPE, changeScope, conflictsFor, writeChangeRecord } from './change-records';
-import { impactOf } from './ci-impact';
-import type { Mailer } from './mailer';
-import { deliverOnce, recipientSet } from './notifications';
-import { standardTemplate } from './standard-templates';
+import { signActionToken, type ActionLinkKey } from '../mail/action-tokens';
+import { calendarFromRecord } from '../records/calendars';
+import { formatChangeWindow, renderChangeMail } from '../mail/change-mail';
+import { CHANGE_SCOPE, changeScope, conflictsFor, writeChangeRecord } from '../records/changes';
+import { impactOf } from '../records/ci-impact';
+import type { Mailer } from '../mail/mailer';
+import { deliverOnce, recipientSet } from '../mail/deliveries';
+import { standardTemplate } from '../records/standard-templates';
 
 export interface ChangeActivityDeps {
   prisma: Db;

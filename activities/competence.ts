@@ -1,6 +1,6 @@
 import type { Db } from '../prisma/database';
-import type { Mailer } from './mailer';
-import { deliverOnce } from './notifications';
+import type { Mailer } from '../mail/mailer';
+import { deliverOnce } from '../mail/deliveries';
 
 export interface CompetenceActivityDeps {
   prisma: Db;

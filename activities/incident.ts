@@ -3,11 +3,11 @@ import { incidentReference, incidentWorkflowId, openingColumns, type IncidentOpe
 import type { Level, Priority } from '../domain/priority';
 import { dueAt, startClock, type EscalationLevel, type EscalationTarget, type SlaPolicySnapshot } from '../domain/sla';
 import type { Db } from '../prisma/database';
-import { calendarFromRecord } from './calendar-records';
-import { renderMail } from './mail-templates';
-import type { Mailer } from './mailer';
-import { GROUP_PEOPLE, incidentRecipients } from './incident-recipients';
-import { deliverOnce } from './notifications';
+import { calendarFromRecord } from '../records/calendars';
+import { renderMail } from '../mail/templates';
+import type { Mailer } from '../mail/mailer';
+import { GROUP_PEOPLE, incidentRecipients } from '../mail/incident-recipients';
+import { deliverOnce } from '../mail/deliveries';
 
 export interface IncidentActivityDeps {
   prisma: Db;

@@ -4,11 +4,11 @@ import { problemReference, type ProblemOpened, type ProblemPolicySnapshot, type 
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
 import { addNoteUpdate } from '../workflows/incident.messages';
-import { articleReference, createArticle, saveArticleVersion } from './knowledge';
-import type { Mailer } from './mailer';
-import { deliverOnce, recipientSet } from './notifications';
-import { renderProblemMail } from './problem-mail';
-import { writeProblemRecord } from './problem-records';
+import { articleReference, createArticle, saveArticleVersion } from '../records/knowledge';
+import type { Mailer } from '../mail/mailer';
+import { deliverOnce, recipientSet } from '../mail/deliveries';
+import { renderProblemMail } from '../mail/problem-mail';
+import { writeProblemRecord } from '../records/problems';
 
 export interface ProblemActivityDeps {
   prisma: Db;

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { incidentReference } from '../domain/incident';
 import { SCORE_LABELS, SURVEY_SCORES, SURVEY_VALID_SECONDS } from '../domain/satisfaction';
 import type { Db } from '../prisma/database';
-import { cappedExpiry, signActionToken, type ActionLinkKey } from './action-tokens';
-import { escapeHtml } from './change-mail';
-import type { Mailer } from './mailer';
-import { deliverOnce } from './notifications';
-import { formatInstant } from './reader-time';
+import { cappedExpiry, signActionToken, type ActionLinkKey } from '../mail/action-tokens';
+import { escapeHtml } from '../mail/change-mail';
+import type { Mailer } from '../mail/mailer';
+import { deliverOnce } from '../mail/deliveries';
+import { formatInstant } from '../mail/reader-time';
 
 export interface SatisfactionActivityDeps {
   prisma: Db;

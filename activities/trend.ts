@@ -6,7 +6,7 @@ import type { Db } from '../prisma/database';
 import type { Problem, TrendRule } from '../prisma/generated/client';
 import { ItsmKind, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
 import { incidentsLinkedSignal } from '../workflows/problem.messages';
-import { nextProblemNumber, writeProblemRecord } from './problem-records';
+import { nextProblemNumber, writeProblemRecord } from '../records/problems';
 
 export interface TrendActivityDeps {
   prisma: Db;

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Db } from '../prisma/database';
 import type { Prisma, User } from '../prisma/generated/client';
 import { orDuplicate } from './duplicates';
-import { HttpProblem } from './problem';
+import { HttpError } from './problem-details';
 import type { CreateUserBody } from './schemas/user';
 import { ADMIN_TOKEN_LABEL, checkToken, issueToken, REFUSAL_REASONS } from './tokens';
 import { refuseTakenEmail } from './user-directory';
@@ -69,7 +69,7 @@ export async function bootstrapAdministrator(prisma: Db, settings: { token?: str
     await createUserWithToken(prisma, administrator, { label: ADMIN_TOKEN_LABEL, expiresAt: null }, settings.token);
   } catch (error) {
     // Another replica starting at the same moment created it first: its outcome is now this one's.
-    const raced = (error instanceof HttpProblem && error.status === 409) || (error as { code?: string }).code === 'P2002';
+    const raced = (error instanceof HttpError && error.status === 409) || (error as { code?: string }).code === 'P2002';
     if (raced && retry) return bootstrapAdministrator(prisma, settings, false);
     throw error;
   }

@@ -1,5 +1,5 @@
 import type { Db } from '../prisma/database';
-import type { FieldIssue } from './problem';
+import type { FieldIssue } from './problem-details';
 
 // A reference to a person or a group that will receive work must name one that is still active: a deactivated
 // user gets no mail and a deactivated group takes no incidents, so the work would go unseen.

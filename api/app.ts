@@ -7,7 +7,7 @@ import { logRedaction } from '../config/logger';
 import { authenticate } from './auth';
 import type { ApiDeps } from './deps';
 import { createRegistry, openApiDocument } from './openapi';
-import { notFoundHandler, problemErrorHandler } from './problem';
+import { notFoundHandler, problemDetailsHandler } from './problem-details';
 import { rateLimits } from './rate-limits';
 import { cachedReadiness, readinessChecks } from './readiness';
 import { actionRoutes } from './routes/actions';
@@ -102,6 +102,6 @@ export function createApp(deps: ApiDeps) {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'ITSM API' }));
   app.use(api);
   app.use(notFoundHandler);
-  app.use(problemErrorHandler);
+  app.use(problemDetailsHandler);
   return app;
 }

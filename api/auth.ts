@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../prisma/database';
 import type { Role, User } from '../prisma/generated/client';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 import { checkToken, noteTokenUse, REFUSAL_REASONS, type TokenRefusal } from './tokens';
 
 export interface Principal {
@@ -27,7 +27,7 @@ export const EVERYONE: Role[] = ['requester', 'agent', 'manager', 'cab', 'audito
 
 /** The 401 for a token that grants nothing; it tells the holder why, which is all they learn about it. */
 export function refusedToken(credential: string, refusal: TokenRefusal, remedy = 'ask for a new token') {
-  return problems.unauthenticated(`the ${credential} ${REFUSAL_REASONS[refusal]}; ${remedy}`);
+  return httpErrors.unauthenticated(`the ${credential} ${REFUSAL_REASONS[refusal]}; ${remedy}`);
 }
 
 function principalFrom(user: User): Principal {
@@ -55,12 +55,12 @@ export function authenticate(prisma: Db): RequestHandler {
   return async (req, res, next) => {
     if (!req.get('authorization')) {
       res.set('WWW-Authenticate', 'Bearer realm="itsm"');
-      throw problems.unauthenticated('missing bearer token in the Authorization header');
+      throw httpErrors.unauthenticated('missing bearer token in the Authorization header');
     }
     const secret = bearerSecret(req);
     if (!secret) {
       res.set('WWW-Authenticate', 'Bearer realm="itsm", error="invalid_request"');
-      throw problems.unauthenticated('the Authorization header must be "Bearer <token>"');
+      throw httpErrors.unauthenticated('the Authorization header must be "Bearer <token>"');
     }
     const result = await tokenPrincipal(prisma, req, secret);
     if ('refusal' in result) {
@@ -76,14 +76,14 @@ export function requireRole(allowed: Role[]): RequestHandler {
   return (req, _res, next) => {
     const roles = req.principal?.roles ?? [];
     if (!roles.some((role) => allowed.includes(role))) {
-      throw problems.forbidden(`this action needs one of the roles ${allowed.join(', ')}; you have ${roles.join(', ') || 'none'}`);
+      throw httpErrors.forbidden(`this action needs one of the roles ${allowed.join(', ')}; you have ${roles.join(', ') || 'none'}`);
     }
     next();
   };
 }
 
 export function principalOf(req: Request): Principal {
-  if (!req.principal) throw problems.unauthenticated('not authenticated');
+  if (!req.principal) throw httpErrors.unauthenticated('not authenticated');
   return req.principal;
 }
 

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { changeWorkflowId, outsideTemplateScope, type ChangeOpened } from '../domain/change';
-import { CHANGE_SCOPE, writeChangeRecord } from '../activities/change-records';
-import { standardTemplate } from '../activities/standard-templates';
+import { CHANGE_SCOPE, writeChangeRecord } from '../records/changes';
+import { standardTemplate } from '../records/standard-templates';
 import { resolveCis } from './ci-references';
 import { ItsmKind, ItsmService, ItsmState } from '../temporal-config/search-attributes';
 import type { changeApproval } from '../workflows/change';
 import { submitChangeUpdate } from '../workflows/change.messages';
 import type { ApiDeps } from './deps';
-import { problems, type FieldIssue } from './problem';
+import { httpErrors, type FieldIssue } from './problem-details';
 import type { CreateChangeBody } from './schemas/change';
 import { sendChangeUpdate } from './change-updates';
 import { startRecordWorkflow } from './workflow-start';
 
-const badField = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
+const badField = (field: string, message: string) => httpErrors.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
 
 type Body = z.infer<typeof CreateChangeBody>;
 
@@ -35,7 +35,7 @@ async function withinTemplate(deps: ApiDeps, templateId: string, body: Body, ser
       issues.push({ location: 'body', field, message: `a standard change follows the ${label} of its template "${template.name}"; leave it out, or raise a normal change`, code: 'outside_template' });
     }
   }
-  if (issues.length > 0) throw problems.validation(issues);
+  if (issues.length > 0) throw httpErrors.validation(issues);
   return { implementationPlan: template.implementationPlan, backoutPlan: template.backoutPlan };
 }
 

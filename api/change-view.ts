@@ -1,6 +1,6 @@
 import { changeReference } from '../domain/change';
 import { isoOrNull } from '../domain/instants';
-import { changeScope, type ChangeWithScope } from '../activities/change-records';
+import { changeScope, type ChangeWithScope } from '../records/changes';
 
 
 /** The change as the API shows it (dates as ISO strings, the cost as a number, services as ids). */

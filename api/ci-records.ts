@@ -3,7 +3,7 @@ import { assetAlerts, type CiType } from '../domain/cmdb';
 import { isoOrNull } from '../domain/instants';
 import type { Db } from '../prisma/database';
 import { Prisma, type ConfigurationItem } from '../prisma/generated/client';
-import { issuesFromZod, problems } from './problem';
+import { issuesFromZod, httpErrors } from './problem-details';
 import { CI_ATTRIBUTE_SCHEMAS, type CreateCiBody, type UpdateCiBody } from './schemas/ci';
 
 
@@ -33,7 +33,7 @@ export function ciView(ci: ConfigurationItem, now = Date.now()) {
 function validAttributes(type: CiType, attributes: Record<string, unknown>) {
   const result = CI_ATTRIBUTE_SCHEMAS[type].safeParse(attributes);
   if (result.success) return result.data as Prisma.InputJsonObject;
-  throw problems.validation(issuesFromZod('body', result.error).map((issue) => ({ ...issue, field: issue.field === '(root)' ? 'attributes' : `attributes.${issue.field}` })));
+  throw httpErrors.validation(issuesFromZod('body', result.error).map((issue) => ({ ...issue, field: issue.field === '(root)' ? 'attributes' : `attributes.${issue.field}` })));
 }
 
 async function checkReferences(prisma: Db, refs: { ownerId?: string | null; serviceId?: string | null; changeId?: string }) {
@@ -42,7 +42,7 @@ async function checkReferences(prisma: Db, refs: { ownerId?: string | null; serv
     refs.serviceId ? prisma.service.findUnique({ where: { id: refs.serviceId } }) : true,
     refs.changeId ? prisma.changeRequest.findUnique({ where: { id: refs.changeId } }) : true,
   ]);
-  const unknown = (field: string, what: string) => problems.validation([{ location: 'body', field, message: `no ${what} ${refs[field as keyof typeof refs]}`, code: 'unknown_reference' }]);
+  const unknown = (field: string, what: string) => httpErrors.validation([{ location: 'body', field, message: `no ${what} ${refs[field as keyof typeof refs]}`, code: 'unknown_reference' }]);
   if (!owner) throw unknown('ownerId', 'user');
   if (!service) throw unknown('serviceId', 'service');
   if (!change) throw unknown('changeId', 'change');
@@ -54,9 +54,9 @@ export async function createCi(prisma: Db, body: z.infer<typeof CreateCiBody>, a
   const { changeId, attributes, purchasedAt, warrantyEndsAt, ...fields } = body;
   const data = { ...fields, attributes: validAttributes(body.type, attributes), purchasedAt: asDate(purchasedAt), warrantyEndsAt: asDate(warrantyEndsAt) };
   await checkReferences(prisma, { ownerId: body.ownerId, serviceId: body.serviceId, changeId });
-  if (await prisma.configurationItem.findUnique({ where: { code: body.code } })) throw problems.conflict(`a configuration item with code ${body.code} already exists`);
+  if (await prisma.configurationItem.findUnique({ where: { code: body.code } })) throw httpErrors.conflict(`a configuration item with code ${body.code} already exists`);
   if (body.serviceId && (await prisma.configurationItem.findUnique({ where: { serviceId: body.serviceId } }))) {
-    throw problems.conflict(`service ${body.serviceId} already has a configuration item`);
+    throw httpErrors.conflict(`service ${body.serviceId} already has a configuration item`);
   }
   return prisma.configurationItem.create({
     data: { ...data, history: { create: { kind: 'created', actorId, changeRequestId: changeId, diff: { ...data, purchaseCost: body.purchaseCost ?? null } as Prisma.InputJsonObject } } },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../prisma/database';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 
 const isUuid = (value: string) => z.uuid().safeParse(value).success;
 
@@ -23,7 +23,7 @@ async function lookup(prisma: Db, refs: string[], fieldFor: (index: number) => s
   const found = await prisma.configurationItem.findMany({ where: { OR: [{ code: { in: refs } }, { id: { in: refs.filter(isUuid) } }] } });
   const resolved = refs.map((ref, index) => {
     const ci = found.find((c) => c.id === ref || c.code === ref);
-    if (!ci) throw problems.validation([{ location: 'body', field: fieldFor(index), message: `no configuration item ${ref}`, code: 'unknown_reference' }]);
+    if (!ci) throw httpErrors.validation([{ location: 'body', field: fieldFor(index), message: `no configuration item ${ref}`, code: 'unknown_reference' }]);
     return ci;
   });
   return [...new Map(resolved.map((ci) => [ci.id, ci])).values()];

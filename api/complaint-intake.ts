@@ -6,11 +6,11 @@ import { ItsmKind, ItsmState } from '../temporal-config/search-attributes';
 import type { complaintHandling } from '../workflows/complaint';
 import { hasAnyRole, STAFF, type Principal } from './auth';
 import type { ApiDeps } from './deps';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 import type { CreateComplaintBody } from './schemas/complaint';
 import { startRecordWorkflow } from './workflow-start';
 
-const unknown = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
+const unknown = (field: string, message: string) => httpErrors.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
 
 /** A complaint's handler must be staff: 400 naming `handlerId` otherwise. */
 export async function complaintHandler(deps: ApiDeps, handlerId: string) {
@@ -32,7 +32,7 @@ export async function logComplaint(deps: ApiDeps, body: z.infer<typeof CreateCom
   const { prisma } = deps;
   const staff = hasAnyRole(principal, STAFF);
   const complainantId = body.complainantId ?? principal.id;
-  if (complainantId !== principal.id && !staff) throw problems.forbidden('only staff log a complaint on behalf of someone else');
+  if (complainantId !== principal.id && !staff) throw httpErrors.forbidden('only staff log a complaint on behalf of someone else');
   if (!(await prisma.user.findUnique({ where: { id: complainantId } }))) throw unknown('complainantId', `no user ${complainantId}`);
   // A customer complains about their own incidents; others' are not even acknowledged to exist.
   const incident = body.incidentId ? await prisma.incident.findFirst({ where: { id: body.incidentId, ...(staff ? {} : { requesterId: principal.id }) } }) : null;
@@ -41,7 +41,7 @@ export async function logComplaint(deps: ApiDeps, body: z.infer<typeof CreateCom
   const service = serviceId ? await prisma.service.findUnique({ where: { id: serviceId } }) : null;
   if (serviceId && !service) throw unknown('serviceId', `no service ${serviceId}`);
   if (body.handlerId) {
-    if (!staff) throw problems.forbidden('only staff choose who handles a complaint');
+    if (!staff) throw httpErrors.forbidden('only staff choose who handles a complaint');
     await complaintHandler(deps, body.handlerId);
   }
   const policy = await complaintPolicy(deps, body.severity);

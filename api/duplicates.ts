@@ -1,8 +1,8 @@
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 
 /** 409 naming the field whose value another record already holds, in the shape of a 400's field list. */
 export function duplicate(field: string, detail: string) {
-  return problems.conflict(detail, { errors: [{ location: 'body', field, message: 'already taken', code: 'duplicate' }] });
+  return httpErrors.conflict(detail, { errors: [{ location: 'body', field, message: 'already taken', code: 'duplicate' }] });
 }
 
 /**

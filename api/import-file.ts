@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { CSV_COLUMNS, IMPORT_ROW_LIMIT, ImportEnvelope, REQUIRED_CSV_COLUMNS } from './schemas/import';
-import { HttpProblem, issuesFromZod, problems, type FieldIssue } from './problem';
+import { HttpError, issuesFromZod, httpErrors, type FieldIssue } from './problem-details';
 
 export interface RowError {
   field: string;
@@ -25,19 +25,19 @@ export interface ImportFile {
 type CsvColumn = (typeof CSV_COLUMNS)[number];
 const LIST_SEPARATOR = ';';
 
-const fileProblem = (field: string, message: string, code: string) => problems.validation([{ location: 'body', field, message, code }]);
+const fileProblem = (field: string, message: string, code: string) => httpErrors.validation([{ location: 'body', field, message, code }]);
 
 /** The rows of a text/csv or application/json import; a file that cannot be read at all is a 400 (or 415). */
 export function readImportFile(contentType: string | undefined, body: unknown): ImportFile {
   const mediaType = contentType?.split(';')[0].trim().toLowerCase();
   if (mediaType === 'text/csv') return readCsv(typeof body === 'string' ? body : '');
   if (mediaType === 'application/json') return readJson(body);
-  throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `send the import as text/csv or application/json, not ${mediaType ?? 'a body without a Content-Type'}`);
+  throw new HttpError(415, 'unsupported-media-type', 'Unsupported media type', `send the import as text/csv or application/json, not ${mediaType ?? 'a body without a Content-Type'}`);
 }
 
 function readJson(body: unknown): ImportFile {
   const envelope = ImportEnvelope.safeParse(body ?? {});
-  if (!envelope.success) throw problems.validation(issuesFromZod('body', envelope.error));
+  if (!envelope.success) throw httpErrors.validation(issuesFromZod('body', envelope.error));
   const rows = (items: unknown[]) => items.map((input, index) => ({ row: index + 1, input, shapeErrors: [] }));
   return { users: rows(envelope.data.users), groups: rows(envelope.data.groups) };
 }
@@ -78,7 +78,7 @@ function headerColumns(names: string[]): CsvColumn[] {
   columns.forEach((column, index) => {
     if (column && columns.indexOf(column) !== index) issues.push({ location: 'body', field: '(header)', message: `the column "${column}" appears twice`, code: 'duplicate_column' });
   });
-  if (issues.length > 0) throw problems.validation(issues);
+  if (issues.length > 0) throw httpErrors.validation(issues);
   return columns as CsvColumn[];
 }
 

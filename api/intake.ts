@@ -8,7 +8,7 @@ import { ItsmAssignee, ItsmKind, ItsmPriority, ItsmService, ItsmState } from '..
 import type { incidentLifecycle } from '../workflows/incident';
 import { resolveCis } from './ci-references';
 import { routeNewIncident } from './incident-routing';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 import { startRecordWorkflow } from './workflow-start';
 
 export interface IncidentIntake {
@@ -42,16 +42,16 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
     include: { slaPolicies: { select: { priority: true } }, defaultGroup: { select: { id: true, deactivatedAt: true } } },
   });
   if (!service) {
-    throw problems.validation([{ location: 'body', field: 'serviceId', message: `no service with id ${intake.serviceId}`, code: 'unknown_reference' }]);
+    throw httpErrors.validation([{ location: 'body', field: 'serviceId', message: `no service with id ${intake.serviceId}`, code: 'unknown_reference' }]);
   }
   if (service.retiredAt) {
-    throw problems.conflict(`service ${service.code} was retired on ${service.retiredAt.toISOString().slice(0, 10)} and takes no new incidents`, { currentState: 'retired' });
+    throw httpErrors.conflict(`service ${service.code} was retired on ${service.retiredAt.toISOString().slice(0, 10)} and takes no new incidents`, { currentState: 'retired' });
   }
   const cis = await resolveCis(deps.prisma, intake.cis ?? [], 'cis');
   const priority = priorityFor(intake.impact, intake.urgency, service.priorityMatrix);
   // Without a policy the incident would have no clock at all: refuse it while the caller can still act.
   if (!service.slaPolicies.some((policy) => policy.priority === priority)) {
-    throw problems.conflict(`service ${service.code} has no SLA policy for ${priority}; a manager or administrator adds one with POST /api/sla-policies`, { serviceId: service.id, priority });
+    throw httpErrors.conflict(`service ${service.code} has no SLA policy for ${priority}; a manager or administrator adds one with POST /api/sla-policies`, { serviceId: service.id, priority });
   }
   const category = intake.category ?? null;
   const routed = await routeNewIncident(deps.prisma, { serviceId: service.id, category, ciTypes: [...new Set(cis.map((ci) => ci.type))] }, service.defaultGroup?.deactivatedAt ? null : (service.defaultGroup?.id ?? null));

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { nextProblemNumber, writeProblemRecord } from '../activities/problem-records';
+import { nextProblemNumber, writeProblemRecord } from '../records/problems';
 import { problemWorkflowId, type ProblemOpened } from '../domain/problem';
 import { ItsmKind, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
 import type { problemRootCause } from '../workflows/problem';
 import { investigateProblemUpdate } from '../workflows/problem.messages';
 import { resolveCi } from './ci-references';
 import type { ApiDeps } from './deps';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 import type { CreateProblemBody } from './schemas/problem';
 import { sendProblemUpdate } from './problem-updates';
 import { startRecordWorkflow } from './workflow-start';
 
-const unknown = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
+const unknown = (field: string, message: string) => httpErrors.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
 
 /** A problem opened by hand: checked, its workflow started with the whole record, then the row written. */
 export async function openProblem(deps: ApiDeps, body: z.infer<typeof CreateProblemBody>, actorId: string) {

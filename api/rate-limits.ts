@@ -4,7 +4,7 @@ import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { EdgeSettings } from '../config/env';
 import { bearerSecret } from './auth';
-import { HttpProblem } from './problem';
+import { HttpError } from './problem-details';
 
 /**
  * Counters live in this process's memory: behind several API processes each keeps its own, so a client gets up to
@@ -19,7 +19,7 @@ function limiter(name: string, perMinute: number, counted: string, logger: Logge
     identifier: name,
     keyGenerator: (req: Request) => ipKeyGenerator(req.ip ?? 'unknown'),
     handler: (_req, res, next) =>
-      next(new HttpProblem(429, 'too-many-requests', 'Too many requests', `more than ${perMinute} ${counted} a minute; try again in ${res.get('Retry-After')} s`)),
+      next(new HttpError(429, 'too-many-requests', 'Too many requests', `more than ${perMinute} ${counted} a minute; try again in ${res.get('Retry-After')} s`)),
     logger,
     ...options,
   });

@@ -2,7 +2,7 @@ import { FINAL_RELEASE_STATES, releaseReference } from '../domain/release';
 import type { Db } from '../prisma/database';
 import type { DeploymentAdapter, DeploymentEnvironment } from '../prisma/generated/client';
 import { orDuplicate } from './duplicates';
-import { problems, type FieldIssue } from './problem';
+import { httpErrors, type FieldIssue } from './problem-details';
 
 // An adapter's environments are records an administrator keeps: their order is the deployment order, and the
 // production flag (not a name or a position) decides which deploys are gated.
@@ -27,7 +27,7 @@ export async function replaceEnvironments(prisma: Db, adapter: DeploymentAdapter
   const kept = new Set(definitions.map((d) => d.name));
   const running = await prisma.release.findMany({ where: { adapterId: adapter.id, state: { notIn: [...FINAL_RELEASE_STATES] } }, orderBy: { number: 'asc' } });
   const blocking = running.flatMap((release) => release.environments.filter((env) => !kept.has(env)).map((env) => `${releaseReference(release.number)} (${release.state}) deploys to ${env}`));
-  if (blocking.length > 0) throw problems.conflict(`environments in use by releases under way cannot be removed: ${blocking.join('; ')}`, { inUse: blocking });
+  if (blocking.length > 0) throw httpErrors.conflict(`environments in use by releases under way cannot be removed: ${blocking.join('; ')}`, { inUse: blocking });
   const replaced = prisma.$transaction(async (tx) => {
     await tx.deploymentEnvironment.deleteMany({ where: { adapterId: adapter.id } });
     await tx.deploymentEnvironment.createMany({ data: environmentRows(definitions).map((row) => ({ ...row, adapterId: adapter.id })) });
@@ -55,6 +55,6 @@ export function plannedEnvironments(adapter: DeploymentAdapter & { environments:
   confirmIn.forEach((name, index) => {
     if (!names.includes(name)) issue(`confirmIn.${index}`, `${name} is not one of the release's environments`);
   });
-  if (issues.length > 0) throw problems.validation(issues);
+  if (issues.length > 0) throw httpErrors.validation(issues);
   return { environments: names, production: names.filter((name) => defined.find((env) => env.name === name)!.production) };
 }

@@ -1,12 +1,12 @@
 import type { Response } from 'express';
-import type { ReleaseAuthorisationClaims } from '../activities/action-tokens';
-import { formatInstant, localiseInstants } from '../activities/reader-time';
+import type { ReleaseAuthorisationClaims } from '../mail/action-tokens';
+import { formatInstant, localiseInstants } from '../mail/reader-time';
 import { linkedChangeStates } from '../activities/release';
 import { productionBlockers, releaseReference, type ReleaseState } from '../domain/release';
 import { authoriseReleaseUpdate, releaseStatusQuery } from '../workflows/release.messages';
 import { authorisationPage, messagePage, pageTexts, type PageReader } from './action-pages';
 import type { ApiDeps } from './deps';
-import { HttpProblem } from './problem';
+import { HttpError } from './problem-details';
 import { recordUpdater } from './workflow-updates';
 
 const AUTHORISABLE: readonly ReleaseState[] = ['building', 'testing', 'deploying', 'awaiting_authorisation', 'verifying'];
@@ -87,7 +87,7 @@ export function releaseLinks(deps: ApiDeps) {
       } catch (error) {
         // Nothing was authorised, so the link stays usable.
         await deps.prisma.actionTokenUse.delete({ where: { jti: claims.jti } });
-        if (!(error instanceof HttpProblem)) throw error;
+        if (!(error instanceof HttpError)) throw error;
         res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, localiseInstants(error.detail, reader), 'refused'));
       }
     },

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../activities/change-mail';
+import { escapeHtml } from '../mail/change-mail';
 
 export interface BarGroup {
   label: string;

@@ -5,7 +5,7 @@ import type { Role } from '../prisma/generated/client';
 import { principalOf, requireRole, type Principal } from './auth';
 import { ProblemSchema } from './openapi';
 import { operationIdFor } from './operation-id';
-import { issuesFromZod, problems, type FieldIssue } from './problem';
+import { issuesFromZod, httpErrors, type FieldIssue } from './problem-details';
 
 type Schema = z.ZodType;
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -96,7 +96,7 @@ export function defineRoute<P extends Schema | undefined, Q extends Schema | und
     const params = parse('params', spec.params, req.params, issues);
     const query = parse('query', spec.query, req.query, issues);
     const body = parse('body', spec.body, req.body ?? {}, issues);
-    if (issues.length > 0) throw problems.validation(issues);
+    if (issues.length > 0) throw httpErrors.validation(issues);
     const principal = spec.roles ? principalOf(req) : (undefined as unknown as Principal);
     const result = await spec.handler({ params, query, body, principal, req, res } as Parameters<typeof spec.handler>[0]);
     // A handler that answered itself (an HTML page) leaves nothing to send.

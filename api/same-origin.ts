@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 
 function originOf(url: string | undefined): string | null {
   try {
@@ -24,6 +24,6 @@ export function sameOriginPosts(publicUrl: string | undefined): RequestHandler {
     if (claimed === undefined) return next();
     const origin = originOf(claimed);
     if (origin && (origin === published || origin === `${req.protocol}://${req.get('host')}`)) return next();
-    throw problems.forbidden("this form accepts posts from this site's own pages only");
+    throw httpErrors.forbidden("this form accepts posts from this site's own pages only");
   };
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isoOrNull } from '../domain/instants';
 import type { Db } from '../prisma/database';
 import type { ApiToken, Prisma, User } from '../prisma/generated/client';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 
 type Tx = Db | Prisma.TransactionClient;
 
@@ -98,7 +98,7 @@ export async function revokeToken(prisma: Db, token: ApiToken, revokedById: stri
   const { count } = await prisma.apiToken.updateMany({ where: { id: token.id, revokedAt: null }, data: { revokedAt: now, revokedById } });
   const current = await prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } });
   if (count === 0) {
-    throw problems.conflict(`token ${token.id} was already revoked at ${current.revokedAt!.toISOString()}`, { currentState: 'revoked', token: tokenView(current, now) });
+    throw httpErrors.conflict(`token ${token.id} was already revoked at ${current.revokedAt!.toISOString()}`, { currentState: 'revoked', token: tokenView(current, now) });
   }
   return current;
 }

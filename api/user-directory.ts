@@ -2,7 +2,7 @@ import { isoOrNull } from '../domain/instants';
 import type { Db } from '../prisma/database';
 import type { Prisma, User } from '../prisma/generated/client';
 import { duplicate } from './duplicates';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 
 export function userView(user: User) {
   return {
@@ -34,6 +34,6 @@ export async function keepAnAdministrator(tx: Prisma.TransactionClient, losing: 
   const admins = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "User" WHERE 'admin' = ANY(roles) AND "deactivatedAt" IS NULL FOR UPDATE`;
   const remaining = admins.filter((admin) => !losing.includes(admin.id)).length + arriving;
   if (remaining === 0 && admins.length > 0) {
-    throw problems.conflict('the change would leave no active administrator; give another person the admin role first', { currentState: 'last-active-administrator' });
+    throw httpErrors.conflict('the change would leave no active administrator; give another person the admin role first', { currentState: 'last-active-administrator' });
   }
 }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Db } from '../prisma/database';
 import type { Group, Role, User } from '../prisma/generated/client';
 import type { ImportFile, ImportRow, RowError } from './import-file';
-import { HttpProblem, issuesFromZod, problems } from './problem';
+import { HttpError, issuesFromZod, httpErrors } from './problem-details';
 import { ImportGroupRow, ImportUserRow } from './schemas/import';
 import { keepAnAdministrator } from './user-directory';
 
@@ -244,7 +244,7 @@ export async function applyImport(prisma: Db, plan: ImportPlan) {
     );
   } catch (error) {
     if ((error as { code?: string }).code === 'P2002') {
-      throw problems.conflict('another request created some of these users or groups meanwhile; nothing was written; run the import again', { currentState: 'changed-meanwhile' });
+      throw httpErrors.conflict('another request created some of these users or groups meanwhile; nothing was written; run the import again', { currentState: 'changed-meanwhile' });
     }
     throw error;
   }
@@ -285,7 +285,7 @@ export function invalidImport(plan: ImportPlan, report: ReturnType<typeof import
   const first = issues[0];
   const badRows = report.summary.users.invalid + report.summary.groups.invalid;
   const where = `${first.section} row ${first.row}${first.line === undefined ? '' : ` (line ${first.line})`}`;
-  return new HttpProblem(400, 'validation-error', 'Invalid request', `${where}: ${first.field}: ${first.message}; ${badRows} row(s) with errors, nothing was written (partial=true writes the valid rows)`, {
+  return new HttpError(400, 'validation-error', 'Invalid request', `${where}: ${first.field}: ${first.message}; ${badRows} row(s) with errors, nothing was written (partial=true writes the valid rows)`, {
     errors: issues.map((issue) => ({ location: 'body', field: `${issue.section}.${issue.row}.${issue.field}`, message: issue.message, code: 'invalid_row' })),
     report,
   });

@@ -1,6 +1,6 @@
 import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 
 /**
  * Starts a record's workflow before its row is written: a refused start leaves nothing behind, and the
@@ -10,8 +10,8 @@ export async function startRecordWorkflow<W extends Workflow>(temporal: Client, 
   try {
     await temporal.workflow.start<W>(workflowType, options);
   } catch (error) {
-    if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') throw problems.conflict(`workflow ${options.workflowId} already exists`);
-    if (isTemporalUnavailable(error)) throw problems.unavailable(`the workflow engine is unreachable, nothing was recorded: ${(error as Error).message}`);
+    if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') throw httpErrors.conflict(`workflow ${options.workflowId} already exists`);
+    if (isTemporalUnavailable(error)) throw httpErrors.unavailable(`the workflow engine is unreachable, nothing was recorded: ${(error as Error).message}`);
     throw error;
   }
 }

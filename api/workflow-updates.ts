@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type UpdateDefinition } from '@temporalio/client';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED, SCHEDULE_CONFLICT } from '../workflows/refusals';
-import { problems } from './problem';
+import { httpErrors } from './problem-details';
 
 /**
  * An Update sender for one kind of record: each call goes to the record's workflow, and a refusal or an ended
@@ -28,13 +28,13 @@ export async function sendRecordUpdate<Result, Input>(
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       const [details] = (error.cause.details ?? []) as { state?: string; conflicts?: unknown[] }[];
-      if (error.cause.type === ILLEGAL_TRANSITION) throw problems.conflict(error.cause.message, { currentState: details?.state });
-      if (error.cause.type === NOT_ALLOWED) throw problems.forbidden(error.cause.message);
-      if (error.cause.type === SCHEDULE_CONFLICT) throw problems.conflict(error.cause.message, { currentState: details?.state, conflicts: details?.conflicts });
+      if (error.cause.type === ILLEGAL_TRANSITION) throw httpErrors.conflict(error.cause.message, { currentState: details?.state });
+      if (error.cause.type === NOT_ALLOWED) throw httpErrors.forbidden(error.cause.message);
+      if (error.cause.type === SCHEDULE_CONFLICT) throw httpErrors.conflict(error.cause.message, { currentState: details?.state, conflicts: details?.conflicts });
     }
     if (error instanceof WorkflowNotFoundError || /already completed/i.test(String((error as Error)?.message))) {
       const state = await record.currentState();
-      throw problems.conflict(`the ${record.noun} is ${state}; its lifecycle has ended`, { currentState: state });
+      throw httpErrors.conflict(`the ${record.noun} is ${state}; its lifecycle has ended`, { currentState: state });
     }
     throw error;
   }

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createUserWithToken } from '../api/accounts';
-import { HttpProblem } from '../api/problem';
+import { HttpError } from '../api/problem-details';
 import { expiresInDaysField, tokenLabelField } from '../api/schemas/token';
 import { CreateUserBody } from '../api/schemas/user';
 import { issueToken, tokenExpiry, tokenStatus } from '../api/tokens';
@@ -161,7 +161,7 @@ async function main() {
 main().catch((error: unknown) => {
   // parseArgs reports unknown or incomplete flags as TypeErrors with a readable message.
   const usage = error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-  const message = error instanceof HttpProblem || error instanceof ConfigError || error instanceof Refusal || error instanceof DatabaseInUseError || usage ? (error as Error).message : error;
+  const message = error instanceof HttpError || error instanceof ConfigError || error instanceof Refusal || error instanceof DatabaseInUseError || usage ? (error as Error).message : error;
   console.error('error:', message);
   if (usage) console.error('(npm run admin -- --help for usage)');
   process.exitCode = usage ? 2 : 1;

@@ -1,5 +1,6 @@
 import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/audit';
+import { sendGovernanceMail } from './governance-mail';
 import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
 import { correctiveAction } from './corrective-action';
 import { untilDone } from './deadline-loop';
@@ -7,7 +8,7 @@ import { assignAuditorUpdate, auditStatusQuery, finishFieldworkUpdate, recordFin
 import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
 import { serialQueue } from './serial-queue';
 
-const { openAudit, checkAuditor, recordAudit, recordFinding, sendGovernanceMail } = proxyActivities<AuditActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+const { openAudit, checkAuditor, recordAudit, recordFinding } = proxyActivities<AuditActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
 
 export interface AnnualAuditInput {
   /** How long the management review may take after the fieldwork, and reminders before that. */

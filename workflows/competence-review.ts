@@ -1,34 +1,19 @@
-import { allHandlersFinished, ApplicationFailure, condition, defineQuery, defineUpdate, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { AuditActivities } from '../activities/audit';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { sendGovernanceMail } from './governance-mail';
 import type { CompetenceActivities } from '../activities/competence';
 import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
 import { untilDone } from './deadline-loop';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
 import { serialQueue } from './serial-queue';
+import { type CompetenceReviewStatus, competenceReviewStatusQuery, completeCompetenceReviewUpdate } from './competence-review.messages';
 
 const { openCompetenceReview, recordCompetenceReview } = proxyActivities<CompetenceActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
-const { sendGovernanceMail } = proxyActivities<AuditActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
 
 export interface CompetenceReviewInput {
   userId: string;
   reviewSeconds: number;
   remindBeforeSeconds: number[];
 }
-export interface CompetenceReviewStatus {
-  reviewId: string | null;
-  state: 'opening' | 'due' | 'done';
-  dueAt: string | null;
-  escalated: boolean;
-}
-export interface CompleteReviewInput {
-  actorId: string;
-  isManager: boolean;
-  summary: string;
-}
-
-export const competenceReviewStatusQuery = defineQuery<CompetenceReviewStatus>('competenceReviewStatus');
-export const completeCompetenceReviewUpdate = defineUpdate<CompetenceReviewStatus, [CompleteReviewInput]>('completeCompetenceReview');
-
 /**
  * One person's yearly competence review (ISO/IEC 20000-1 clause 7.2): a manager reviews their skills, training
  * and certifications by the deadline; the person is reminded before it and the managers are told when it passes.

@@ -1,31 +1,14 @@
-import { allHandlersFinished, ApplicationFailure, condition, defineQuery, defineUpdate, ParentClosePolicy, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { AuditActivities } from '../activities/audit';
+import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { sendGovernanceMail } from './governance-mail';
 import type { ContinuityActivities } from '../activities/continuity';
 import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
 import { correctiveAction } from './corrective-action';
 import { untilDone } from './deadline-loop';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
 import { serialQueue } from './serial-queue';
+import { type ContinuityTestStatus, continuityTestStatusQuery, recordTestOutcomeUpdate } from './continuity-test.messages';
 
 const { openContinuityTest, recordContinuityTest, openCorrectiveAction } = proxyActivities<ContinuityActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
-const { sendGovernanceMail } = proxyActivities<AuditActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
-
-export interface ContinuityTestStatus {
-  testId: string | null;
-  state: 'opening' | 'due' | 'passed' | 'failed';
-  dueAt: string | null;
-  escalated: boolean;
-  actionId: string | null;
-}
-export interface TestOutcomeInput {
-  actorId: string;
-  mayRecord: boolean;
-  outcome: 'passed' | 'failed';
-  notes: string;
-}
-
-export const continuityTestStatusQuery = defineQuery<ContinuityTestStatus>('continuityTestStatus');
-export const recordTestOutcomeUpdate = defineUpdate<ContinuityTestStatus, [TestOutcomeInput]>('recordTestOutcome');
 
 /** Corrective actions from a failed continuity test are due in 30 days. */
 const ACTION_DUE_MS = 30 * 86_400_000;

@@ -1,12 +1,13 @@
 import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/audit';
+import { sendGovernanceMail } from './governance-mail';
 import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
 import { untilDone } from './deadline-loop';
 import { completeActionUpdate, correctiveActionStatusQuery, type CorrectiveActionStatus } from './governance.messages';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
 import { serialQueue } from './serial-queue';
 
-const { recordCorrectiveAction, sendGovernanceMail } = proxyActivities<AuditActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
+const { recordCorrectiveAction } = proxyActivities<AuditActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
 
 export interface CorrectiveActionInput {
   actionId: string;

@@ -1,14 +1,14 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { verifyActionToken, type ActionClaims, type ChangeDecisionClaims } from '../../activities/action-tokens';
-import { formatChangeWindow } from '../../activities/change-mail';
-import { formatInstant, localiseInstants } from '../../activities/reader-time';
+import { verifyActionToken, type ActionClaims, type ChangeDecisionClaims } from '../../mail/action-tokens';
+import { formatChangeWindow } from '../../mail/change-mail';
+import { formatInstant, localiseInstants } from '../../mail/reader-time';
 import { changeReference, type ApprovalPlan } from '../../domain/change';
 import { changeStatusQuery, decideChangeUpdate, type ChangeStatus } from '../../workflows/change.messages';
 import { decisionPage, messagePage, pageTexts, type PageLocale, type PageReader } from '../action-pages';
 import { sendChangeUpdate } from '../change-updates';
 import type { ApiDeps } from '../deps';
 import { stillEntitled } from '../link-holders';
-import { HttpProblem } from '../problem';
+import { HttpError } from '../problem-details';
 import { releaseLinks } from '../release-links';
 import { signedInUser } from '../sessions';
 import { surveyLinks } from '../survey-links';
@@ -120,7 +120,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     } catch (error) {
       // Nothing was decided, so the link stays usable for as long as the decision is still open.
       await deps.prisma.actionTokenUse.delete({ where: { jti: claims.jti } });
-      if (!(error instanceof HttpProblem)) throw error;
+      if (!(error instanceof HttpError)) throw error;
       res.status(error.status).type('html').send(messagePage(locale, t.refusedTitle, localiseInstants(error.detail, reader), 'refused'));
     }
   });

@@ -6,7 +6,7 @@ import type { AssignmentRule } from '../../prisma/generated/client';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { activeGroupIssue } from '../active-references';
-import { problems, type FieldIssue } from '../problem';
+import { httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { AssignmentRuleCreate, AssignmentRuleIdParams, AssignmentRuleSchema, AssignmentRuleUpdate } from '../schemas/assignment-rule';
 
@@ -20,7 +20,7 @@ async function refuseBadReferences(deps: ApiDeps, body: { groupId?: string; serv
   if (body.serviceId && !(await deps.prisma.service.findUnique({ where: { id: body.serviceId } }))) {
     issues.push({ location: 'body', field: 'serviceId', message: `no service ${body.serviceId}`, code: 'unknown_reference' });
   }
-  if (issues.length) throw problems.validation(issues);
+  if (issues.length) throw httpErrors.validation(issues);
 }
 
 // Routing decides who hears of new work first; managers run the teams, so they keep the rules as well as admins.
@@ -65,7 +65,7 @@ export function assignmentRuleRoutes(router: Router, registry: OpenAPIRegistry, 
     responses: { 200: { description: 'The rule', schema: AssignmentRuleSchema }, 404: { description: 'No such rule' } },
     async handler({ params }) {
       const rule = await deps.prisma.assignmentRule.findUnique({ where: { id: params.id } });
-      if (!rule) throw problems.notFound(`no assignment rule ${params.id}`);
+      if (!rule) throw httpErrors.notFound(`no assignment rule ${params.id}`);
       return { status: 200, body: ruleView(rule) };
     },
   });
@@ -80,7 +80,7 @@ export function assignmentRuleRoutes(router: Router, registry: OpenAPIRegistry, 
     body: AssignmentRuleUpdate,
     responses: { 200: { description: 'The rule', schema: AssignmentRuleSchema }, 404: { description: 'No such rule' } },
     async handler({ params, body }) {
-      if (!(await deps.prisma.assignmentRule.findUnique({ where: { id: params.id } }))) throw problems.notFound(`no assignment rule ${params.id}`);
+      if (!(await deps.prisma.assignmentRule.findUnique({ where: { id: params.id } }))) throw httpErrors.notFound(`no assignment rule ${params.id}`);
       await refuseBadReferences(deps, body);
       return { status: 200, body: ruleView(await deps.prisma.assignmentRule.update({ where: { id: params.id }, data: body })) };
     },
@@ -96,7 +96,7 @@ export function assignmentRuleRoutes(router: Router, registry: OpenAPIRegistry, 
     responses: { 204: { description: 'Removed' }, 404: { description: 'No such rule' } },
     async handler({ params, res }) {
       const { count } = await deps.prisma.assignmentRule.deleteMany({ where: { id: params.id } });
-      if (count === 0) throw problems.notFound(`no assignment rule ${params.id}`);
+      if (count === 0) throw httpErrors.notFound(`no assignment rule ${params.id}`);
       res.status(204).end();
       return { status: 204, body: null };
     },

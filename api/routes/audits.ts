@@ -2,13 +2,13 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { auditorConflicts } from '../../activities/audit';
-import { escapeHtml } from '../../activities/change-mail';
-import { formatInstant, type Reader } from '../../activities/reader-time';
+import { escapeHtml } from '../../mail/change-mail';
+import { formatInstant, type Reader } from '../../mail/reader-time';
 import type { Audit } from '../../prisma/generated/client';
 import { assignAuditorUpdate, completeActionUpdate, finishFieldworkUpdate, recordFindingUpdate, signOffAuditUpdate, type AuditStatus } from '../../workflows/governance.messages';
 import { EVERYONE, hasAnyRole, MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { recordActions } from '../record-action';
 import { defineRoute } from '../route';
 import { recordUpdater } from '../workflow-updates';
@@ -70,7 +70,7 @@ export function auditRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
   const { prisma } = deps;
   const findAudit = async (id: string) => {
     const audit = await prisma.audit.findUnique({ where: { id } });
-    if (!audit) throw problems.notFound(`no audit ${id}`);
+    if (!audit) throw httpErrors.notFound(`no audit ${id}`);
     return audit;
   };
   const send = recordUpdater(deps.temporal, 'audit', (id) => prisma.audit.findUnique({ where: { id }, select: { state: true } }));
@@ -103,9 +103,9 @@ export function auditRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     roles: MANAGERS,
     body: z.strictObject({ auditorId: z.uuid('must be a user id (UUID)') }),
     async run({ record, body, principal }) {
-      if (!(await prisma.user.findUnique({ where: { id: body.auditorId } }))) throw problems.validation([{ location: 'body', field: 'auditorId', message: `no user ${body.auditorId}`, code: 'unknown_reference' }]);
+      if (!(await prisma.user.findUnique({ where: { id: body.auditorId } }))) throw httpErrors.validation([{ location: 'body', field: 'auditorId', message: `no user ${body.auditorId}`, code: 'unknown_reference' }]);
       const reasons = await auditorConflicts(prisma, record.id, body.auditorId);
-      if (reasons.length > 0) throw problems.conflict(`the auditor is not independent of the audited services: ${reasons.join('; ')}`, { currentState: record.state, reasons });
+      if (reasons.length > 0) throw httpErrors.conflict(`the auditor is not independent of the audited services: ${reasons.join('; ')}`, { currentState: record.state, reasons });
       return send(record, assignAuditorUpdate, { actorId: principal.id, auditorId: body.auditorId });
     },
   });
@@ -125,7 +125,7 @@ export function auditRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     responses: { 200: { description: 'Done', schema: z.object({ state: z.string(), dueAt: z.string(), escalated: z.boolean() }) }, 404: { description: 'No such corrective action' } },
     async handler({ params, body, principal }) {
       const action = await prisma.correctiveAction.findUnique({ where: { id: params.id } });
-      if (!action) throw problems.notFound(`no corrective action ${params.id}`);
+      if (!action) throw httpErrors.notFound(`no corrective action ${params.id}`);
       const status = await sendToAction(action, completeActionUpdate, { actorId: principal.id, mayComplete: hasAnyRole(principal, MANAGERS), notes: body.notes });
       return { status: 200, body: status };
     },

@@ -2,13 +2,13 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { Duration } from 'luxon';
 import { z } from 'zod';
-import { calendarFromRecord } from '../../activities/calendar-records';
+import { calendarFromRecord } from '../../records/calendars';
 import { addBusinessTime, businessTimeBetween, calendarProblems } from '../../domain/calendar';
 import { isKnownHolidayPreset } from '../../domain/holiday-presets';
 import type { BusinessCalendar } from '../../prisma/generated/client';
 import { EVERYONE } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems, type FieldIssue } from '../problem';
+import { httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { BetweenQuery, CalendarBody, CalendarIdParams, CalendarSchema, DueQuery } from '../schemas/calendar';
 
@@ -26,7 +26,7 @@ const calendarView = ({ id, name, timeZone, weekly, alwaysOpen, holidays, holida
 export function calendarRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   async function load(id: string) {
     const calendar = await deps.prisma.businessCalendar.findUnique({ where: { id } });
-    if (!calendar) throw problems.notFound(`no calendar ${id}`);
+    if (!calendar) throw httpErrors.notFound(`no calendar ${id}`);
     return calendar;
   }
 
@@ -68,8 +68,8 @@ export function calendarRoutes(router: Router, registry: OpenAPIRegistry, deps: 
       body.holidayPresets.forEach((code, i) => {
         if (!isKnownHolidayPreset(code)) issues.push({ location: 'body', field: `holidayPresets.${i}`, message: `unknown holiday preset "${code}"`, code: 'invalid_calendar' });
       });
-      if (issues.length) throw problems.validation(issues);
-      if (await deps.prisma.businessCalendar.findUnique({ where: { name: body.name } })) throw problems.conflict(`a calendar named "${body.name}" exists`);
+      if (issues.length) throw httpErrors.validation(issues);
+      if (await deps.prisma.businessCalendar.findUnique({ where: { name: body.name } })) throw httpErrors.conflict(`a calendar named "${body.name}" exists`);
       const created = await deps.prisma.businessCalendar.create({ data: body });
       res.location(`/api/calendars/${created.id}`);
       return { status: 201, body: calendarView(created) };
@@ -88,7 +88,7 @@ export function calendarRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     async handler({ params, query }) {
       const duration = Duration.fromISO(query.duration);
       if (!duration.isValid || duration.as('seconds') < 0) {
-        throw problems.validation([{ location: 'query', field: 'duration', message: 'must be an ISO 8601 duration such as PT8H or P2DT4H', code: 'invalid_duration' }]);
+        throw httpErrors.validation([{ location: 'query', field: 'duration', message: 'must be an ISO 8601 duration such as PT8H or P2DT4H', code: 'invalid_duration' }]);
       }
       const from = Date.parse(query.from);
       const calendar = calendarFromRecord(await load(params.id), from);

@@ -15,7 +15,7 @@ import {
 import { EVERYONE, hasAnyRole, MANAGERS, STAFF, type Principal } from '../auth';
 import { sendChangeUpdate } from '../change-updates';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { recordActions } from '../record-action';
 import { ApproveBody, CancelBody, ChangeIdParams, ChangeStatusSchema, CompleteBody, EmptyBody, FailBody, RejectBody, ReviewBody, ScheduleBody } from '../schemas/change';
 import { findVisibleChange } from './changes';
@@ -24,12 +24,12 @@ type Change = Awaited<ReturnType<typeof findVisibleChange>>;
 
 /** Segregation of duties, answered before the workflow is asked: nobody approves or rejects their own change. */
 function refuseOwnChange(change: Change, principal: Principal) {
-  if (change.requesterId === principal.id) throw problems.forbidden(`change ${changeReference(change.number)} cannot be decided by its requester (segregation of duties)`);
+  if (change.requesterId === principal.id) throw httpErrors.forbidden(`change ${changeReference(change.number)} cannot be decided by its requester (segregation of duties)`);
 }
 
 /** Whether a change goes forward or is withdrawn is its requester's call, or a manager's; a reader's role is not enough. */
 function refuseUnlessRequesterOrManager(change: Change, principal: Principal, verb: string) {
-  if (change.requesterId !== principal.id && !hasAnyRole(principal, MANAGERS)) throw problems.forbidden(`only the requester of change ${changeReference(change.number)} or a manager can ${verb} it`);
+  if (change.requesterId !== principal.id && !hasAnyRole(principal, MANAGERS)) throw httpErrors.forbidden(`only the requester of change ${changeReference(change.number)} or a manager can ${verb} it`);
 }
 
 export function changeActionRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
@@ -77,7 +77,7 @@ export function changeActionRoutes(router: Router, registry: OpenAPIRegistry, de
     body: ScheduleBody,
     run({ record: change, body, principal }) {
       const mayOverride = hasAnyRole(principal, MANAGERS);
-      if (body.overrideReason && !mayOverride) throw problems.forbidden('only a manager can override scheduling conflicts');
+      if (body.overrideReason && !mayOverride) throw httpErrors.forbidden('only a manager can override scheduling conflicts');
       return send(change, scheduleChangeUpdate, {
         actorId: principal.id,
         start: new Date(body.plannedStart ?? change.plannedStart).toISOString(),

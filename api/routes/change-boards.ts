@@ -6,7 +6,7 @@ import { CI_TYPES } from '../../domain/cmdb';
 import type { ApprovalBoard, ApprovalBoardMember, StandardChangeTemplate } from '../../prisma/generated/client';
 import { EVERYONE, MANAGERS } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems, type FieldIssue } from '../problem';
+import { httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { BoardBody, BoardCodeParams, TemplateBody, TemplateIdParams, TemplateScopeBody } from '../schemas/change';
 import { CHANGE_STAFF } from './changes';
@@ -34,7 +34,7 @@ async function checkTemplateServices(deps: ApiDeps, serviceIds: string[]) {
   const found = await deps.prisma.service.findMany({ where: { id: { in: serviceIds } }, select: { id: true } });
   const issues: FieldIssue[] = [];
   serviceIds.forEach((id, i) => found.some((s) => s.id === id) || issues.push({ location: 'body', field: `serviceIds.${i}`, message: `no service ${id}`, code: 'unknown_reference' }));
-  if (issues.length > 0) throw problems.validation(issues);
+  if (issues.length > 0) throw httpErrors.validation(issues);
 }
 const serviceRows = (serviceIds: string[]) => [...new Set(serviceIds)].map((serviceId) => ({ serviceId }));
 
@@ -74,7 +74,7 @@ export function changeBoardRoutes(router: Router, registry: OpenAPIRegistry, dep
       body.memberIds.forEach((id, i) => found.some((u) => u.id === id) || issues.push({ location: 'body', field: `memberIds.${i}`, message: `no user ${id}`, code: 'unknown_reference' }));
       if (body.chairId && !found.some((u) => u.id === body.chairId)) issues.push({ location: 'body', field: 'chairId', message: `no user ${body.chairId}`, code: 'unknown_reference' });
       if (!(await deps.prisma.businessCalendar.findUnique({ where: { id: body.calendarId } }))) issues.push({ location: 'body', field: 'calendarId', message: `no calendar ${body.calendarId}`, code: 'unknown_reference' });
-      if (issues.length > 0) throw problems.validation(issues);
+      if (issues.length > 0) throw httpErrors.validation(issues);
       const { memberIds, secondLevel, ...fields } = body;
       const columns = { ...fields, quorum: fields.quorum, secondLevelBoard: secondLevel?.board ?? null, secondLevelCostAbove: secondLevel?.costAbove ?? null, secondLevelRiskAtLeast: secondLevel?.riskAtLeast ?? null };
       const board = await deps.prisma.$transaction(async (tx) => {
@@ -111,7 +111,7 @@ export function changeBoardRoutes(router: Router, registry: OpenAPIRegistry, dep
     async handler({ body }) {
       const { serviceIds, ...fields } = body;
       await checkTemplateServices(deps, serviceIds);
-      if (await deps.prisma.standardChangeTemplate.findUnique({ where: { name: body.name } })) throw problems.conflict(`a template named "${body.name}" exists`);
+      if (await deps.prisma.standardChangeTemplate.findUnique({ where: { name: body.name } })) throw httpErrors.conflict(`a template named "${body.name}" exists`);
       const template = await deps.prisma.standardChangeTemplate.create({ data: { ...fields, services: { create: serviceRows(serviceIds) } }, include: TEMPLATE_SERVICES });
       return { status: 201, body: templateView(template) };
     },
@@ -128,7 +128,7 @@ export function changeBoardRoutes(router: Router, registry: OpenAPIRegistry, dep
     responses: { 200: { description: 'The template', schema: Template }, 404: { description: 'No such template' } },
     async handler({ params, body }) {
       const { serviceIds, ...fields } = body;
-      if (!(await deps.prisma.standardChangeTemplate.findUnique({ where: { id: params.id } }))) throw problems.notFound(`no standard-change template ${params.id}`);
+      if (!(await deps.prisma.standardChangeTemplate.findUnique({ where: { id: params.id } }))) throw httpErrors.notFound(`no standard-change template ${params.id}`);
       await checkTemplateServices(deps, serviceIds);
       const template = await deps.prisma.standardChangeTemplate.update({
         where: { id: params.id },

@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import { MANAGERS } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { BlackoutBody, MaintenanceWindowBody, WindowIdParams, WindowListQuery } from '../schemas/change';
 import { CHANGE_STAFF } from './changes';
@@ -40,10 +40,10 @@ function windowResource<Row extends WindowRow>(
 ) {
   const tags = ['change windows'];
   const Item = z.object({ id: z.uuid(), serviceId: z.uuid().nullable(), name: z.string(), startsAt: z.string(), endsAt: z.string() }).passthrough();
-  const notFound = (id: string) => problems.notFound(`no ${resource.noun} ${id}`);
+  const notFound = (id: string) => httpErrors.notFound(`no ${resource.noun} ${id}`);
   async function checkService(serviceId: string | null) {
     if (serviceId && !(await deps.prisma.service.findUnique({ where: { id: serviceId } }))) {
-      throw problems.validation([{ location: 'body', field: 'serviceId', message: `no service with id ${serviceId}`, code: 'unknown_reference' }]);
+      throw httpErrors.validation([{ location: 'body', field: 'serviceId', message: `no service with id ${serviceId}`, code: 'unknown_reference' }]);
     }
   }
   const data = (body: z.infer<typeof resource.body>) => ({ ...body, startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt) }) as never;

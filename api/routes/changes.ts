@@ -1,13 +1,13 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { CHANGE_SCOPE, changeScope, conflictsFor } from '../../activities/change-records';
+import { CHANGE_SCOPE, changeScope, conflictsFor } from '../../records/changes';
 import type { Prisma, Role } from '../../prisma/generated/client';
 import { EVERYONE, hasAnyRole, type Principal } from '../auth';
 import { openChange } from '../change-intake';
 import { changeView } from '../change-view';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { ChangeDetailSchema, ChangeIdParams, ChangePage, ChangeSchema, ConflictSchema, ConflictsQuery, CreateChangeBody, ListChangesQuery } from '../schemas/change';
 
@@ -16,7 +16,7 @@ export const CHANGE_STAFF: Role[] = ['agent', 'manager', 'cab', 'auditor', 'admi
 
 export async function findVisibleChange(deps: ApiDeps, id: string, principal: Principal) {
   const change = await deps.prisma.changeRequest.findUnique({ where: { id }, include: CHANGE_SCOPE });
-  if (!change || (!hasAnyRole(principal, CHANGE_STAFF) && change.requesterId !== principal.id)) throw problems.notFound(`no change ${id}`);
+  if (!change || (!hasAnyRole(principal, CHANGE_STAFF) && change.requesterId !== principal.id)) throw httpErrors.notFound(`no change ${id}`);
   return change;
 }
 
@@ -71,7 +71,7 @@ export function changeRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
       const wanted = csv(query.service);
       const services = await deps.prisma.service.findMany({ where: { OR: [{ code: { in: wanted } }, { id: { in: wanted.filter((w) => z.uuid().safeParse(w).success) } }] } });
       const unknown = wanted.filter((w) => !services.some((s) => s.id === w || s.code === w));
-      if (unknown.length > 0) throw problems.validation([{ location: 'query', field: 'service', message: `no service ${unknown.join(', ')}`, code: 'unknown_reference' }]);
+      if (unknown.length > 0) throw httpErrors.validation([{ location: 'query', field: 'service', message: `no service ${unknown.join(', ')}`, code: 'unknown_reference' }]);
       const conflicts = await conflictsFor(deps.prisma, { start: Date.parse(query.from), end: Date.parse(query.to) }, { serviceIds: services.map((s) => s.id), cis: csv(query.ci) });
       return { status: 200, body: { conflicts } };
     },

@@ -2,13 +2,13 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { cisWithAlerts } from '../../activities/asset-alerts';
-import { impactOf } from '../../activities/ci-impact';
+import { impactOf } from '../../records/ci-impact';
 import type { Prisma } from '../../prisma/generated/client';
 import { STAFF } from '../auth';
 import { resolveCi } from '../ci-references';
 import { ciView, createCi, updateCi } from '../ci-records';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { CiIdParams, CiSchema, CreateCiBody, CreateRelationshipBody, ImpactQuery, ImpactSchema, ListCisQuery, RelationshipParams, RelationshipSchema, UpdateCiBody } from '../schemas/ci';
 
@@ -18,7 +18,7 @@ export function ciRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDep
   const { prisma } = deps;
   const findCi = async (id: string) => {
     const ci = await prisma.configurationItem.findUnique({ where: { id } });
-    if (!ci) throw problems.notFound(`no configuration item ${id}`);
+    if (!ci) throw httpErrors.notFound(`no configuration item ${id}`);
     return ci;
   };
 
@@ -151,12 +151,12 @@ export function ciRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDep
     async handler({ params, body, principal }) {
       const source = await findCi(params.id);
       const target = await resolveCi(prisma, body.target, 'target');
-      if (target.id === source.id) throw problems.validation([{ location: 'body', field: 'target', message: 'a CI cannot be related to itself', code: 'custom' }]);
+      if (target.id === source.id) throw httpErrors.validation([{ location: 'body', field: 'target', message: 'a CI cannot be related to itself', code: 'custom' }]);
       if (await prisma.ciRelationship.findUnique({ where: { sourceId_targetId_type: { sourceId: source.id, targetId: target.id, type: body.type } } })) {
-        throw problems.conflict(`${source.code} ${body.type} ${target.code} is already recorded`);
+        throw httpErrors.conflict(`${source.code} ${body.type} ${target.code} is already recorded`);
       }
       if (body.changeId && !(await prisma.changeRequest.findUnique({ where: { id: body.changeId } }))) {
-        throw problems.validation([{ location: 'body', field: 'changeId', message: `no change ${body.changeId}`, code: 'unknown_reference' }]);
+        throw httpErrors.validation([{ location: 'body', field: 'changeId', message: `no change ${body.changeId}`, code: 'unknown_reference' }]);
       }
       const diff = { relationship: `${source.code} ${body.type} ${target.code}` };
       const [relationship] = await prisma.$transaction([
@@ -177,7 +177,7 @@ export function ciRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDep
     responses: { 200: { description: 'Removed', schema: RelationshipSchema }, 404: { description: 'No such relationship on this CI' } },
     async handler({ params, principal }) {
       const relationship = await prisma.ciRelationship.findFirst({ where: { id: params.relationshipId, OR: [{ sourceId: params.id }, { targetId: params.id }] }, include: RELATED });
-      if (!relationship) throw problems.notFound(`no relationship ${params.relationshipId} on configuration item ${params.id}`);
+      if (!relationship) throw httpErrors.notFound(`no relationship ${params.relationshipId} on configuration item ${params.id}`);
       const diff = { relationship: `${relationship.source.code} ${relationship.type} ${relationship.target.code}` };
       await prisma.$transaction([
         prisma.ciRelationship.delete({ where: { id: relationship.id } }),

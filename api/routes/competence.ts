@@ -1,10 +1,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { completeCompetenceReviewUpdate } from '../../workflows/competence-review';
+import { completeCompetenceReviewUpdate } from '../../workflows/competence-review.messages';
 import { hasAnyRole, MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { recordUpdater } from '../workflow-updates';
 
@@ -36,7 +36,7 @@ export function competenceRoutes(router: Router, registry: OpenAPIRegistry, deps
     body: CreateCompetenceBody,
     responses: { 201: { description: 'Recorded', schema: z.object({ id: z.uuid() }) } },
     async handler({ body }) {
-      if (!(await prisma.user.findUnique({ where: { id: body.userId } }))) throw problems.validation([{ location: 'body', field: 'userId', message: `no user ${body.userId}`, code: 'unknown_reference' }]);
+      if (!(await prisma.user.findUnique({ where: { id: body.userId } }))) throw httpErrors.validation([{ location: 'body', field: 'userId', message: `no user ${body.userId}`, code: 'unknown_reference' }]);
       const competence = await prisma.competence.create({ data: { ...body, trainedOn: asDate(body.trainedOn), expiresOn: asDate(body.expiresOn) } });
       return { status: 201, body: { id: competence.id } };
     },
@@ -70,7 +70,7 @@ export function competenceRoutes(router: Router, registry: OpenAPIRegistry, deps
     responses: { 200: { description: 'Done' }, 404: { description: 'No such review' }, 409: { description: 'Not due (currentState in the body)' } },
     async handler({ params, body, principal }) {
       const review = await prisma.competenceReview.findUnique({ where: { id: params.id } });
-      if (!review) throw problems.notFound(`no competence review ${params.id}`);
+      if (!review) throw httpErrors.notFound(`no competence review ${params.id}`);
       const status = await sendToReview(review, completeCompetenceReviewUpdate, { actorId: principal.id, isManager: hasAnyRole(principal, MANAGERS), summary: body.summary });
       return { status: 200, body: status };
     },

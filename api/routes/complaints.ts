@@ -8,7 +8,7 @@ import { assignComplaintUpdate, closeComplaintUpdate, type ComplaintStatus } fro
 import { EVERYONE, hasAnyRole, MANAGERS, STAFF, type Principal } from '../auth';
 import { complaintHandler, complaintPolicy, logComplaint } from '../complaint-intake';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { recordActions } from '../record-action';
 import { defineRoute } from '../route';
 import { recordUpdater } from '../workflow-updates';
@@ -55,7 +55,7 @@ export function complaintRoutes(router: Router, registry: OpenAPIRegistry, deps:
   const visibleTo = (principal: Principal) => (hasAnyRole(principal, STAFF) ? {} : { complainantId: principal.id });
   async function findComplaint(id: string, principal: Principal) {
     const complaint = await prisma.complaint.findFirst({ where: { id, ...visibleTo(principal) } });
-    if (!complaint) throw problems.notFound(`no complaint ${id}`);
+    if (!complaint) throw httpErrors.notFound(`no complaint ${id}`);
     return complaint;
   }
 

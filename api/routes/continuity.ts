@@ -1,10 +1,10 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { recordTestOutcomeUpdate } from '../../workflows/continuity-test';
+import { recordTestOutcomeUpdate } from '../../workflows/continuity-test.messages';
 import { EVERYONE, hasAnyRole, MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { recordUpdater } from '../workflow-updates';
 
@@ -35,8 +35,8 @@ export function continuityRoutes(router: Router, registry: OpenAPIRegistry, deps
     body: CreatePlanBody,
     responses: { 201: { description: 'Recorded', schema: z.object({ id: z.uuid() }) } },
     async handler({ body }) {
-      if (!(await prisma.service.findUnique({ where: { id: body.serviceId } }))) throw problems.validation([{ location: 'body', field: 'serviceId', message: `no service ${body.serviceId}`, code: 'unknown_reference' }]);
-      if (!(await prisma.user.findUnique({ where: { id: body.ownerId } }))) throw problems.validation([{ location: 'body', field: 'ownerId', message: `no user ${body.ownerId}`, code: 'unknown_reference' }]);
+      if (!(await prisma.service.findUnique({ where: { id: body.serviceId } }))) throw httpErrors.validation([{ location: 'body', field: 'serviceId', message: `no service ${body.serviceId}`, code: 'unknown_reference' }]);
+      if (!(await prisma.user.findUnique({ where: { id: body.ownerId } }))) throw httpErrors.validation([{ location: 'body', field: 'ownerId', message: `no user ${body.ownerId}`, code: 'unknown_reference' }]);
       const plan = await prisma.continuityPlan.create({ data: body });
       return { status: 201, body: { id: plan.id } };
     },
@@ -52,7 +52,7 @@ export function continuityRoutes(router: Router, registry: OpenAPIRegistry, deps
     responses: { 200: { description: 'The plan' }, 404: { description: 'No such plan' } },
     async handler({ params }) {
       const plan = await prisma.continuityPlan.findUnique({ where: { id: params.id }, include: { tests: { orderBy: { createdAt: 'asc' } } } });
-      if (!plan) throw problems.notFound(`no continuity plan ${params.id}`);
+      if (!plan) throw httpErrors.notFound(`no continuity plan ${params.id}`);
       return { status: 200, body: plan };
     },
   });
@@ -68,7 +68,7 @@ export function continuityRoutes(router: Router, registry: OpenAPIRegistry, deps
     responses: { 200: { description: 'Recorded' }, 404: { description: 'No such test' }, 409: { description: 'Not due (currentState in the body)' } },
     async handler({ params, body, principal }) {
       const test = await prisma.continuityTest.findUnique({ where: { id: params.id } });
-      if (!test) throw problems.notFound(`no continuity test ${params.id}`);
+      if (!test) throw httpErrors.notFound(`no continuity test ${params.id}`);
       const status = await sendToTest(test, recordTestOutcomeUpdate, { actorId: principal.id, mayRecord: hasAnyRole(principal, MANAGERS), ...body });
       return { status: 200, body: status };
     },

@@ -9,7 +9,7 @@ import { activeUserIssue } from '../active-references';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { duplicate, orDuplicate } from '../duplicates';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { CreateGroupBody, GroupIdParams, GroupMemberParams, GroupSchema, ListGroupsQuery, MemberBody, UpdateGroupBody } from '../schemas/group';
 import { EmptyBody } from '../schemas/incident';
@@ -48,7 +48,7 @@ export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
   const { prisma } = deps;
   async function load(id: string) {
     const group = await prisma.group.findUnique({ where: { id }, include: withMembers });
-    if (!group) throw problems.notFound(`no group ${id}`);
+    if (!group) throw httpErrors.notFound(`no group ${id}`);
     return group;
   }
   // Names differ only in case for the people who type them (and for the import, which matches on them).
@@ -58,7 +58,7 @@ export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
   }
   async function refuseInactiveLead(leadId: string | null | undefined) {
     const issue = leadId ? await activeUserIssue(prisma, leadId, 'leadId') : null;
-    if (issue) throw problems.validation([issue]);
+    if (issue) throw httpErrors.validation([issue]);
   }
 
   defineRoute(router, registry, {
@@ -136,9 +136,9 @@ export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     responses: { 200: { description: 'The group with its members', schema: GroupSchema }, 404: { description: 'No such group' }, 409: { description: 'The group is deactivated' } },
     async handler({ params, body }) {
       const group = await load(params.id);
-      if (group.deactivatedAt) throw problems.conflict(`group "${group.name}" is deactivated; reactivate it before adding members`, { currentState: 'deactivated' });
+      if (group.deactivatedAt) throw httpErrors.conflict(`group "${group.name}" is deactivated; reactivate it before adding members`, { currentState: 'deactivated' });
       const issue = await activeUserIssue(prisma, body.userId, 'userId');
-      if (issue) throw problems.validation([issue]);
+      if (issue) throw httpErrors.validation([issue]);
       await prisma.groupMember.createMany({ data: [{ groupId: group.id, userId: body.userId }], skipDuplicates: true });
       return { status: 200, body: groupView(await load(group.id)) };
     },
@@ -176,7 +176,7 @@ export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     },
     async handler({ params }) {
       const group = await load(params.id);
-      const alreadyDeactivated = () => problems.conflict(`group "${group.name}" is already deactivated`, { currentState: 'deactivated' });
+      const alreadyDeactivated = () => httpErrors.conflict(`group "${group.name}" is already deactivated`, { currentState: 'deactivated' });
       if (group.deactivatedAt) throw alreadyDeactivated();
       const [services, rules, allPolicies] = await Promise.all([
         prisma.service.findMany({ where: { defaultGroupId: group.id, retiredAt: null }, select: { code: true }, orderBy: { code: 'asc' } }),
@@ -191,7 +191,7 @@ export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
         ...policies.map((p) => `named in the escalation chain of ${p.service.code} ${p.priority}`),
       ];
       if (routes.length > 0) {
-        throw problems.conflict(`group "${group.name}" is still ${routes.join(' and ')}; route that work elsewhere first`, {
+        throw httpErrors.conflict(`group "${group.name}" is still ${routes.join(' and ')}; route that work elsewhere first`, {
           currentState: 'routed-to',
           services: services.map((s) => s.code),
           assignmentRules: rules.map((r) => r.name),
@@ -218,7 +218,7 @@ export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     async handler({ params }) {
       const group = await load(params.id);
       const { count } = await prisma.group.updateMany({ where: { id: group.id, deactivatedAt: { not: null } }, data: { deactivatedAt: null } });
-      if (count === 0) throw problems.conflict(`group "${group.name}" is active`, { currentState: 'active' });
+      if (count === 0) throw httpErrors.conflict(`group "${group.name}" is active`, { currentState: 'active' });
       return { status: 200, body: groupView(await load(group.id)) };
     },
   });

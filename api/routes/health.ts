@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import type { Db } from '../../prisma/database';
 import { ADMINS, hasAnyRole } from '../auth';
-import { HttpProblem } from '../problem';
+import { HttpError } from '../problem-details';
 import type { ReadinessReport } from '../readiness';
 import { signedInUser } from '../sessions';
 
@@ -11,7 +11,7 @@ async function readsDetails(prisma: Db, req: Request, res: Response): Promise<bo
     const who = await signedInUser(prisma, req, res);
     return who !== null && hasAnyRole(who, ADMINS);
   } catch (error) {
-    if (error instanceof HttpProblem) throw error;
+    if (error instanceof HttpError) throw error;
     // The database is down, so nobody can be recognised; the public answer still tells the load balancer.
     return false;
   }

@@ -17,13 +17,13 @@ import {
 import { EVERYONE, hasAnyRole, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { sendIncidentUpdate } from '../incident-actions';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { recordActions } from '../record-action';
 import { AssignBody, EmptyBody, IncidentIdParams, IncidentStatusSchema, NoteBody, PriorityBody, ReasonBody, ResolveBody } from '../schemas/incident';
 
 type Incident = NonNullable<Awaited<ReturnType<ApiDeps['prisma']['incident']['findUnique']>>>;
 
-const badField = (field: string, message: string) => problems.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
+const badField = (field: string, message: string) => httpErrors.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
 
 export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const action = recordActions<Incident, IncidentStatus>(router, registry, {
@@ -34,7 +34,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     status: IncidentStatusSchema,
     async find(id, principal) {
       const incident = await deps.prisma.incident.findUnique({ where: { id } });
-      if (!incident || (!hasAnyRole(principal, STAFF) && incident.requesterId !== principal.id)) throw problems.notFound(`no incident ${id}`);
+      if (!incident || (!hasAnyRole(principal, STAFF) && incident.requesterId !== principal.id)) throw httpErrors.notFound(`no incident ${id}`);
       return incident;
     },
   });
@@ -78,7 +78,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     body: NoteBody,
     run: ({ record: incident, body, principal }) => {
       const agent = hasAnyRole(principal, STAFF);
-      if (!agent && body.visibility === 'internal') throw problems.forbidden('customers cannot write internal notes');
+      if (!agent && body.visibility === 'internal') throw httpErrors.forbidden('customers cannot write internal notes');
       return sendIncidentUpdate(deps, incident, addNoteUpdate, {
         actorId: principal.id,
         body: body.body,
@@ -110,7 +110,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     roles: STAFF,
     body: PriorityBody,
     async run({ record: incident, body, principal }) {
-      if (body.priority && !hasAnyRole(principal, ['manager', 'admin'])) throw problems.forbidden('only managers and administrators override the priority matrix');
+      if (body.priority && !hasAnyRole(principal, ['manager', 'admin'])) throw httpErrors.forbidden('only managers and administrators override the priority matrix');
       const impact = body.impact ?? (incident.impact as 'high' | 'medium' | 'low');
       const urgency = body.urgency ?? (incident.urgency as 'high' | 'medium' | 'low');
       const service = await deps.prisma.service.findUniqueOrThrow({ where: { id: incident.serviceId } });

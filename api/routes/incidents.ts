@@ -1,13 +1,13 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
-import { impactOf } from '../../activities/ci-impact';
+import { impactOf } from '../../records/ci-impact';
 import { problemReference } from '../../domain/problem';
 import type { Prisma } from '../../prisma/generated/client';
 import { EVERYONE, hasAnyRole, STAFF, type Principal } from '../auth';
 import { activeUserIssue } from '../active-references';
 import { incidentView } from '../incident-view';
 import { openIncident } from '../intake';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { CreateIncidentBody, IncidentDetailSchema, IncidentIdParams, IncidentPage, IncidentSchema, ListIncidentsQuery } from '../schemas/incident';
 import { incidentStatusQuery, type IncidentStatus } from '../../workflows/incident.messages';
@@ -76,7 +76,7 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
       const staff = hasAnyRole(principal, STAFF);
       // A requester asking for someone else's incident learns nothing about it, not even that it exists.
       if (!incident || (!staff && incident.requesterId !== principal.id)) {
-        throw problems.notFound(`no incident ${params.id}`);
+        throw httpErrors.notFound(`no incident ${params.id}`);
       }
       const [clocks, events, cis, problemLinks] = await Promise.all([
         liveClocks(deps, incident.workflowId, incident.state),
@@ -117,7 +117,7 @@ async function liveClocks(deps: ApiDeps, workflowId: string, state: string): Pro
 
 /** Staff may log an incident for someone else (a phone call, a walk-in); a requester only for themselves. */
 async function checkLoggedOnBehalf(deps: ApiDeps, principal: Principal, requesterId: string) {
-  if (!hasAnyRole(principal, STAFF)) throw problems.forbidden('only staff may log an incident on behalf of another person');
+  if (!hasAnyRole(principal, STAFF)) throw httpErrors.forbidden('only staff may log an incident on behalf of another person');
   const issue = await activeUserIssue(deps.prisma, requesterId, 'requesterId');
-  if (issue) throw problems.validation([issue]);
+  if (issue) throw httpErrors.validation([issue]);
 }

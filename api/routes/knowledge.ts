@@ -1,15 +1,15 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
-import { createArticle, articleReference, saveArticleVersion } from '../../activities/knowledge';
-import { searchArticles } from '../../activities/knowledge-search';
+import { createArticle, articleReference, saveArticleVersion } from '../../records/knowledge';
+import { searchArticles } from '../../records/knowledge-search';
 import { problemReference } from '../../domain/problem';
 import { isoOrNull } from '../../domain/instants';
 import type { Article, Prisma } from '../../prisma/generated/client';
 import { EVERYONE, hasAnyRole, STAFF, type Principal } from '../auth';
 import { resolveCis } from '../ci-references';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { ArticleIdParams, ArticleSchema, CreateArticleBody, ListArticlesQuery, SearchHitSchema, UpdateArticleBody } from '../schemas/knowledge';
 import { KnownErrorSchema } from '../schemas/problem';
@@ -42,7 +42,7 @@ export function knowledgeRoutes(router: Router, registry: OpenAPIRegistry, deps:
   const { prisma } = deps;
   const findArticle = async (id: string, principal: Principal) => {
     const article = await prisma.article.findUnique({ where: { id } });
-    if (!article || !readable(principal).includes(article.status)) throw problems.notFound(`no article ${id}`);
+    if (!article || !readable(principal).includes(article.status)) throw httpErrors.notFound(`no article ${id}`);
     return article;
   };
 

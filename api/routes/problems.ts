@@ -10,7 +10,7 @@ import { closeProblemUpdate, investigateProblemUpdate, linkFixUpdate, linkIncide
 import { MANAGERS, STAFF } from '../auth';
 import { openChange } from '../change-intake';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { openProblem } from '../problem-intake';
 import { sendProblemUpdate } from '../problem-updates';
 import { recordActions } from '../record-action';
@@ -67,7 +67,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
   const { prisma } = deps;
   const findProblem = async (id: string) => {
     const problem = await prisma.problem.findUnique({ where: { id } });
-    if (!problem) throw problems.notFound(`no problem ${id}`);
+    if (!problem) throw httpErrors.notFound(`no problem ${id}`);
     return problem;
   };
 
@@ -152,7 +152,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     responses: { 200: { description: 'The policy', schema: ProblemPolicySchema } },
     async handler({ params, body }) {
       if (body.coordinatorId && !(await prisma.user.findUnique({ where: { id: body.coordinatorId } }))) {
-        throw problems.validation([{ location: 'body', field: 'coordinatorId', message: `no user ${body.coordinatorId}`, code: 'unknown_reference' }]);
+        throw httpErrors.validation([{ location: 'body', field: 'coordinatorId', message: `no user ${body.coordinatorId}`, code: 'unknown_reference' }]);
       }
       const { updatedAt: _at, ...policy } = await prisma.problemPolicy.upsert({ where: { priority: params.priority }, update: body, create: { priority: params.priority, ...body } });
       return { status: 200, body: policy };
@@ -207,7 +207,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     body: InvestigateBody,
     async run({ record, body, principal }) {
       const ownerId = body.ownerId ?? principal.id;
-      if (!(await prisma.user.findUnique({ where: { id: ownerId } }))) throw problems.validation([{ location: 'body', field: 'ownerId', message: `no user ${ownerId}`, code: 'unknown_reference' }]);
+      if (!(await prisma.user.findUnique({ where: { id: ownerId } }))) throw httpErrors.validation([{ location: 'body', field: 'ownerId', message: `no user ${ownerId}`, code: 'unknown_reference' }]);
       return send(record, investigateProblemUpdate, { actorId: principal.id, ownerId });
     },
   });
@@ -228,7 +228,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     async run({ record, body, principal }) {
       const found = await prisma.incident.findMany({ where: { id: { in: body.incidentIds } }, select: { id: true } });
       body.incidentIds.forEach((id, index) => {
-        if (!found.some((i) => i.id === id)) throw problems.validation([{ location: 'body', field: `incidentIds.${index}`, message: `no incident ${id}`, code: 'unknown_reference' }]);
+        if (!found.some((i) => i.id === id)) throw httpErrors.validation([{ location: 'body', field: `incidentIds.${index}`, message: `no incident ${id}`, code: 'unknown_reference' }]);
       });
       return send(record, linkIncidentsUpdate, { actorId: principal.id, incidentIds: [...new Set(body.incidentIds)] });
     },
@@ -243,7 +243,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
       // Asked first, so a problem that cannot take a fix leaves no orphan change behind.
       const live = await deps.temporal.workflow.getHandle(record.workflowId).query(problemStatusQuery).catch(() => null);
       if (live?.state !== 'known_error') {
-        throw problems.conflict(`linkFix is not allowed while the problem is ${live?.state ?? record.state} (allowed from: known_error)`, { currentState: live?.state ?? record.state });
+        throw httpErrors.conflict(`linkFix is not allowed while the problem is ${live?.state ?? record.state} (allowed from: known_error)`, { currentState: live?.state ?? record.state });
       }
       const change = await openChange(deps, body, principal.id, record.id);
       return send(record, linkFixUpdate, { actorId: principal.id, changeId: change.id });

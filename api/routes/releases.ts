@@ -3,7 +3,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { linkedChangeStates } from '../../activities/release';
-import { adapterConfigSchema, adapterConfigView } from '../../activities/deployment-adapters';
+import { adapterConfigSchema, adapterConfigView } from '../../deployment/adapters';
 import { productionBlockers, releaseReference, releaseWorkflowId, type ReleaseOpened } from '../../domain/release';
 import { isoOrNull } from '../../domain/instants';
 import type { DeploymentAdapter, DeploymentEnvironment, Prisma, Release } from '../../prisma/generated/client';
@@ -13,7 +13,7 @@ import type { release as releaseWorkflow } from '../../workflows/release';
 import { ADMINS, MANAGERS, STAFF } from '../auth';
 import { resolveCis } from '../ci-references';
 import type { ApiDeps } from '../deps';
-import { issuesFromZod, problems } from '../problem';
+import { issuesFromZod, httpErrors } from '../problem-details';
 import { recordActions } from '../record-action';
 import { environmentRows, environmentsView, plannedEnvironments, replaceEnvironments } from '../release-environments';
 import { defineRoute } from '../route';
@@ -55,7 +55,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
   const { prisma } = deps;
   const findRelease = async (id: string) => {
     const release = await prisma.release.findUnique({ where: { id }, include: { adapter: true } });
-    if (!release) throw problems.notFound(`no release ${id}`);
+    if (!release) throw httpErrors.notFound(`no release ${id}`);
     return release;
   };
 
@@ -69,8 +69,8 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     responses: { 201: { description: 'Registered', schema: AdapterSchema }, 409: { description: 'The name is taken' } },
     async handler({ body }) {
       const parsed = adapterConfigSchema(body.kind, { internal: body.internal, dataDir: deps.stepSandbox.dataDir }).safeParse(body.config);
-      if (!parsed.success) throw problems.validation(issuesFromZod('body', parsed.error).map((issue) => ({ ...issue, field: `config.${issue.field}`.replace(/\.\(root\)$/, '') })));
-      if (await prisma.deploymentAdapter.findUnique({ where: { name: body.name } })) throw problems.conflict(`an adapter named ${body.name} exists`);
+      if (!parsed.success) throw httpErrors.validation(issuesFromZod('body', parsed.error).map((issue) => ({ ...issue, field: `config.${issue.field}`.replace(/\.\(root\)$/, '') })));
+      if (await prisma.deploymentAdapter.findUnique({ where: { name: body.name } })) throw httpErrors.conflict(`an adapter named ${body.name} exists`);
       const adapter = await prisma.deploymentAdapter.create({
         data: { name: body.name, kind: body.kind, internal: body.internal, config: parsed.data as Prisma.InputJsonObject, environments: { create: environmentRows(body.environments) } },
         include: { environments: true },
@@ -102,7 +102,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     responses: { 200: { description: 'Replaced', schema: AdapterSchema }, 404: { description: 'No such adapter' }, 409: { description: 'A release under way deploys to an environment the list leaves out' } },
     async handler({ params, body }) {
       const adapter = await prisma.deploymentAdapter.findUnique({ where: { name: params.name } });
-      if (!adapter) throw problems.notFound(`no deployment adapter ${params.name}`);
+      if (!adapter) throw httpErrors.notFound(`no deployment adapter ${params.name}`);
       return { status: 200, body: adapterWithEnvironments({ ...adapter, environments: await replaceEnvironments(prisma, adapter, body.environments) }) };
     },
   });
@@ -117,15 +117,15 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     responses: { 201: { description: 'Planned', schema: ReleaseSchema }, 503: { description: 'Workflow engine unreachable; nothing was written' } },
     async handler({ body, principal, res }) {
       const adapter = await prisma.deploymentAdapter.findUnique({ where: { name: body.adapter }, include: { environments: true } });
-      if (!adapter) throw problems.validation([{ location: 'body', field: 'adapter', message: `no deployment adapter ${body.adapter}`, code: 'unknown_reference' }]);
+      if (!adapter) throw httpErrors.validation([{ location: 'body', field: 'adapter', message: `no deployment adapter ${body.adapter}`, code: 'unknown_reference' }]);
       const targets = plannedEnvironments(adapter, body.environments, body.confirmIn);
       // The gate also refuses production without a linked change; refusing here saves a release that could never finish.
       if (targets.production.length > 0 && body.changeIds.length === 0) {
-        throw problems.validation([{ location: 'body', field: 'changeIds', message: `a release to production (${targets.production.join(', ')}) needs at least one linked change`, code: 'required' }]);
+        throw httpErrors.validation([{ location: 'body', field: 'changeIds', message: `a release to production (${targets.production.join(', ')}) needs at least one linked change`, code: 'required' }]);
       }
       const changes = await prisma.changeRequest.findMany({ where: { id: { in: body.changeIds } }, select: { id: true } });
       body.changeIds.forEach((id, index) => {
-        if (!changes.some((c) => c.id === id)) throw problems.validation([{ location: 'body', field: `changeIds.${index}`, message: `no change ${id}`, code: 'unknown_reference' }]);
+        if (!changes.some((c) => c.id === id)) throw httpErrors.validation([{ location: 'body', field: `changeIds.${index}`, message: `no change ${id}`, code: 'unknown_reference' }]);
       });
       const cis = await resolveCis(prisma, body.cis, 'cis');
       const id = randomUUID();
@@ -243,9 +243,9 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     roles: MANAGERS,
     body: AuthoriseBody,
     async run({ record, body, principal }) {
-      if (record.requesterId === principal.id) throw problems.forbidden(`${releaseReference(record.number)} cannot be authorised by its requester (segregation of duties)`);
+      if (record.requesterId === principal.id) throw httpErrors.forbidden(`${releaseReference(record.number)} cannot be authorised by its requester (segregation of duties)`);
       const reasons = productionBlockers(await linkedChangeStates(prisma, record.id), record.productionEnd?.getTime() ?? null, Date.now());
-      if (reasons.length > 0) throw problems.conflict(`production deployment refused: ${reasons.join('; ')}`, { currentState: record.state, reasons });
+      if (reasons.length > 0) throw httpErrors.conflict(`production deployment refused: ${reasons.join('; ')}`, { currentState: record.state, reasons });
       return send(record, authoriseReleaseUpdate, { actorId: principal.id, environment: body.environment });
     },
   });

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_SCHEDULE_PREFIX, SCHEDULE_NAMES, scheduleId, type ScheduleName } from '../../temporal-config/schedules';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 
 const NameParams = z.strictObject({ name: z.enum(SCHEDULE_NAMES) });
@@ -48,7 +48,7 @@ export function scheduleRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     try {
       return await handle(name).describe();
     } catch (error) {
-      if (error instanceof ScheduleNotFoundError) throw problems.notFound(`schedule ${scheduleId(prefix, name)} is not registered; the worker registers it when it starts`);
+      if (error instanceof ScheduleNotFoundError) throw httpErrors.notFound(`schedule ${scheduleId(prefix, name)} is not registered; the worker registers it when it starts`);
       throw error;
     }
   }

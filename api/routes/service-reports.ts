@@ -4,10 +4,10 @@ import { z } from 'zod';
 import type { ServiceReportData } from '../../activities/service-reports';
 import type { SatisfactionFigures } from '../../domain/satisfaction';
 import type { MonthFigures } from '../../domain/service-report';
-import { escapeHtml } from '../../activities/change-mail';
+import { escapeHtml } from '../../mail/change-mail';
 import { STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { barChart } from '../report-charts';
 import { defineRoute } from '../route';
 
@@ -70,7 +70,7 @@ ${sla}${incidents}${satisfaction}</body></html>`;
 export function serviceReportRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const find = async (id: string) => {
     const report = await deps.prisma.serviceReport.findUnique({ where: { id } });
-    if (!report) throw problems.notFound(`no service report ${id}`);
+    if (!report) throw httpErrors.notFound(`no service report ${id}`);
     return report;
   };
 

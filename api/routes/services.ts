@@ -8,7 +8,7 @@ import { activeGroupIssue, activeUserIssue } from '../active-references';
 import { EVERYONE, MANAGERS } from '../auth';
 import type { ApiDeps } from '../deps';
 import { duplicate, orDuplicate } from '../duplicates';
-import { problems, type FieldIssue } from '../problem';
+import { httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { EmptyBody } from '../schemas/incident';
 import { CreateServiceBody, ListServicesQuery, ServiceIdParams, ServiceSchema, UpdateServiceBody } from '../schemas/service';
@@ -38,7 +38,7 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
   const { prisma } = deps;
   async function load(id: string) {
     const service = await prisma.service.findUnique({ where: { id } });
-    if (!service) throw problems.notFound(`no service ${id}`);
+    if (!service) throw httpErrors.notFound(`no service ${id}`);
     return service;
   }
   async function refuseInactiveReferences(body: { ownerId?: string; defaultGroupId?: string }) {
@@ -47,7 +47,7 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
       body.defaultGroupId ? activeGroupIssue(prisma, body.defaultGroupId, 'defaultGroupId') : null,
     ]);
     const found = issues.filter((issue): issue is FieldIssue => issue !== null);
-    if (found.length > 0) throw problems.validation(found);
+    if (found.length > 0) throw httpErrors.validation(found);
   }
   // Prisma writes SQL NULL into a Json? column only when asked for it by name.
   const matrixColumn = (matrix: object | null | undefined) => (matrix === null ? Prisma.DbNull : matrix);
@@ -129,7 +129,7 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
       const { count } = await prisma.service.updateMany({ where: { id: service.id, retiredAt: null }, data: { retiredAt: new Date() } });
       if (count === 0) {
         const current = await load(service.id);
-        throw problems.conflict(`service ${service.code} is already retired`, { currentState: 'retired', retiredAt: isoOrNull(current.retiredAt) });
+        throw httpErrors.conflict(`service ${service.code} is already retired`, { currentState: 'retired', retiredAt: isoOrNull(current.retiredAt) });
       }
       return { status: 200, body: serviceView(await load(service.id)) };
     },

@@ -8,7 +8,7 @@ import { orDuplicate } from '../duplicates';
 import { recordSlaPolicyVersion } from '../sla-policy-versions';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems, type FieldIssue } from '../problem';
+import { httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { SlaPolicyCreate, SlaPolicyIdParams, SlaPolicyListQuery, SlaPolicySchema, SlaPolicyUpdate, SlaPolicyVersionSchema } from '../schemas/sla-policy';
 
@@ -62,7 +62,7 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
       if (!(await deps.prisma.service.findUnique({ where: { id: fields.serviceId } }))) {
         issues.unshift({ location: 'body', field: 'serviceId', message: `no service ${fields.serviceId}`, code: 'unknown_reference' });
       }
-      if (issues.length) throw problems.validation(issues);
+      if (issues.length) throw httpErrors.validation(issues);
       const created = await deps.prisma.$transaction(async (tx) => {
         const policy = await orDuplicate(
           tx.slaPolicy.create({ data: { ...fields, escalationChain: fields.escalationChain as Prisma.InputJsonArray } }),
@@ -87,7 +87,7 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
     responses: { 200: { description: 'The policy', schema: SlaPolicySchema }, 404: { description: 'No such policy' } },
     async handler({ params }) {
       const policy = await deps.prisma.slaPolicy.findUnique({ where: { id: params.id } });
-      if (!policy) throw problems.notFound(`no SLA policy ${params.id}`);
+      if (!policy) throw httpErrors.notFound(`no SLA policy ${params.id}`);
       return { status: 200, body: policyView(policy) };
     },
   });
@@ -101,7 +101,7 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
     params: SlaPolicyIdParams,
     responses: { 200: { description: 'Versions', schema: z.object({ items: z.array(SlaPolicyVersionSchema) }) }, 404: { description: 'No such policy' } },
     async handler({ params }) {
-      if (!(await deps.prisma.slaPolicy.findUnique({ where: { id: params.id } }))) throw problems.notFound(`no SLA policy ${params.id}`);
+      if (!(await deps.prisma.slaPolicy.findUnique({ where: { id: params.id } }))) throw httpErrors.notFound(`no SLA policy ${params.id}`);
       const versions = await deps.prisma.slaPolicyVersion.findMany({
         where: { policyId: params.id },
         include: { changedBy: { select: { id: true, name: true, email: true } } },
@@ -125,20 +125,20 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
     responses: { 200: { description: 'The changed policy', schema: SlaPolicySchema }, 404: { description: 'No such policy' } },
     async handler({ params, body, principal }) {
       const current = await deps.prisma.slaPolicy.findUnique({ where: { id: params.id } });
-      if (!current) throw problems.notFound(`no SLA policy ${params.id}`);
+      if (!current) throw httpErrors.notFound(`no SLA policy ${params.id}`);
       const { reason, ...fields } = body;
       const issues = await referenceIssues(deps, fields);
       if ((fields.responseTargetSeconds ?? current.responseTargetSeconds) > (fields.resolutionTargetSeconds ?? current.resolutionTargetSeconds)) {
         issues.push({ location: 'body', field: 'responseTargetSeconds', message: 'the response target cannot be longer than the resolution target', code: 'too_big' });
       }
-      if (issues.length) throw problems.validation(issues);
+      if (issues.length) throw httpErrors.validation(issues);
       const updated = await deps.prisma.$transaction(async (tx) => {
         // Conditional on the version read: of two concurrent edits, the second fails instead of overwriting the first.
         const moved = await tx.slaPolicy.updateMany({
           where: { id: current.id, version: current.version },
           data: { ...fields, escalationChain: fields.escalationChain as Prisma.InputJsonArray | undefined, version: current.version + 1 },
         });
-        if (moved.count === 0) throw problems.conflict('the policy was changed by someone else meanwhile; read it again and retry', { currentVersion: current.version + 1 });
+        if (moved.count === 0) throw httpErrors.conflict('the policy was changed by someone else meanwhile; read it again and retry', { currentVersion: current.version + 1 });
         const policy = await tx.slaPolicy.findUniqueOrThrow({ where: { id: current.id } });
         await recordSlaPolicyVersion(tx, policy, principal.id, reason);
         return policy;

@@ -9,7 +9,7 @@ import type { supplierReview } from '../../workflows/supplier-review';
 import { assessSupplierUpdate, type SupplierReviewStatus } from '../../workflows/supplier-review.messages';
 import { hasAnyRole, MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { AssessBody, ContractSchema, CreateContractBody, CreateSupplierBody, DisputeBody, IdParams, ReviewNowBody, SupplierReviewSchema } from '../schemas/supplier';
 import { recordUpdater } from '../workflow-updates';
@@ -54,10 +54,10 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
   const { prisma } = deps;
   const prefix = deps.schedulePrefix ?? DEFAULT_SCHEDULE_PREFIX;
   const sendToReview = recordUpdater(deps.temporal, 'supplier review', (id) => prisma.supplierReview.findUnique({ where: { id }, select: { state: true } }));
-  const unknown = (field: string, what: string) => problems.validation([{ location: 'body', field, message: `no ${what}`, code: 'unknown_reference' }]);
+  const unknown = (field: string, what: string) => httpErrors.validation([{ location: 'body', field, message: `no ${what}`, code: 'unknown_reference' }]);
   const findContract = async (id: string) => {
     const contract = await prisma.contract.findUnique({ where: { id }, include: { services: true } });
-    if (!contract) throw problems.notFound(`no contract ${id}`);
+    if (!contract) throw httpErrors.notFound(`no contract ${id}`);
     return contract;
   };
 
@@ -70,7 +70,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     body: CreateSupplierBody,
     responses: { 201: { description: 'Recorded', schema: z.object({ id: z.uuid(), name: z.string() }) }, 409: { description: 'The name is taken' } },
     async handler({ body }) {
-      if (await prisma.supplier.findUnique({ where: { name: body.name } })) throw problems.conflict(`a supplier named ${body.name} exists`);
+      if (await prisma.supplier.findUnique({ where: { name: body.name } })) throw httpErrors.conflict(`a supplier named ${body.name} exists`);
       const supplier = await prisma.supplier.create({ data: body });
       return { status: 201, body: { id: supplier.id, name: supplier.name } };
     },
@@ -91,7 +91,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
       body.serviceIds.forEach((id, index) => {
         if (!services.some((s) => s.id === id)) throw unknown(`serviceIds.${index}`, `service ${id}`);
       });
-      if (await prisma.contract.findUnique({ where: { reference: body.reference } })) throw problems.conflict(`a contract ${body.reference} exists`);
+      if (await prisma.contract.findUnique({ where: { reference: body.reference } })) throw httpErrors.conflict(`a contract ${body.reference} exists`);
       const { serviceIds, startsOn, endsOn, targets, ...fields } = body;
       const contract = await prisma.contract.create({
         data: { ...fields, targets: targets as Prisma.InputJsonArray, startsOn: new Date(startsOn), endsOn: new Date(endsOn), services: { create: [...new Set(serviceIds)].map((serviceId) => ({ serviceId })) } },
@@ -169,7 +169,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     responses: { 200: { description: 'The review', schema: SupplierReviewSchema }, 404: { description: 'No such review' } },
     async handler({ params }) {
       const review = await prisma.supplierReview.findUnique({ where: { id: params.id } });
-      if (!review) throw problems.notFound(`no supplier review ${params.id}`);
+      if (!review) throw httpErrors.notFound(`no supplier review ${params.id}`);
       return { status: 200, body: reviewView(review) };
     },
   });
@@ -185,7 +185,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     responses: { 200: { description: 'Assessed', schema: z.record(z.string(), z.unknown()) }, 404: { description: 'No such review' }, 409: { description: 'Not waiting for an assessment (currentState in the body)' } },
     async handler({ params, body, principal }) {
       const review = await prisma.supplierReview.findUnique({ where: { id: params.id } });
-      if (!review) throw problems.notFound(`no supplier review ${params.id}`);
+      if (!review) throw httpErrors.notFound(`no supplier review ${params.id}`);
       const status: SupplierReviewStatus = await sendToReview(review, assessSupplierUpdate, {
         actorId: principal.id,
         mayAssess: hasAnyRole(principal, MANAGERS),

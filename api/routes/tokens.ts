@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { activeUserIssue } from '../active-references';
 import { ADMINS, EVERYONE, hasAnyRole, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { ApiTokenSchema, IssuedApiTokenSchema, IssueTokenBody, ListTokensQuery, TokenIdParams } from '../schemas/token';
 import { issueToken, revokeToken, tokenExpiry, tokenView } from '../tokens';
@@ -12,7 +12,7 @@ import { issueToken, revokeToken, tokenExpiry, tokenView } from '../tokens';
 /** Everyone manages their own tokens; an administrator also manages anyone else's. */
 function refuseOthersUnlessAdmin(principal: Principal, ownerId: string, what: string) {
   if (ownerId !== principal.id && !hasAnyRole(principal, ADMINS)) {
-    throw problems.forbidden(`only an administrator may ${what} another person's tokens`);
+    throw httpErrors.forbidden(`only an administrator may ${what} another person's tokens`);
   }
 }
 
@@ -28,7 +28,7 @@ export function tokenRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     async handler({ query, principal }) {
       const userId = query.userId ?? principal.id;
       refuseOthersUnlessAdmin(principal, userId, 'list');
-      if (!(await deps.prisma.user.findUnique({ where: { id: userId } }))) throw problems.notFound(`no user ${userId}`);
+      if (!(await deps.prisma.user.findUnique({ where: { id: userId } }))) throw httpErrors.notFound(`no user ${userId}`);
       const tokens = await deps.prisma.apiToken.findMany({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
       const now = new Date();
       return { status: 200, body: { items: tokens.map((token) => tokenView(token, now)) } };
@@ -48,7 +48,7 @@ export function tokenRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
       const userId = body.userId ?? principal.id;
       refuseOthersUnlessAdmin(principal, userId, 'issue');
       const issue = await activeUserIssue(deps.prisma, userId, 'userId');
-      if (issue) throw problems.validation([issue]);
+      if (issue) throw httpErrors.validation([issue]);
       const { secret, token } = await issueToken(deps.prisma, { userId, label: body.label, expiresAt: tokenExpiry(body) });
       req.log.info({ tokenId: token.id, userId, by: principal.id }, 'API token issued');
       res.set('Cache-Control', 'no-store');
@@ -70,7 +70,7 @@ export function tokenRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     },
     async handler({ params, principal, req }) {
       const token = await deps.prisma.apiToken.findUnique({ where: { id: params.id } });
-      if (!token) throw problems.notFound(`no token ${params.id}`);
+      if (!token) throw httpErrors.notFound(`no token ${params.id}`);
       refuseOthersUnlessAdmin(principal, token.userId, 'revoke');
       const revoked = await revokeToken(deps.prisma, token, principal.id);
       req.log.info({ tokenId: token.id, userId: token.userId, by: principal.id }, 'API token revoked');

@@ -7,7 +7,7 @@ import { createUser } from '../accounts';
 import type { ApiDeps } from '../deps';
 import { orDuplicate } from '../duplicates';
 import { openWorkOf } from '../open-work';
-import { problems } from '../problem';
+import { httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { EmptyBody } from '../schemas/incident';
 import { CreateUserBody, DeactivationSchema, ListUsersQuery, UpdateUserBody, UserDetailSchema, UserIdParams, UserSchema } from '../schemas/user';
@@ -21,7 +21,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
   const { prisma } = deps;
   async function load(id: string) {
     const user = await prisma.user.findUnique({ where: { id } });
-    if (!user) throw problems.notFound(`no user ${id}`);
+    if (!user) throw httpErrors.notFound(`no user ${id}`);
     return user;
   }
 
@@ -53,7 +53,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     responses: { 200: { description: 'The user', schema: UserDetailSchema }, 404: { description: 'No such user' } },
     async handler({ params }) {
       const user = await prisma.user.findUnique({ where: { id: params.id }, include: { memberOf: { include: { group: true } } } });
-      if (!user) throw problems.notFound(`no user ${params.id}`);
+      if (!user) throw httpErrors.notFound(`no user ${params.id}`);
       const groups = user.memberOf.map(({ group }) => ({ id: group.id, name: group.name, active: group.deactivatedAt === null })).sort((a, b) => a.name.localeCompare(b.name));
       return { status: 200, body: { ...userView(user), groups } };
     },
@@ -124,7 +124,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
         const { count } = await tx.user.updateMany({ where: { id: user.id, deactivatedAt: null }, data: { deactivatedAt: new Date() } });
         const current = await tx.user.findUniqueOrThrow({ where: { id: user.id } });
         if (count === 0) {
-          throw problems.conflict(`user ${current.email} is already deactivated`, { currentState: 'deactivated', deactivatedAt: current.deactivatedAt?.toISOString() });
+          throw httpErrors.conflict(`user ${current.email} is already deactivated`, { currentState: 'deactivated', deactivatedAt: current.deactivatedAt?.toISOString() });
         }
         return current;
       });
@@ -144,7 +144,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     async handler({ params }) {
       const user = await load(params.id);
       const { count } = await prisma.user.updateMany({ where: { id: user.id, deactivatedAt: { not: null } }, data: { deactivatedAt: null } });
-      if (count === 0) throw problems.conflict(`user ${user.email} is active`, { currentState: 'active' });
+      if (count === 0) throw httpErrors.conflict(`user ${user.email} is active`, { currentState: 'active' });
       return { status: 200, body: userView(await load(user.id)) };
     },
   });

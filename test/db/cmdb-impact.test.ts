@@ -1,4 +1,4 @@
-import { impactOf } from '../../activities/ci-impact';
+import { impactOf } from '../../records/ci-impact';
 import type { Database, Db } from '../../prisma/database';
 import { databaseKinds, freshDatabase } from '../support/databases';
 

@@ -1,4 +1,4 @@
-import { createAuditActivities } from '../../activities/audit';
+import { createGovernanceMailActivities } from '../../activities/governance-mail';
 import { readInbox } from '../../scripts/mail-catcher';
 import { changeMails, changeTestService, configureBoard, raiseChange, waitForChangeState } from '../support/change-fixtures';
 import { databaseKinds } from '../support/databases';
@@ -58,7 +58,7 @@ describe.each(databaseKinds())('times in each reader’s own time zone, in mail 
   });
 
   it('a governance mail composed by a workflow (with its due date in UTC) reaches each reader in their own zone', async () => {
-    const { sendGovernanceMail } = createAuditActivities({ prisma: h.db.prisma, mailer: h.mailer, publicUrl: h.baseUrl });
+    const { sendGovernanceMail } = createGovernanceMailActivities({ prisma: h.db.prisma, mailer: h.mailer, publicUrl: h.baseUrl });
     const actionId = `reader-time-${kind}-${Date.now()}`;
     await sendGovernanceMail({
       key: actionId,

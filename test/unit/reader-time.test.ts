@@ -1,7 +1,7 @@
-import { renderChangeMail } from '../../activities/change-mail';
-import { renderMail } from '../../activities/mail-templates';
-import { renderProblemMail } from '../../activities/problem-mail';
-import { formatInstant, localiseInstants } from '../../activities/reader-time';
+import { renderChangeMail } from '../../mail/change-mail';
+import { renderMail } from '../../mail/templates';
+import { renderProblemMail } from '../../mail/problem-mail';
+import { formatInstant, localiseInstants } from '../../mail/reader-time';
 
 const AT = '2026-12-03T10:00:00.000Z';
 

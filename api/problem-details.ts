@@ -9,7 +9,7 @@ export interface FieldIssue {
 }
 
 /** RFC 9457 problem details; every 4xx/5xx body of this API is one of these. */
-export class HttpProblem extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly slug: string,
@@ -21,14 +21,14 @@ export class HttpProblem extends Error {
   }
 }
 
-export const problems = {
+export const httpErrors = {
   validation: (issues: FieldIssue[]) =>
-    new HttpProblem(400, 'validation-error', 'Invalid request', issues.map((i) => `${i.location}.${i.field}: ${i.message}`).join('; '), { errors: issues }),
-  unauthenticated: (detail: string) => new HttpProblem(401, 'unauthenticated', 'Authentication required', detail),
-  forbidden: (detail: string) => new HttpProblem(403, 'forbidden', 'Not allowed', detail),
-  notFound: (detail: string) => new HttpProblem(404, 'not-found', 'Not found', detail),
-  conflict: (detail: string, extra: Record<string, unknown> = {}) => new HttpProblem(409, 'conflict', 'Conflict with the current state', detail, extra),
-  unavailable: (detail: string) => new HttpProblem(503, 'unavailable', 'Service unavailable', detail),
+    new HttpError(400, 'validation-error', 'Invalid request', issues.map((i) => `${i.location}.${i.field}: ${i.message}`).join('; '), { errors: issues }),
+  unauthenticated: (detail: string) => new HttpError(401, 'unauthenticated', 'Authentication required', detail),
+  forbidden: (detail: string) => new HttpError(403, 'forbidden', 'Not allowed', detail),
+  notFound: (detail: string) => new HttpError(404, 'not-found', 'Not found', detail),
+  conflict: (detail: string, extra: Record<string, unknown> = {}) => new HttpError(409, 'conflict', 'Conflict with the current state', detail, extra),
+  unavailable: (detail: string) => new HttpError(503, 'unavailable', 'Service unavailable', detail),
 };
 
 export function issuesFromZod(location: FieldIssue['location'], error: z.ZodError): FieldIssue[] {
@@ -44,7 +44,7 @@ export function issuesFromZod(location: FieldIssue['location'], error: z.ZodErro
   }).flat();
 }
 
-export function sendProblem(res: Response, problem: HttpProblem, instance?: string) {
+export function sendProblemDetails(res: Response, problem: HttpError, instance?: string) {
   res
     .status(problem.status)
     .type('application/problem+json')
@@ -52,25 +52,25 @@ export function sendProblem(res: Response, problem: HttpProblem, instance?: stri
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(problems.notFound(`no route for ${req.method} ${req.path}`));
+  next(httpErrors.notFound(`no route for ${req.method} ${req.path}`));
 };
 
-export const problemErrorHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  if (error instanceof HttpProblem) return sendProblem(res, error, req.originalUrl);
+export const problemDetailsHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  if (error instanceof HttpError) return sendProblemDetails(res, error, req.originalUrl);
   // body-parser signals malformed or oversized bodies with a status and a type.
   const status = (error as { status?: number }).status;
   const type = (error as { type?: string }).type;
   if (type === 'entity.parse.failed') {
-    return sendProblem(res, problems.validation([{ location: 'body', field: '(root)', message: 'body is not valid JSON', code: 'invalid_json' }]), req.originalUrl);
+    return sendProblemDetails(res, httpErrors.validation([{ location: 'body', field: '(root)', message: 'body is not valid JSON', code: 'invalid_json' }]), req.originalUrl);
   }
   if (type === 'entity.too.large') {
     // Routes may allow more than the global 1 MB (the CSV import); the parser says which limit applied.
     const limit = (error as { limit?: number }).limit ?? 1024 * 1024;
-    return sendProblem(res, new HttpProblem(413, 'payload-too-large', 'Payload too large', `the request body exceeds the ${limit / (1024 * 1024)} MB limit`), req.originalUrl);
+    return sendProblemDetails(res, new HttpError(413, 'payload-too-large', 'Payload too large', `the request body exceeds the ${limit / (1024 * 1024)} MB limit`), req.originalUrl);
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return sendProblem(res, new HttpProblem(status, 'bad-request', 'Bad request', (error as Error).message), req.originalUrl);
+    return sendProblemDetails(res, new HttpError(status, 'bad-request', 'Bad request', (error as Error).message), req.originalUrl);
   }
   req.log?.error({ err: error }, 'unhandled error');
-  sendProblem(res, new HttpProblem(500, 'internal-error', 'Internal server error', 'an unexpected error occurred; it has been logged'), req.originalUrl);
+  sendProblemDetails(res, new HttpError(500, 'internal-error', 'Internal server error', 'an unexpected error occurred; it has been logged'), req.originalUrl);
 };
