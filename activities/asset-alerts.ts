@@ -1,8 +1,8 @@
 import { assetAlerts, ciReference, type AssetAlert } from '../domain/cmdb';
 import type { Db } from '../prisma/database';
 import type { ConfigurationItem } from '../prisma/generated/client';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce } from '../mail/deliveries';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce } from '../records/mail/deliveries';
 
 export interface AssetAlertDeps {
   prisma: Db;

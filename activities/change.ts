@@ -3,13 +3,13 @@ import { assessRisk, changeReference, planApprovals, standardFit, type ApprovalP
 import type { Conflict } from '../domain/change-schedule';
 import type { Db } from '../prisma/database';
 import { Prisma } from '../prisma/generated/client';
-import { signActionToken, type ActionLinkKey } from '../mail/action-tokens';
+import { signActionToken, type ActionLinkKey } from '../records/mail/action-tokens';
 import { calendarFromRecord } from '../records/calendars';
-import { formatChangeWindow, renderChangeMail } from '../mail/change-mail';
+import { formatChangeWindow, renderChangeMail } from '../records/mail/change-mail';
 import { CHANGE_SCOPE, changeScope, conflictsFor, writeChangeRecord } from '../records/changes';
 import { impactOf } from '../records/ci-impact';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce, recipientSet } from '../mail/deliveries';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce, recipientSet } from '../records/mail/deliveries';
 import { standardTemplate } from '../records/standard-templates';
 
 export interface ChangeActivityDeps {

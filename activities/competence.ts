@@ -1,6 +1,6 @@
 import type { Db } from '../prisma/database';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce } from '../mail/deliveries';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce } from '../records/mail/deliveries';
 
 export interface CompetenceActivityDeps {
   prisma: Db;

@@ -1,9 +1,9 @@
 import { complaintReference, complaintWorkflowId, type ComplaintOpened } from '../domain/complaint';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce, recipientSet } from '../mail/deliveries';
-import { formatInstant } from '../mail/reader-time';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { formatInstant } from '../records/mail/reader-time';
 
 export interface ComplaintActivityDeps {
   prisma: Db;

@@ -1,7 +1,7 @@
 import type { Db } from '../prisma/database';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce, recipientSet } from '../mail/deliveries';
-import { localiseInstants } from '../mail/reader-time';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { localiseInstants } from '../records/mail/reader-time';
 
 export interface GovernanceMailDeps {
   prisma: Db;

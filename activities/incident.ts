@@ -4,10 +4,10 @@ import type { Level, Priority } from '../domain/priority';
 import { dueAt, startClock, type EscalationLevel, type EscalationTarget, type SlaPolicySnapshot } from '../domain/sla';
 import type { Db } from '../prisma/database';
 import { calendarFromRecord } from '../records/calendars';
-import { renderMail } from '../mail/templates';
-import type { Mailer } from '../mail/mailer';
-import { GROUP_PEOPLE, incidentRecipients } from '../mail/incident-recipients';
-import { deliverOnce } from '../mail/deliveries';
+import { renderMail } from '../records/mail/templates';
+import type { Mailer } from '../records/mail/mailer';
+import { GROUP_PEOPLE, incidentRecipients } from '../records/mail/incident-recipients';
+import { deliverOnce } from '../records/mail/deliveries';
 
 export interface IncidentActivityDeps {
   prisma: Db;

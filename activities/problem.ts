@@ -5,9 +5,9 @@ import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
 import { addNoteUpdate } from '../workflows/incident.messages';
 import { articleReference, createArticle, saveArticleVersion } from '../records/knowledge';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce, recipientSet } from '../mail/deliveries';
-import { renderProblemMail } from '../mail/problem-mail';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { renderProblemMail } from '../records/mail/problem-mail';
 import { writeProblemRecord } from '../records/problems';
 
 export interface ProblemActivityDeps {

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { signActionToken, type ActionLinkKey } from '../mail/action-tokens';
+import { signActionToken, type ActionLinkKey } from '../records/mail/action-tokens';
 import { changeReference } from '../domain/change';
 import { productionBlockers, releaseReference, stepKey, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
-import { runAdapterStep, type StepResult } from '../deployment/adapters';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce, recipientSet } from '../mail/deliveries';
-import { localiseInstants } from '../mail/reader-time';
-import type { StepSandbox } from '../deployment/step-sandbox';
+import { runAdapterStep, type StepResult } from '../records/deployment/adapters';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { localiseInstants } from '../records/mail/reader-time';
+import type { StepSandbox } from '../records/deployment/step-sandbox';
 
 export interface ReleaseActivityDeps {
   prisma: Db;

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { incidentReference } from '../domain/incident';
 import { SCORE_LABELS, SURVEY_SCORES, SURVEY_VALID_SECONDS } from '../domain/satisfaction';
 import type { Db } from '../prisma/database';
-import { cappedExpiry, signActionToken, type ActionLinkKey } from '../mail/action-tokens';
-import { escapeHtml } from '../mail/change-mail';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce } from '../mail/deliveries';
-import { formatInstant } from '../mail/reader-time';
+import { cappedExpiry, signActionToken, type ActionLinkKey } from '../records/mail/action-tokens';
+import { escapeHtml } from '../records/mail/change-mail';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce } from '../records/mail/deliveries';
+import { formatInstant } from '../records/mail/reader-time';
 
 export interface SatisfactionActivityDeps {
   prisma: Db;

@@ -1,8 +1,8 @@
 import { monthFigures, reportMonths, type MonthFigures } from '../domain/service-report';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce } from '../mail/deliveries';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce } from '../records/mail/deliveries';
 
 export interface ServiceReportData {
   service: { id: string; code: string; name: string };

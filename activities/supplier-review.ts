@@ -1,9 +1,9 @@
 import { targetResults, type UnderpinningTarget } from '../domain/supplier';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
-import type { Mailer } from '../mail/mailer';
-import { deliverOnce, recipientSet } from '../mail/deliveries';
-import { localiseInstants } from '../mail/reader-time';
+import type { Mailer } from '../records/mail/mailer';
+import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { localiseInstants } from '../records/mail/reader-time';
 
 export interface SupplierActivityDeps {
   prisma: Db;

@@ -1,5 +1,5 @@
-import { escapeHtml, riskZh, typeZh } from '../mail/change-mail';
-import type { Reader } from '../mail/reader-time';
+import { escapeHtml, riskZh, typeZh } from '../records/mail/change-mail';
+import type { Reader } from '../records/mail/reader-time';
 import { SCORE_LABELS } from '../domain/satisfaction';
 
 // The pages behind e-mail action links, in the approver's language. They are plain HTML forms: nothing to

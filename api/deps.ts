@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { ActionLinkKey } from '../mail/action-tokens';
-import type { Mailer } from '../mail/mailer';
+import type { ActionLinkKey } from '../records/mail/action-tokens';
+import type { Mailer } from '../records/mail/mailer';
 import type { EdgeSettings } from '../config/env';
-import type { StepSandbox } from '../deployment/step-sandbox';
+import type { StepSandbox } from '../records/deployment/step-sandbox';
 import type { Db } from '../prisma/database';
 
 export type ReadinessCheck = () => Promise<void>;

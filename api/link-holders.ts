@@ -1,4 +1,4 @@
-import type { ActionClaims } from '../mail/action-tokens';
+import type { ActionClaims } from '../records/mail/action-tokens';
 import type { ApprovalPlan } from '../domain/change';
 import type { Db } from '../prisma/database';
 import type { User } from '../prisma/generated/client';

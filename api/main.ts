@@ -1,6 +1,6 @@
 // `npm run api`: the API alone, against TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL (scale configuration).
-import { createMailer } from '../mail/mailer';
-import { stepSandboxFromEnv } from '../deployment/step-sandbox';
+import { createMailer } from '../records/mail/mailer';
+import { stepSandboxFromEnv } from '../records/deployment/step-sandbox';
 import { ConfigError, describeEnv, edgeSettings, loadEnv, publicUrl, smtpUrl } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openRuntime } from '../config/runtime';

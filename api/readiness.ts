@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { Mailer } from '../mail/mailer';
+import type { Mailer } from '../records/mail/mailer';
 import type { ReadinessCheck } from './deps';
 import type { Db } from '../prisma/database';
 

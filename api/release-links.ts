@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import type { ReleaseAuthorisationClaims } from '../mail/action-tokens';
-import { formatInstant, localiseInstants } from '../mail/reader-time';
+import type { ReleaseAuthorisationClaims } from '../records/mail/action-tokens';
+import { formatInstant, localiseInstants } from '../records/mail/reader-time';
 import { linkedChangeStates } from '../activities/release';
 import { productionBlockers, releaseReference, type ReleaseState } from '../domain/release';
 import { authoriseReleaseUpdate, releaseStatusQuery } from '../workflows/release.messages';

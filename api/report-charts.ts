@@ -1,4 +1,4 @@
-import { escapeHtml } from '../mail/change-mail';
+import { escapeHtml } from '../records/mail/change-mail';
 
 export interface BarGroup {
   label: string;

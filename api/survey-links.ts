@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import type { SatisfactionSurveyClaims } from '../mail/action-tokens';
-import { formatInstant } from '../mail/reader-time';
+import type { SatisfactionSurveyClaims } from '../records/mail/action-tokens';
+import { formatInstant } from '../records/mail/reader-time';
 import { incidentReference } from '../domain/incident';
 import { isSurveyScore } from '../domain/satisfaction';
 import { messagePage, pageTexts, surveyPage, type PageLocale, type PageReader } from './action-pages';

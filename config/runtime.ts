@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { loadActionSecret } from '../mail/action-tokens';
+import { loadActionSecret } from '../records/mail/action-tokens';
 import { contractsToSchedule } from '../activities/supplier-review';
 import type { Db } from '../prisma/database';
 import { openDatabase } from '../prisma/database';

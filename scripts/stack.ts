@@ -4,8 +4,8 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { Runtime, type Worker } from '@temporalio/worker';
-import { createMailer, type Mailer } from '../mail/mailer';
-import { stepSandboxFromEnv } from '../deployment/step-sandbox';
+import { createMailer, type Mailer } from '../records/mail/mailer';
+import { stepSandboxFromEnv } from '../records/deployment/step-sandbox';
 import { bootstrapAdministrator } from '../api/accounts';
 import { createApp } from '../api/app';
 import { edgeSettings, publicUrl, smtpUrl, type Env } from '../config/env';
@@ -18,7 +18,7 @@ import { connectClient, connectWorker, temporalTargetFromEnv } from '../temporal
 import { startDevServer, type DevServer } from '../temporal-config/dev-server';
 import { runtimeLogger } from '../workers/runtime-logger';
 import { createItsmWorker } from '../workers/worker';
-import { loadActionSecret } from '../mail/action-tokens';
+import { loadActionSecret } from '../records/mail/action-tokens';
 import { registerConfiguredSchedules } from '../config/runtime';
 import { startMailCatcher, type MailCatcher } from './mail-catcher';
 

@@ -1,7 +1,7 @@
 // `npm run worker`: the Temporal worker alone (scale configuration). The SDK stops it on SIGINT/SIGTERM.
 import { Runtime } from '@temporalio/worker';
-import { createMailer } from '../mail/mailer';
-import { stepSandboxFromEnv } from '../deployment/step-sandbox';
+import { createMailer } from '../records/mail/mailer';
+import { stepSandboxFromEnv } from '../records/deployment/step-sandbox';
 import { ConfigError, describeEnv, loadEnv, publicUrl, smtpUrl } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openRuntime, registerConfiguredSchedules } from '../config/runtime';

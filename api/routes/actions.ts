@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { verifyActionToken, type ActionClaims, type ChangeDecisionClaims } from '../../mail/action-tokens';
-import { formatChangeWindow } from '../../mail/change-mail';
-import { formatInstant, localiseInstants } from '../../mail/reader-time';
+import { verifyActionToken, type ActionClaims, type ChangeDecisionClaims } from '../../records/mail/action-tokens';
+import { formatChangeWindow } from '../../records/mail/change-mail';
+import { formatInstant, localiseInstants } from '../../records/mail/reader-time';
 import { changeReference, type ApprovalPlan } from '../../domain/change';
 import { changeStatusQuery, decideChangeUpdate, type ChangeStatus } from '../../workflows/change.messages';
 import { decisionPage, messagePage, pageTexts, type PageLocale, type PageReader } from '../action-pages';

@@ -3,7 +3,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { linkedChangeStates } from '../../activities/release';
-import { adapterConfigSchema, adapterConfigView } from '../../deployment/adapters';
+import { adapterConfigSchema, adapterConfigView } from '../../records/deployment/adapters';
 import { productionBlockers, releaseReference, releaseWorkflowId, type ReleaseOpened } from '../../domain/release';
 import { isoOrNull } from '../../domain/instants';
 import type { DeploymentAdapter, DeploymentEnvironment, Prisma, Release } from '../../prisma/generated/client';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ServiceReportData } from '../../activities/service-reports';
 import type { SatisfactionFigures } from '../../domain/satisfaction';
 import type { MonthFigures } from '../../domain/service-report';
-import { escapeHtml } from '../../mail/change-mail';
+import { escapeHtml } from '../../records/mail/change-mail';
 import { STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { httpErrors } from '../problem-details';

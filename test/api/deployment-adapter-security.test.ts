@@ -4,7 +4,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { isInside } from '../../deployment/step-sandbox';
+import { isInside } from '../../records/deployment/step-sandbox';
 import { databaseKinds } from '../support/databases';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { planRelease, releaseAction, waitForReleaseState } from '../support/release-fixtures';

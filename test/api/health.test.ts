@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import supertest from 'supertest';
-import { createMailer } from '../../mail/mailer';
+import { createMailer } from '../../records/mail/mailer';
 import { createApp } from '../../api/app';
 import { startHarness, type Harness } from '../support/harness';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import supertest from 'supertest';
-import { signActionToken } from '../../mail/action-tokens';
+import { signActionToken } from '../../records/mail/action-tokens';
 import { createApp } from '../../api/app';
 import { generateToken } from '../../api/tokens';
 import { createLogger } from '../../config/logger';

@@ -1,4 +1,4 @@
-import { signActionToken } from '../../mail/action-tokens';
+import { signActionToken } from '../../records/mail/action-tokens';
 import { readInbox } from '../../scripts/mail-catcher';
 import { changeMails, changeTestService, configureBoard, raiseChange, waitForChangeState } from '../support/change-fixtures';
 import { databaseKinds } from '../support/databases';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { signActionToken } from '../../mail/action-tokens';
+import { signActionToken } from '../../records/mail/action-tokens';
 import { TOKEN_USE_RESOLUTION_MS } from '../../api/tokens';
 import { databaseKinds } from '../support/databases';
 import { startHarness, type DemoRole, type Harness } from '../support/harness';

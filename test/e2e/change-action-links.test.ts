@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { signActionToken } from '../../mail/action-tokens';
+import { signActionToken } from '../../records/mail/action-tokens';
 import { launchChromium } from '../support/browser';
 import { changeMails, changeTestService, configureBoard, raiseChange, waitForChangeState } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';

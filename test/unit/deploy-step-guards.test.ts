@@ -1,7 +1,7 @@
 import { ConfigError } from '../../config/env';
-import { maskedOutput } from '../../deployment/step-output';
-import { isInside, stepSandboxFromEnv } from '../../deployment/step-sandbox';
-import { displayUrl, isPublicAddress } from '../../deployment/webhook-target';
+import { maskedOutput } from '../../records/deployment/step-output';
+import { isInside, stepSandboxFromEnv } from '../../records/deployment/step-sandbox';
+import { displayUrl, isPublicAddress } from '../../records/deployment/webhook-target';
 
 describe('deploy step guards', () => {
   it('masks a secret however the output is cut into chunks, and keeps the end of long output', () => {

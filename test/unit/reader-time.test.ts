@@ -1,7 +1,7 @@
-import { renderChangeMail } from '../../mail/change-mail';
-import { renderMail } from '../../mail/templates';
-import { renderProblemMail } from '../../mail/problem-mail';
-import { formatInstant, localiseInstants } from '../../mail/reader-time';
+import { renderChangeMail } from '../../records/mail/change-mail';
+import { renderMail } from '../../records/mail/templates';
+import { renderProblemMail } from '../../records/mail/problem-mail';
+import { formatInstant, localiseInstants } from '../../records/mail/reader-time';
 
 const AT = '2026-12-03T10:00:00.000Z';
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { webhookSignature } from '../../deployment/adapters';
+import { webhookSignature } from '../../records/deployment/adapters';
 import { changeBody, changeTestService, standardChange, waitForChangeState } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { authoriseAndFinish, changeInWindow, planRelease, releaseAction, shellAdapter, waitForReleaseState } from '../support/release-fixtures';

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, type Env } from '../config/env';
+import { ConfigError, type Env } from '../../config/env';
 
 /** Where deploy steps may and may not run. */
 export interface StepSandbox {

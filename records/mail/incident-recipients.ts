@@ -1,6 +1,6 @@
-import type { EscalationTarget } from '../domain/sla';
-import type { Db } from '../prisma/database';
-import type { Group, GroupMember, Service, User } from '../prisma/generated/client';
+import type { EscalationTarget } from '../../domain/sla';
+import type { Db } from '../../prisma/database';
+import type { Group, GroupMember, Service, User } from '../../prisma/generated/client';
 import { recipientSet, type Recipient } from './deliveries';
 
 type GroupWithPeople = Group & { lead: User | null; members: (GroupMember & { user: User })[] };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../prisma/database';
+import type { Db } from '../../prisma/database';
 
 // jose is published as ES modules only; a dynamic import loads it from this CommonJS code (and under jest).
 const jose = () => import('jose');

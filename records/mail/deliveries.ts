@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../prisma/database';
+import type { Db } from '../../prisma/database';
 import type { Mailer } from './mailer';
 
 export interface Recipient {
