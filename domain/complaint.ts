@@ -1,6 +1,7 @@
 // Service complaints (ISO/IEC 20000-1 clause 8.3.2): recorded, handled to a formal close, and taken up the
 // management line when they are not handled within the target.
 import { deadlineTimers, type DeadlineTimer } from './deadlines';
+import type { TransitionTable } from './transitions';
 
 export const COMPLAINT_SEVERITIES = ['standard', 'serious'] as const;
 export type ComplaintSeverity = (typeof COMPLAINT_SEVERITIES)[number];
@@ -8,7 +9,7 @@ export const COMPLAINT_STATES = ['received', 'investigating', 'closed'] as const
 export type ComplaintState = (typeof COMPLAINT_STATES)[number];
 export const COMPLAINT_OUTCOMES = ['upheld', 'partially_upheld', 'not_upheld'] as const;
 export type ComplaintOutcome = (typeof COMPLAINT_OUTCOMES)[number];
-export type ComplaintCommand = 'assign' | 'close';
+export type ComplaintCommand = 'assign' | 'close' | 'escalate';
 
 /** Everything the workflow needs, fixed when the complaint is logged (the policy's times included). */
 export interface ComplaintOpened {
@@ -36,10 +37,19 @@ export function complaintReference(number: number): string {
   return `CMP-${String(number).padStart(6, '0')}`;
 }
 
-export function illegalComplaintTransition(command: ComplaintCommand, state: ComplaintState): string | null {
-  if (state === 'closed') return `the complaint is closed; ${command} is not possible`;
-  return null;
-}
+export const COMPLAINT_TRANSITIONS: TransitionTable<ComplaintState, ComplaintCommand> = {
+  noun: 'complaint',
+  states: COMPLAINT_STATES,
+  initial: 'received',
+  final: ['closed'],
+  rules: {
+    // Reassigning a complaint under investigation hands it to another handler.
+    assign: { from: ['received', 'investigating'], to: ['investigating'], by: 'person' },
+    close: { from: ['received', 'investigating'], to: ['closed'], by: 'person' },
+    // Escalations and reminders leave the state as it is; they are listed so the table covers the timers too.
+    escalate: { from: ['received', 'investigating'], to: [], by: 'timer' },
+  },
+};
 
 /**
  * Reminders to the handler before the target, the first escalation (to the managers) at it, and the second

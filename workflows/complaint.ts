@@ -1,15 +1,15 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { ComplaintActivities, ComplaintMailKind, ComplaintMailTarget } from '../activities/complaint';
-import { complaintTimers, escalationLevelOf, illegalComplaintTransition, type ComplaintCommand, type ComplaintOpened } from '../domain/complaint';
+import { COMPLAINT_TRANSITIONS, complaintTimers, escalationLevelOf, type ComplaintCommand, type ComplaintOpened, type ComplaintState } from '../domain/complaint';
 import type { DeadlineTimer } from '../domain/deadlines';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
 import { assignComplaintUpdate, closeComplaintUpdate, complaintStatusQuery, type ComplaintStatus } from './complaint.messages';
-import { untilDone } from './deadline-loop';
-import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
-import { searchAttributeSync } from './search-attribute-sync';
-import { serialQueue } from './serial-queue';
+import { RecordProcess } from './record-process';
+import { NOT_ALLOWED } from './refusals';
 
 const { openComplaintRecord, recordComplaint, sendComplaintMail } = proxyActivities<ComplaintActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
+
+type RecordPatch = Parameters<ComplaintActivities['recordComplaint']>[0]['patch'];
 
 /**
  * One service complaint (ISO/IEC 20000-1 clause 8.3.2), from logging to its formal close: the complainant is
@@ -18,92 +18,76 @@ const { openComplaintRecord, recordComplaint, sendComplaintMail } = proxyActivit
  */
 export async function complaintHandling(opened: ComplaintOpened): Promise<ComplaintStatus> {
   const { complaintId } = opened;
-  const status: ComplaintStatus = { state: opened.handlerId ? 'investigating' : 'received', handlerId: opened.handlerId, dueAt: opened.dueAt, escalationLevel: 0, outcome: null };
-  const queue = serialQueue();
-  let seq = 0;
-
-  const upsertChanged = searchAttributeSync();
-  const sync = () =>
-    upsertChanged([
-      [ItsmState, status.state],
-      [ItsmEscalationLevel, status.escalationLevel],
+  const complaint: RecordProcess<ComplaintState, ComplaintCommand> = new RecordProcess({
+    table: COMPLAINT_TRANSITIONS,
+    state: opened.handlerId ? 'investigating' : 'received',
+    keyPrefix: complaintId,
+    searchAttributes: () => [
+      [ItsmState, complaint.state],
+      [ItsmEscalationLevel, escalationLevel],
       [ItsmDueAt, new Date(Date.parse(opened.dueAt))],
-    ]);
-  const mail = (kind: ComplaintMailKind, to: ComplaintMailTarget[], level?: number) => {
-    const key = `${complaintId}:${++seq}:${kind}`;
-    void queue.run(() => sendComplaintMail({ key, complaintId, kind, to, level }));
-  };
+    ],
+  });
+  let handlerId = opened.handlerId;
+  let escalationLevel = 0;
+  let outcome: ComplaintStatus['outcome'] = null;
+  const status = (): ComplaintStatus => ({ state: complaint.state, handlerId, dueAt: opened.dueAt, escalationLevel, outcome });
+
+  const mail = (kind: ComplaintMailKind, to: ComplaintMailTarget[], level?: number) => complaint.send(kind, (key) => sendComplaintMail({ key, complaintId, kind, to, level }));
   /** Writes the record's new columns with the event that explains them. */
-  const record = (type: string, actorId: string | null, patch: Parameters<ComplaintActivities['recordComplaint']>[0]['patch'], data: Record<string, unknown> = {}) => {
-    sync();
-    const event = { id: `${complaintId}:${++seq}:${type}`, type, actorId, at: new Date(Date.now()).toISOString(), data };
-    return queue.run(() => recordComplaint({ complaintId, patch, event }));
+  const record = (type: string, actorId: string | null, patch: RecordPatch, data: Record<string, unknown> = {}) => {
+    complaint.sync();
+    const event = { id: complaint.key(type), type, actorId, at: new Date(Date.now()).toISOString(), data };
+    return complaint.write(() => recordComplaint({ complaintId, patch, event }));
   };
 
-  const refuse = (type: string, command: ComplaintCommand, message: string): never => {
-    throw ApplicationFailure.create({ type, message, details: [{ state: status.state, command }], nonRetryable: true });
-  };
-  const guard = (command: ComplaintCommand) => {
-    const problem = illegalComplaintTransition(command, status.state);
-    if (problem) refuse(ILLEGAL_TRANSITION, command, problem);
-  };
+  // The opening write heads the queue, so every later write (from an Update or a timer) lands after it.
+  void complaint.write(() => openComplaintRecord(opened));
 
-  // The opening write heads the queue, so every later write (from an Update or a timer) lands after it. Handlers
-  // change `status` before their first await: the next Update's validator then sees the state they left.
-  void queue.run(() => openComplaintRecord(opened));
-
-  setHandler(complaintStatusQuery, () => ({ ...status }));
-  setHandler(
-    assignComplaintUpdate,
-    async ({ actorId, handlerId }) => {
-      status.handlerId = handlerId;
-      status.state = 'investigating';
-      await record('assigned', actorId, { state: status.state, handlerId }, { handlerId });
-      mail('complaint-assigned', ['handler']);
-      return { ...status };
-    },
-    { validator: (_input) => guard('assign') },
-  );
-  setHandler(
+  complaint.query(complaintStatusQuery, status);
+  complaint.update(assignComplaintUpdate, 'assign', async ({ actorId, handlerId: to }) => {
+    handlerId = to;
+    complaint.transition('assign');
+    await record('assigned', actorId, { state: complaint.state, handlerId: to }, { handlerId: to });
+    mail('complaint-assigned', ['handler']);
+    return status();
+  });
+  complaint.update(
     closeComplaintUpdate,
-    async ({ actorId, outcome, resolution }) => {
-      status.state = 'closed';
-      status.outcome = outcome;
-      await record('closed', actorId, { state: 'closed', outcome, resolution, closedAt: new Date(Date.now()).toISOString(), closedById: actorId }, { outcome, resolution });
+    'close',
+    async ({ actorId, outcome: decided, resolution }) => {
+      complaint.transition('close');
+      outcome = decided;
+      await record('closed', actorId, { state: 'closed', outcome: decided, resolution, closedAt: new Date(Date.now()).toISOString(), closedById: actorId }, { outcome: decided, resolution });
       mail('complaint-closed', ['complainant']);
-      return { ...status };
+      return status();
     },
-    {
-      validator: ({ actorId, isManager }) => {
-        guard('close');
-        if (!isManager && actorId !== status.handlerId) refuse(NOT_ALLOWED, 'close', "only the complaint's handler or a manager closes it");
-      },
+    ({ actorId, isManager }) => {
+      if (!isManager && actorId !== handlerId) complaint.refuse(NOT_ALLOWED, 'close', "only the complaint's handler or a manager closes it");
     },
   );
 
-  sync();
+  complaint.sync();
   mail('complaint-received', ['complainant']);
   mail('complaint-assigned', ['handler']);
 
-  await untilDone(
-    () => status.state === 'closed',
+  await complaint.untilDone(
+    () => complaint.state === 'closed',
     () => complaintTimers(opened),
     async (timer: DeadlineTimer) => {
       // A close accepted in the same activation as the timer wins: a closed complaint is not escalated.
-      if (status.state === 'closed') return;
+      if (!complaint.allows('escalate')) return;
       if (timer.kind === 'reminder') {
         mail('complaint-reminder', ['handler']);
         await record('reminder', null, {}, { key: timer.key });
         return;
       }
-      const level = escalationLevelOf(timer);
-      status.escalationLevel = level;
-      mail('complaint-escalation', level === 1 ? ['managers', 'handler'] : ['admins'], level);
-      await record('escalated', null, { escalationLevel: level }, { level });
+      escalationLevel = escalationLevelOf(timer);
+      mail('complaint-escalation', escalationLevel === 1 ? ['managers', 'handler'] : ['admins'], escalationLevel);
+      await record('escalated', null, { escalationLevel }, { level: escalationLevel });
     },
   );
   // A close that ended the wait may still be writing, and its mail still queued.
-  await condition(allHandlersFinished);
-  await queue.drained();
-  return { ...status };
+  await complaint.drain();
+  return status();
 }

@@ -29,6 +29,11 @@ export interface Harness {
   tokens: Record<DemoRole, string>;
   /** What the API was built from, for suites that build a variant of it. */
   apiDeps: ApiDeps;
+  /**
+   * Sends `requests` while no worker polls, then starts one: the Updates they carry reach their workflow in one
+   * activation, the hardest case for handlers that must not race.
+   */
+  together<T>(requests: () => PromiseLike<T>[]): Promise<T[]>;
   /** The API on a real port (action links in mail point here). */
   baseUrl: string;
   http: ReturnType<typeof supertest>;
@@ -65,14 +70,16 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const worker = await createItsmWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue: options.inProcessWorker === false ? `${taskQueue}-unused` : taskQueue,
-    deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret, temporal, stepSandbox },
-    workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
-  });
-  const workerRun = worker.run();
+  const startWorker = () =>
+    createItsmWorker({
+      connection: workerConnection,
+      namespace: 'default',
+      taskQueue: options.inProcessWorker === false ? `${taskQueue}-unused` : taskQueue,
+      deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret, temporal, stepSandbox },
+      workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
+    });
+  let worker = await startWorker();
+  let workerRun = worker.run();
   const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}`, publicUrl: baseUrl, stepSandbox, edge: loadEdgeSettings(process.env) };
   const app = createApp(apiDeps);
   server.on('request', app);
@@ -80,7 +87,9 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
     db,
     temporal,
     taskQueue,
-    worker,
+    get worker() {
+      return worker;
+    },
     mailer,
     userIds,
     tokens,
@@ -88,6 +97,16 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
     baseUrl,
     http: supertest(app),
     as: (role) => ({ Authorization: `Bearer ${tokens[role]}` }),
+    async together(requests) {
+      worker.shutdown();
+      await workerRun;
+      const all = Promise.all(requests());
+      // Long enough for both requests to reach the server and be admitted before anyone can take them.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      worker = await startWorker();
+      workerRun = worker.run();
+      return all;
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

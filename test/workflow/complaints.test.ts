@@ -112,9 +112,10 @@ describe.each(databaseKinds())('complaints on %s', (kind) => {
     expect((await h.http.post(`/api/complaints/${complaint.id}/assign`).set(h.as('agent')).send({ handlerId: h.userIds.agent })).status).toBe(403);
     const assigned = await h.http.post(`/api/complaints/${complaint.id}/assign`).set(h.as('manager')).send({ handlerId: h.userIds.agent });
     expect(assigned.body).toMatchObject({ state: 'investigating', handlerId: h.userIds.agent });
-    // Two closes at once (a double click): one is the formal close, the other is refused with the state.
+    // Two closes at once (a double click), delivered in one activation: one is the formal close, the other is
+    // refused with the state.
     const closeOnce = () => h.http.post(`/api/complaints/${complaint.id}/close`).set(h.as('agent')).send({ outcome: 'partially_upheld', resolution: 'Apologised by phone; the reply template is being rewritten.' });
-    const both = await Promise.all([closeOnce(), closeOnce()]);
+    const both = await h.together(() => [closeOnce(), closeOnce()]);
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
     const closed = both.find((r) => r.status === 200)!;
     expect(closed.body).toMatchObject({ state: 'closed', escalationLevel: 0 });
