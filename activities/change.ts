@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { assessRisk, changeReference, planApprovals, standardFit, type ApprovalPlan, type BoardSnapshot, type ChangeOpened, type ChangeState, type QuorumRule, type RiskAnswers, type RiskAssessment, type RiskLevel } from '../domain/change';
 import type { Conflict } from '../domain/change-schedule';
+import type { ChangeSnapshot } from '../domain/change-progress';
 import type { Db } from '../prisma/database';
 import { Prisma } from '../prisma/generated/client';
 import { signActionToken, type ActionLinkKey } from '../records/mail/action-tokens';
@@ -20,24 +21,7 @@ export interface ChangeActivityDeps {
   actionSecret: ActionLinkKey;
 }
 
-/** The record's workflow-owned columns, written whole on every change so a retry is harmless. */
-export interface ChangeSnapshot {
-  state: ChangeState;
-  approvalDueAt: string | null;
-  escalationLevel: number;
-  costApprovedAt: string | null;
-  scheduledStart: string | null;
-  scheduledEnd: string | null;
-  conflictOverride: { reason: string; actorId: string; conflicts: Conflict[] } | null;
-  implementationStartedAt: string | null;
-  implementedAt: string | null;
-  outcome: 'successful' | 'failed' | null;
-  backout: { performed: boolean; notes: string; reason: string } | null;
-  reviewDueAt: string | null;
-  review: { summary: string; lessons: string; actorId: string } | null;
-  closedAt: string | null;
-  closeReason: string | null;
-}
+export type { ChangeSnapshot } from '../domain/change-progress';
 
 export interface ChangeEventRecord {
   eventKey: string;

@@ -1,14 +1,18 @@
+import type { ActionOffer } from '../domain/action-links';
 import { complaintReference, complaintWorkflowId, type ComplaintOpened } from '../domain/complaint';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
+import type { ActionLinkKey } from '../records/mail/action-tokens';
 import type { Mailer } from '../records/mail/mailer';
 import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { offeredLinks } from '../records/mail/offered-links';
 import { formatInstant } from '../records/mail/reader-time';
 
 export interface ComplaintActivityDeps {
   prisma: Db;
   mailer: Mailer;
   publicUrl: string;
+  actionSecret: ActionLinkKey;
 }
 
 /** Who a complaint mail goes to; with no handler yet, the handler's mail goes to the managers. */
@@ -92,7 +96,7 @@ const MAIL: Record<'en' | 'zh-CN', Record<ComplaintMailKind, Texts>> = {
   },
 };
 
-export function createComplaintActivities({ prisma, mailer, publicUrl }: ComplaintActivityDeps) {
+export function createComplaintActivities({ prisma, mailer, publicUrl, actionSecret }: ComplaintActivityDeps) {
   return {
     async openComplaintRecord(opened: ComplaintOpened): Promise<void> {
       await writeComplaintRecord(prisma, opened);
@@ -108,7 +112,8 @@ export function createComplaintActivities({ prisma, mailer, publicUrl }: Complai
       ]);
     },
 
-    async sendComplaintMail({ key, complaintId, kind, to, level }: { key: string; complaintId: string; kind: ComplaintMailKind; to: ComplaintMailTarget[]; level?: number }): Promise<void> {
+    /** With an offer, each recipient also gets their own link to take the step (the close). */
+    async sendComplaintMail({ key, complaintId, kind, to, level, offer }: { key: string; complaintId: string; kind: ComplaintMailKind; to: ComplaintMailTarget[]; level?: number; offer?: ActionOffer }): Promise<void> {
       const complaint = await prisma.complaint.findUniqueOrThrow({ where: { id: complaintId }, include: { complainant: true, handler: true } });
       const roles = [...(to.includes('managers') || (to.includes('handler') && !complaint.handler) ? ['manager' as const] : []), ...(to.includes('admins') ? ['admin' as const] : [])];
       const byRole = roles.length ? await prisma.user.findMany({ where: { roles: { hasSome: roles } }, orderBy: { email: 'asc' } }) : [];
@@ -117,15 +122,17 @@ export function createComplaintActivities({ prisma, mailer, publicUrl }: Complai
       if (to.includes('handler')) recipients.add(complaint.handler);
       for (const user of byRole) recipients.add(user);
       const reference = complaintReference(complaint.number);
+      const linkFor = offeredLinks({ actionSecret, publicUrl }, offer, [complaint.complainant, ...(complaint.handler ? [complaint.handler] : []), ...byRole]);
       for (const recipient of recipients.values()) {
         const locale = recipient.locale === 'zh-CN' ? 'zh-CN' : 'en';
+        const idempotencyKey = `${key}:${recipient.email}`;
         const mail = MAIL[locale][kind]({ reference, subject: complaint.subject, due: formatInstant(complaint.dueAt, recipient), level, outcome: complaint.outcome ?? '', resolution: complaint.resolution ?? '' });
         await deliverOnce(prisma, mailer, {
-          idempotencyKey: `${key}:${recipient.email}`,
+          idempotencyKey,
           recipient,
           kind,
           subject: mail.subject,
-          text: `${mail.text}\n\n${publicUrl}/api/complaints/${complaint.id}\n`,
+          text: `${mail.text}${await linkFor(recipient, idempotencyKey)}\n\n${publicUrl}/api/complaints/${complaint.id}\n`,
           headers: { 'X-Itsm-Complaint': reference, 'X-Itsm-Complaint-Id': complaint.id },
         });
       }

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { incidentReference, incidentWorkflowId, openingColumns, type IncidentOpened, type IncidentState } from '../domain/incident';
-import type { Level, Priority } from '../domain/priority';
-import { dueAt, startClock, type EscalationLevel, type EscalationTarget, type SlaPolicySnapshot } from '../domain/sla';
+import type { IncidentSnapshot, NotificationRequest } from '../domain/incident-record';
+import type { Priority } from '../domain/priority';
+import { dueAt, startClock, type EscalationLevel, type SlaPolicySnapshot } from '../domain/sla';
 import type { Db } from '../prisma/database';
 import { calendarFromRecord } from '../records/calendars';
 import { renderMail } from '../records/mail/templates';
@@ -16,31 +17,6 @@ export interface IncidentActivityDeps {
   publicUrl: string;
 }
 
-/** The record's columns as the workflow sees them; written whole on every change, so a retry is harmless. */
-export interface IncidentSnapshot {
-  state: IncidentState;
-  priority: Priority;
-  impact: Level;
-  urgency: Level;
-  major: boolean;
-  assigneeId: string | null;
-  groupId: string | null;
-  escalationLevel: number;
-  responseDueAt: string | null;
-  resolutionDueAt: string | null;
-  respondedAt: string | null;
-  resolvedAt: string | null;
-  closedAt: string | null;
-  responseBreached: boolean;
-  resolutionBreached: boolean;
-  resolutionCode: string | null;
-  resolutionSummary: string | null;
-  olaSeconds: Record<string, number>;
-  /** The policy version the clocks run on now (a priority change moves to that priority's current version). */
-  slaPolicyId?: string;
-  slaPolicyVersion?: number;
-}
-
 export interface IncidentEventRecord {
   eventKey: string;
   type: string;
@@ -50,15 +26,6 @@ export interface IncidentEventRecord {
   toState: IncidentState;
   visibility: 'public' | 'internal';
   data: Record<string, unknown>;
-}
-
-export interface NotificationRequest {
-  /** Unique per notification; with the recipient it forms the idempotency key. */
-  key: string;
-  incidentId: string;
-  kind: string;
-  to: EscalationTarget[];
-  context: Record<string, unknown>;
 }
 
 const date = (value: string | null) => (value === null ? null : new Date(value));

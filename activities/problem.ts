@@ -1,12 +1,15 @@
 import type { Client } from '@temporalio/client';
+import type { ActionOffer } from '../domain/action-links';
 import { isOpen, type IncidentState } from '../domain/incident';
 import { problemReference, type ProblemOpened, type ProblemPolicySnapshot, type ProblemState } from '../domain/problem';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
 import { addNoteUpdate } from '../workflows/incident.messages';
 import { articleReference, createArticle, saveArticleVersion } from '../records/knowledge';
+import type { ActionLinkKey } from '../records/mail/action-tokens';
 import type { Mailer } from '../records/mail/mailer';
 import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { offeredLinks } from '../records/mail/offered-links';
 import { renderProblemMail } from '../records/mail/problem-mail';
 import { writeProblemRecord } from '../records/problems';
 
@@ -14,6 +17,7 @@ export interface ProblemActivityDeps {
   prisma: Db;
   mailer: Mailer;
   publicUrl: string;
+  actionSecret: ActionLinkKey;
   /** Posts workaround notes to incidents through their workflows. */
   temporal: Client;
 }
@@ -44,7 +48,7 @@ export interface ProblemEventRecord {
 
 const date = (value: string | null) => (value === null ? null : new Date(value));
 
-export function createProblemActivities({ prisma, mailer, publicUrl, temporal }: ProblemActivityDeps) {
+export function createProblemActivities({ prisma, mailer, publicUrl, actionSecret, temporal }: ProblemActivityDeps) {
   /**
    * The workaround as a public note on each open incident, sent as the incident workflow's own addNote Update
    * with an id derived from `key`: Temporal runs an Update id once, so a retry does not post the note twice.
@@ -131,16 +135,20 @@ export function createProblemActivities({ prisma, mailer, publicUrl, temporal }:
       return noteWorkaround(problemId, key, incidentIds, actorId);
     },
 
-    async sendProblemNotification({ key, problemId, kind, toUserIds, context }: { key: string; problemId: string; kind: string; toUserIds: string[]; context: Record<string, string> }) {
+    /** With an offer, each recipient also gets their own link to take the step. */
+    async sendProblemNotification({ key, problemId, kind, toUserIds, context, offer }: { key: string; problemId: string; kind: string; toUserIds: string[]; context: Record<string, string>; offer?: ActionOffer }) {
       const problem = await prisma.problem.findUniqueOrThrow({ where: { id: problemId } });
       const users = await prisma.user.findMany({ where: { id: { in: toUserIds } } });
       const recipients = recipientSet();
       for (const id of toUserIds) recipients.add(users.find((u) => u.id === id));
+      const linkFor = offeredLinks({ actionSecret, publicUrl }, offer, users);
       const reference = problemReference(problem.number);
       let sent = 0;
       for (const recipient of recipients.values()) {
+        const idempotencyKey = `${key}:${recipient.email}`;
         const mail = renderProblemMail(kind, recipient, { ...context, reference, title: problem.title, priority: problem.priority, link: `${publicUrl}/api/problems/${problem.id}` });
-        const outcome = await deliverOnce(prisma, mailer, { idempotencyKey: `${key}:${recipient.email}`, recipient, kind, ...mail, headers: { 'X-Itsm-Problem': reference, 'X-Itsm-Problem-Id': problem.id }, problemId: problem.id });
+        const text = `${mail.text.trimEnd()}${await linkFor(recipient, idempotencyKey)}\n`;
+        const outcome = await deliverOnce(prisma, mailer, { idempotencyKey, recipient, kind, subject: mail.subject, text, headers: { 'X-Itsm-Problem': reference, 'X-Itsm-Problem-Id': problem.id }, problemId: problem.id });
         if (outcome === 'sent') sent++;
       }
       return { sent };

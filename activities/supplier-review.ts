@@ -1,14 +1,18 @@
+import type { ActionOffer } from '../domain/action-links';
 import { targetResults, type UnderpinningTarget } from '../domain/supplier';
 import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
+import type { ActionLinkKey } from '../records/mail/action-tokens';
 import type { Mailer } from '../records/mail/mailer';
-import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { deliverOnce, peopleToMail } from '../records/mail/deliveries';
+import { offeredLinks } from '../records/mail/offered-links';
 import { localiseInstants } from '../records/mail/reader-time';
 
 export interface SupplierActivityDeps {
   prisma: Db;
   mailer: Mailer;
   publicUrl: string;
+  actionSecret: ActionLinkKey;
 }
 
 export interface SupplierPerformance {
@@ -43,7 +47,7 @@ const MAIL: Record<string, (c: { contract: string; supplier: string; detail: str
   'supplier-review-escalation': (c) => ({ subject: `[${c.contract}] ESCALATED: supplier review overdue`, text: `The review of ${c.supplier} under ${c.contract} was due by ${c.detail} and has not been assessed.` }),
 };
 
-export function createSupplierActivities({ prisma, mailer, publicUrl }: SupplierActivityDeps) {
+export function createSupplierActivities({ prisma, mailer, publicUrl, actionSecret }: SupplierActivityDeps) {
   return {
     /** The review's record, keyed by its workflow: its period runs from the last review's end (or the contract's start). */
     async openSupplierReview({ workflowId, contractId, reason, at }: { workflowId: string; contractId: string; reason: string; at: string }) {
@@ -117,19 +121,20 @@ export function createSupplierActivities({ prisma, mailer, publicUrl }: Supplier
       });
     },
 
-    async sendSupplierNotification({ key, reviewId, kind, toUserIds, detail }: { key: string; reviewId: string; kind: string; toUserIds: string[] | 'managers'; detail: string }) {
+    /** With an offer, each recipient also gets their own link to take the step (the assessment). */
+    async sendSupplierNotification({ key, reviewId, kind, toUserIds, detail, offer }: { key: string; reviewId: string; kind: string; toUserIds: string[] | 'managers'; detail: string; offer?: ActionOffer }) {
       const review = await prisma.supplierReview.findUniqueOrThrow({ where: { id: reviewId }, include: { contract: { include: { supplier: true } } } });
-      const users = await prisma.user.findMany({ where: toUserIds === 'managers' ? { roles: { has: 'manager' } } : { id: { in: toUserIds } } });
-      const recipients = recipientSet();
-      for (const user of users) recipients.add(user);
-      for (const recipient of recipients.values()) {
+      const { users, recipients } = await peopleToMail(prisma, toUserIds);
+      const linkFor = offeredLinks({ actionSecret, publicUrl }, offer, users);
+      for (const recipient of recipients) {
+        const idempotencyKey = `${key}:${recipient.email}`;
         const mail = MAIL[kind]({ contract: review.contract.reference, supplier: review.contract.supplier.name, detail: localiseInstants(detail, recipient) });
         await deliverOnce(prisma, mailer, {
-          idempotencyKey: `${key}:${recipient.email}`,
+          idempotencyKey,
           recipient,
           kind,
           subject: mail.subject,
-          text: `${mail.text}\n\n${publicUrl}/api/supplier-reviews/${review.id}\n`,
+          text: `${mail.text}${await linkFor(recipient, idempotencyKey)}\n\n${publicUrl}/api/supplier-reviews/${review.id}\n`,
           headers: { 'X-Itsm-Contract': review.contract.reference, 'X-Itsm-Supplier-Review-Id': review.id },
         });
       }

@@ -67,6 +67,11 @@ const en = {
   surveyAnsweredTitle: 'Thank you',
   surveyAnswered: (score: number, reference: string) => `Your score of ${score} for ${reference} is recorded.`,
   surveyClosed: 'This survey has already been answered. Nothing was changed.',
+  stepDoneTitle: 'Done',
+  stepNotOpen: (state: string) => `This is now "${state}" and no longer waiting for this step. Nothing was changed.`,
+  checkFields: (labels: string) => `Please check: ${labels}.`,
+  stepDone: (action: string, reference: string, state: string) => `${action}: ${reference}. It is now "${state}".`,
+  linkUntil: 'This link works until',
 };
 
 const zh: typeof en = {
@@ -124,13 +129,18 @@ const zh: typeof en = {
   surveyAnsweredTitle: '谢谢',
   surveyAnswered: (score: number, reference: string) => `您对 ${reference} 的评分 ${score} 已记录。`,
   surveyClosed: '此调查已经填写过。未做任何更改。',
+  stepDoneTitle: '已完成',
+  stepNotOpen: (state: string) => `该记录当前状态为"${state}"，不再等待此操作。未做任何更改。`,
+  checkFields: (labels: string) => `请检查：${labels}。`,
+  stepDone: (action: string, reference: string, state: string) => `${action}：${reference}。当前状态为"${state}"。`,
+  linkUntil: '链接有效期至',
 };
 
 export const pageTexts = (locale: PageLocale) => (locale === 'zh-CN' ? zh : en);
 
 function layout(locale: PageLocale, heading: string, body: string): string {
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(heading)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:1.5rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:0 0 .5rem}textarea{width:100%;min-height:5rem}button{font-size:1.1rem;padding:.6rem 1.4rem;margin:.5rem .5rem 0 0;border-radius:.4rem;border:0;color:#fff}.approve{background:#1d7a3a}.reject{background:#a12a2a}.notice{color:#555;font-size:.9rem}.error{color:#a12a2a;font-weight:600}</style></head>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:1.5rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}dd{margin:0 0 .5rem}textarea{width:100%;min-height:5rem}button{font-size:1.1rem;padding:.6rem 1.4rem;margin:.5rem .5rem 0 0;border-radius:.4rem;border:0;color:#fff}.approve{background:#1d7a3a}fieldset{border:0;padding:0;margin:0 0 .8rem}legend,label.field{font-weight:600;display:block}.reject{background:#a12a2a}.notice{color:#555;font-size:.9rem}.error{color:#a12a2a;font-weight:600}</style></head>
 <body><h1>${escapeHtml(heading)}</h1>${body}</body></html>`;
 }
 
@@ -221,6 +231,37 @@ ${page.error ? `<p class="error" role="alert">${escapeHtml(page.error)}</p>` : '
 <form method="post"><fieldset>${options}</fieldset><label for="comment">${escapeHtml(t.surveyComment)}</label><textarea id="comment" name="comment">${escapeHtml(page.comment ?? '')}</textarea>
 <button class="approve" type="submit">${escapeHtml(t.send)}</button></form>
 <p class="notice">${escapeHtml(t.notice)} ${escapeHtml(t.surveyUntil)}: ${escapeHtml(page.deadline)}</p>`,
+  );
+}
+
+export interface StepPage {
+  heading: string;
+  facts: { label: string; value: string }[];
+  /** Each question with what was answered so far; without options, a text box. */
+  fields: { name: string; label: string; options?: { value: string; label: string }[]; value?: string }[];
+  action: string;
+  deadline: string;
+  error?: string;
+}
+
+/** The one page behind every offered step (api/action-steps.ts): the record, the questions, one button. */
+export function stepPage(locale: PageLocale, page: StepPage): string {
+  const t = pageTexts(locale);
+  const facts = page.facts.map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.value)}</dd>`).join('');
+  const fields = page.fields
+    .map((f) =>
+      f.options
+        ? `<fieldset><legend>${escapeHtml(f.label)}</legend>${f.options.map((o) => `<label><input type="radio" name="${escapeHtml(f.name)}" value="${escapeHtml(o.value)}"${f.value === o.value ? ' checked' : ''}> ${escapeHtml(o.label)}</label><br>`).join('')}</fieldset>`
+        : `<label class="field" for="${escapeHtml(f.name)}">${escapeHtml(f.label)}</label><textarea id="${escapeHtml(f.name)}" name="${escapeHtml(f.name)}">${escapeHtml(f.value ?? '')}</textarea>`,
+    )
+    .join('');
+  return layout(
+    locale,
+    page.heading,
+    `<dl>${facts}</dl>
+${page.error ? `<p class="error" role="alert">${escapeHtml(page.error)}</p>` : ''}
+<form method="post">${fields}<button class="approve" type="submit">${escapeHtml(page.action)}</button></form>
+<p class="notice">${escapeHtml(t.notice)} ${escapeHtml(t.linkUntil)}: ${escapeHtml(page.deadline)}</p>`,
   );
 }
 

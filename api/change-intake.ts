@@ -4,7 +4,7 @@ import { changeWorkflowId, outsideTemplateScope, type ChangeOpened } from '../do
 import { CHANGE_SCOPE, writeChangeRecord } from '../records/changes';
 import { standardTemplate } from '../records/standard-templates';
 import { resolveCis } from './ci-references';
-import { ItsmKind, ItsmService, ItsmState } from '../temporal-config/search-attributes';
+import { ItsmService } from '../temporal-config/search-attributes';
 import type { changeApproval } from '../workflows/change';
 import { submitChangeUpdate } from '../workflows/change.messages';
 import type { ApiDeps } from './deps';
@@ -76,16 +76,7 @@ export async function openChange(deps: ApiDeps, body: Body, requesterId: string,
     riskAnswers: body.riskAnswers,
     createdAt: new Date().toISOString(),
   };
-  await startRecordWorkflow<typeof changeApproval>(deps.temporal, 'changeApproval', {
-    workflowId,
-    taskQueue: deps.taskQueue,
-    args: [opened],
-    typedSearchAttributes: [
-      { key: ItsmKind, value: 'change' },
-      { key: ItsmState, value: 'draft' },
-      { key: ItsmService, value: opened.serviceCodes[0] },
-    ],
-  });
+  await startRecordWorkflow<typeof changeApproval>(deps, 'changeApproval', { workflowId, args: [opened], kind: 'change', state: 'draft', searchAttributes: [{ key: ItsmService, value: opened.serviceCodes[0] }] });
   await writeChangeRecord(deps.prisma, opened);
   if (body.submit) await sendChangeUpdate(deps, { id: changeId, workflowId }, submitChangeUpdate, { actorId: requesterId });
   return deps.prisma.changeRequest.findUniqueOrThrow({ where: { id: changeId }, include: CHANGE_SCOPE });

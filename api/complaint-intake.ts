@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { nextComplaintNumber, writeComplaintRecord } from '../activities/complaint';
 import { complaintWorkflowId, DEFAULT_COMPLAINT_POLICIES, type ComplaintOpened, type ComplaintSeverity } from '../domain/complaint';
-import { ItsmKind, ItsmState } from '../temporal-config/search-attributes';
 import type { complaintHandling } from '../workflows/complaint';
 import { hasAnyRole, STAFF, type Principal } from './auth';
 import type { ApiDeps } from './deps';
@@ -63,15 +62,7 @@ export async function logComplaint(deps: ApiDeps, body: z.infer<typeof CreateCom
     remindBeforeSeconds: [...policy.remindBeforeSeconds],
     escalateAfterSeconds: policy.escalateAfterSeconds,
   };
-  await startRecordWorkflow<typeof complaintHandling>(deps.temporal, 'complaintHandling', {
-    workflowId: complaintWorkflowId(opened.complaintId),
-    taskQueue: deps.taskQueue,
-    args: [opened],
-    typedSearchAttributes: [
-      { key: ItsmKind, value: 'complaint' },
-      { key: ItsmState, value: opened.handlerId ? 'investigating' : 'received' },
-    ],
-  });
+  await startRecordWorkflow<typeof complaintHandling>(deps, 'complaintHandling', { workflowId: complaintWorkflowId(opened.complaintId), args: [opened], kind: 'complaint', state: opened.handlerId ? 'investigating' : 'received' });
   await writeComplaintRecord(prisma, opened);
   return opened.complaintId;
 }

@@ -4,7 +4,7 @@ import { incidentWorkflowId, openingColumns, type IncidentOpened } from '../doma
 import type { IntakeChannel } from '../domain/routing';
 import { priorityFor, type Level } from '../domain/priority';
 import type { Db } from '../prisma/database';
-import { ItsmAssignee, ItsmKind, ItsmPriority, ItsmService, ItsmState } from '../temporal-config/search-attributes';
+import { ItsmAssignee, ItsmPriority, ItsmService } from '../temporal-config/search-attributes';
 import type { incidentLifecycle } from '../workflows/incident';
 import { resolveCis } from './ci-references';
 import { routeNewIncident } from './incident-routing';
@@ -79,17 +79,12 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
     channel: origin.channel,
     loggedById: origin.loggedById,
   };
-  await startRecordWorkflow<typeof incidentLifecycle>(deps.temporal, 'incidentLifecycle', {
+  await startRecordWorkflow<typeof incidentLifecycle>(deps, 'incidentLifecycle', {
     workflowId,
-    taskQueue: deps.taskQueue,
     args: [opened],
-    typedSearchAttributes: [
-      { key: ItsmKind, value: 'incident' },
-      { key: ItsmState, value: openingColumns(opened).state },
-      { key: ItsmPriority, value: priority },
-      { key: ItsmService, value: service.code },
-      ...(routed?.assignee ? [{ key: ItsmAssignee, value: routed.assignee.email }] : []),
-    ],
+    kind: 'incident',
+    state: openingColumns(opened).state,
+    searchAttributes: [{ key: ItsmPriority, value: priority }, { key: ItsmService, value: service.code }, ...(routed?.assignee ? [{ key: ItsmAssignee, value: routed.assignee.email }] : [])],
   });
   const { cis: _named, ...fields } = intake;
   // The workflow's first activity writes the same row, maybe at this very moment: an insert that skips an

@@ -31,6 +31,13 @@ export const httpErrors = {
   unavailable: (detail: string) => new HttpError(503, 'unavailable', 'Service unavailable', detail),
 };
 
+/** The record a lookup found, or a 404 naming what was asked for (`what`: "group <id>"). */
+export async function foundOr404<T>(lookup: Promise<T | null>, what: string): Promise<T> {
+  const record = await lookup;
+  if (record === null) throw httpErrors.notFound(`no ${what}`);
+  return record;
+}
+
 export function issuesFromZod(location: FieldIssue['location'], error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => {
     // An unknown key is reported on its parent; name the key itself so the caller sees which field is wrong.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { nextProblemNumber, writeProblemRecord } from '../records/problems';
 import { problemWorkflowId, type ProblemOpened } from '../domain/problem';
-import { ItsmKind, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
+import { ItsmPriority } from '../temporal-config/search-attributes';
 import type { problemRootCause } from '../workflows/problem';
 import { investigateProblemUpdate } from '../workflows/problem.messages';
 import { resolveCi } from './ci-references';
@@ -40,16 +40,7 @@ export async function openProblem(deps: ApiDeps, body: z.infer<typeof CreateProb
     openedAt: new Date().toISOString(),
   };
   const workflowId = problemWorkflowId(opened.problemId);
-  await startRecordWorkflow<typeof problemRootCause>(deps.temporal, 'problemRootCause', {
-    workflowId,
-    taskQueue: deps.taskQueue,
-    args: [opened],
-    typedSearchAttributes: [
-      { key: ItsmKind, value: 'problem' },
-      { key: ItsmState, value: 'new' },
-      { key: ItsmPriority, value: opened.priority },
-    ],
-  });
+  await startRecordWorkflow<typeof problemRootCause>(deps, 'problemRootCause', { workflowId, args: [opened], kind: 'problem', state: 'new', searchAttributes: [{ key: ItsmPriority, value: opened.priority }] });
   await writeProblemRecord(deps.prisma, opened, 'manual');
   if (body.ownerId) await sendProblemUpdate(deps, { id: opened.problemId, workflowId }, investigateProblemUpdate, { actorId, ownerId: body.ownerId });
   return deps.prisma.problem.findUniqueOrThrow({ where: { id: opened.problemId } });

@@ -46,7 +46,7 @@ const ERROR_RESPONSES: Record<number, string> = {
 };
 
 function documentedResponse(status: number, response: { description: string; schema?: Schema }) {
-  // Every error answer is problem+json (api/problem.ts), so a typed client can read its detail and fields.
+  // Every error answer is problem+json (api/problem-details.ts), so a typed client can read its detail and fields.
   if (status >= 400) return { description: response.description, content: { 'application/problem+json': { schema: response.schema ?? ProblemSchema } } };
   return response.schema ? { description: response.description, content: { 'application/json': { schema: response.schema } } } : { description: response.description };
 }

@@ -1,4 +1,5 @@
 import { addBusinessTime, type CalendarDefinition } from './calendar';
+import type { TransitionTable } from './transitions';
 
 // The change record's lifecycle (ISO/IEC 20000-1 clause 8.5.1): assessed, approved, scheduled, implemented,
 // reviewed. Workflow validators, the API's 409 answers and the action-link pages all read it from here.
@@ -22,27 +23,35 @@ export const CHANGE_STATES = [
 ] as const;
 export type ChangeState = (typeof CHANGE_STATES)[number];
 
-export const FINAL_CHANGE_STATES: readonly ChangeState[] = ['closed', 'rejected', 'cancelled', 'failed'];
+/** People's commands, and the steps the process takes itself: assessment, its plan, and the deadlines. */
+export type ChangeCommand = 'submit' | 'assess' | 'plan' | 'decide' | 'remind' | 'escalate' | 'expire' | 'schedule' | 'start' | 'complete' | 'fail' | 'review' | 'cancel';
 
-export type ChangeCommand = 'submit' | 'decide' | 'schedule' | 'start' | 'complete' | 'fail' | 'review' | 'cancel';
-
-const ALLOWED_FROM: Record<ChangeCommand, readonly ChangeState[]> = {
-  submit: ['draft'],
-  decide: ['approval'],
-  // Rescheduling an already scheduled change re-checks its new window.
-  schedule: ['approved', 'scheduled'],
-  start: ['scheduled'],
-  complete: ['implementing'],
-  fail: ['implementing'],
-  review: ['review'],
-  cancel: ['draft', 'submitted', 'assessment', 'approval', 'approved', 'scheduled'],
+export const CHANGE_TRANSITIONS: TransitionTable<ChangeState, ChangeCommand> = {
+  noun: 'change',
+  states: CHANGE_STATES,
+  initial: 'draft',
+  final: ['closed', 'rejected', 'cancelled', 'failed'],
+  rules: {
+    submit: { from: ['draft'], to: ['submitted'], by: 'person' },
+    assess: { from: ['submitted'], to: ['assessment'], by: 'process' },
+    // The approval plan routes it: to its first board, straight to approved (a standard change within its
+    // template), or to rejected when no board could approve it.
+    plan: { from: ['assessment'], to: ['approval', 'approved', 'rejected'], by: 'process' },
+    // A decision that does not settle the stage, or settles it with another stage to go, stays in approval.
+    decide: { from: ['approval'], to: ['approval', 'approved', 'rejected'], by: 'person' },
+    remind: { from: ['approval', 'review'], to: [], by: 'timer' },
+    escalate: { from: ['approval', 'review'], to: [], by: 'timer' },
+    expire: { from: ['approval'], to: ['rejected'], by: 'timer' },
+    // Rescheduling an already scheduled change re-checks its new window.
+    schedule: { from: ['approved', 'scheduled'], to: ['scheduled'], by: 'person' },
+    start: { from: ['scheduled'], to: ['implementing'], by: 'person' },
+    complete: { from: ['implementing'], to: ['review', 'closed'], by: 'person' },
+    fail: { from: ['implementing'], to: ['review'], by: 'person' },
+    // A failed change is reviewed too, and ends as failed rather than closed.
+    review: { from: ['review'], to: ['closed', 'failed'], by: 'person' },
+    cancel: { from: ['draft', 'submitted', 'assessment', 'approval', 'approved', 'scheduled'], to: ['cancelled'], by: 'person' },
+  },
 };
-
-/** Why `command` is not allowed in `state`, or null when it is. */
-export function illegalChangeTransition(command: ChangeCommand, state: ChangeState): string | null {
-  if (ALLOWED_FROM[command].includes(state)) return null;
-  return `${command} is not allowed while the change is ${state} (allowed from: ${ALLOWED_FROM[command].join(', ')})`;
-}
 
 /**
  * Every change but a successful standard one gets a post-implementation review; a failed one is reviewed
@@ -342,6 +351,9 @@ export function standardFit(template: StandardTemplate | null, change: StandardC
 // --- Deadlines --------------------------------------------------------------------------------------------
 
 export type ChangeTimerKind = 'reminder' | 'escalation' | 'expiry' | 'review-reminder' | 'review-overdue';
+
+/** The table's command for each deadline: reminders and escalations leave the state as it is, expiry rejects. */
+export const DEADLINE_COMMANDS: Record<ChangeTimerKind, ChangeCommand> = { reminder: 'remind', 'review-reminder': 'remind', escalation: 'escalate', 'review-overdue': 'escalate', expiry: 'expire' };
 
 export interface ChangeTimer {
   key: string;

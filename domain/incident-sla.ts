@@ -16,7 +16,6 @@ export interface SlaEvent {
 }
 
 export interface IncidentSlaState {
-  state: IncidentState;
   policy: SlaPolicySnapshot;
   response: SlaClock;
   resolution: SlaClock;
@@ -26,9 +25,14 @@ export interface IncidentSlaState {
   progressCount: number;
   resolvedAt: number | null;
   cycle: number;
-  /** When the incident was opened and whether nobody has taken it yet; absent in runs started before routing. */
+  /** When the incident was opened; absent in runs started before routing. */
   openedAt?: number;
-  unassigned?: boolean;
+}
+
+/** What the SLA timers depend on besides the clocks: the record's state and whether anybody has taken it. */
+export interface SlaSubject {
+  state: IncidentState;
+  unassigned: boolean;
 }
 
 // At one instant a warning goes out before the breach, and the breach before the escalation it triggers.
@@ -46,7 +50,7 @@ function clockEvents(name: ClockName, clock: SlaClock, s: IncidentSlaState): Sla
   return events;
 }
 
-export function pendingSlaEvents(s: IncidentSlaState): SlaEvent[] {
+export function pendingSlaEvents(s: IncidentSlaState, { state, unassigned }: SlaSubject): SlaEvent[] {
   const events = [...clockEvents('response', s.response, s), ...clockEvents('resolution', s.resolution, s)];
   for (const level of s.policy.escalationChain) {
     const at = instantAtFraction(s.resolution, s.policy.calendar, level.atFraction);
@@ -54,14 +58,14 @@ export function pendingSlaEvents(s: IncidentSlaState): SlaEvent[] {
   }
   // Work nobody has taken must reach a person who can hand it out (the group lead), once.
   const unassignedAfter = s.policy.unassignedAlertSeconds;
-  if (unassignedAfter && s.unassigned && s.openedAt !== undefined && isOpen(s.state)) {
+  if (unassignedAfter && unassigned && s.openedAt !== undefined && isOpen(state)) {
     events.push({ key: 'unassigned', kind: 'unassigned', at: addBusinessTime(s.policy.calendar, s.openedAt, unassignedAfter) });
   }
   const interval = s.policy.progressUpdateEverySeconds;
-  if (interval && s.resolution.runningSince !== null && s.state !== 'pending') {
+  if (interval && s.resolution.runningSince !== null && state !== 'pending') {
     events.push({ key: `progress:${s.progressCount + 1}`, kind: 'progress', at: addBusinessTime(s.policy.calendar, s.progressBase, interval) });
   }
-  if (s.state === 'resolved' && s.resolvedAt !== null) {
+  if (state === 'resolved' && s.resolvedAt !== null) {
     events.push({ key: `autoClose:${s.cycle}`, kind: 'autoClose', at: s.resolvedAt + s.policy.autoCloseAfterSeconds * 1000 });
   }
   const fired = new Set(s.fired);

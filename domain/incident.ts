@@ -1,7 +1,9 @@
 import type { Level, Priority } from './priority';
+import type { TransitionTable } from './transitions';
 
 // The incident record's lifecycle (ISO/IEC 20000-1 clause 8.6.1). This module is the single source of
-// which transitions exist; the workflow's update validators and the API's 409 answers both come from it.
+// which transitions exist (INCIDENT_TRANSITIONS): the workflow's validators and the API's 409 answers both
+// come from it.
 
 export const INCIDENT_STATES = ['new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
@@ -40,7 +42,7 @@ export interface IncidentOpened {
 /** The record's routing columns at opening: a routed member makes it assigned from the start. */
 export function openingColumns(opened: IncidentOpened): { groupId: string | null; assigneeId: string | null; state: IncidentState } {
   const assigneeId = opened.assigneeId ?? null;
-  return { groupId: opened.groupId ?? null, assigneeId, state: assigneeId ? stateAfter('assign', 'new') : 'new' };
+  return { groupId: opened.groupId ?? null, assigneeId, state: assigneeId ? assignTarget('new') : 'new' };
 }
 
 export function incidentWorkflowId(incidentId: string): string {
@@ -61,49 +63,37 @@ export type IncidentCommand =
   | 'resolve'
   | 'reopen'
   | 'close'
-  | 'declareMajor';
+  | 'declareMajor'
+  | 'autoClose';
 
-const ALLOWED_FROM: Record<IncidentCommand, readonly IncidentState[]> = {
-  assign: OPEN_STATES,
-  acknowledge: ['new', 'assigned'],
-  addNote: [...OPEN_STATES, 'resolved'],
-  setPending: ['assigned', 'in_progress'],
-  resume: ['pending'],
-  changePriority: OPEN_STATES,
-  resolve: OPEN_STATES,
-  reopen: ['resolved'],
-  close: ['resolved'],
-  declareMajor: OPEN_STATES,
+export const INCIDENT_TRANSITIONS: TransitionTable<IncidentState, IncidentCommand> = {
+  noun: 'incident',
+  states: INCIDENT_STATES,
+  initial: 'new',
+  final: ['closed'],
+  rules: {
+    // Handing work already under way to another group or person leaves its state as it is.
+    assign: { from: OPEN_STATES, to: ['assigned'], stays: true, by: 'person' },
+    acknowledge: { from: ['new', 'assigned'], to: ['in_progress'], by: 'person' },
+    // A customer's reply resumes a pending incident; any other note leaves the state as it is.
+    addNote: { from: [...OPEN_STATES, 'resolved'], to: ['in_progress'], stays: true, by: 'person' },
+    setPending: { from: ['assigned', 'in_progress'], to: ['pending'], by: 'person' },
+    resume: { from: ['pending'], to: ['in_progress'], by: 'person' },
+    changePriority: { from: OPEN_STATES, to: [], by: 'person' },
+    resolve: { from: OPEN_STATES, to: ['resolved'], by: 'person' },
+    reopen: { from: ['resolved'], to: ['in_progress'], by: 'person' },
+    close: { from: ['resolved'], to: ['closed'], by: 'person' },
+    declareMajor: { from: OPEN_STATES, to: [], by: 'person' },
+    // A resolution nobody disputes within the policy's quiet period is closed by the process.
+    autoClose: { from: ['resolved'], to: ['closed'], by: 'timer' },
+  },
 };
 
-/** Why `command` is not allowed in `state`, or null when it is. */
-export function illegalTransition(command: IncidentCommand, state: IncidentState): string | null {
-  if (ALLOWED_FROM[command].includes(state)) return null;
-  return `${command} is not allowed while the incident is ${state} (allowed from: ${ALLOWED_FROM[command].join(', ')})`;
-}
+/** Where `assign` leads: new work becomes assigned, work already taken keeps its state. */
+export const assignTarget = (state: IncidentState): IncidentState => (state === 'new' ? 'assigned' : state);
 
-/** The state after a legal command. A customer reply to a pending incident resumes it. */
-export function stateAfter(command: IncidentCommand, state: IncidentState, options: { customerReply?: boolean } = {}): IncidentState {
-  switch (command) {
-    case 'assign':
-      return state === 'new' ? 'assigned' : state;
-    case 'acknowledge':
-    case 'resume':
-    case 'reopen':
-      return 'in_progress';
-    case 'setPending':
-      return 'pending';
-    case 'resolve':
-      return 'resolved';
-    case 'close':
-      return 'closed';
-    case 'addNote':
-      return options.customerReply && state === 'pending' ? 'in_progress' : state;
-    case 'changePriority':
-    case 'declareMajor':
-      return state;
-  }
-}
+/** Where `addNote` leads: a customer's reply resumes a pending incident. */
+export const noteTarget = (state: IncidentState, author: NoteAuthor): IncidentState => (author === 'customer' && state === 'pending' ? 'in_progress' : state);
 
 export type NoteVisibility = 'public' | 'internal';
 export type NoteAuthor = 'agent' | 'customer';

@@ -1,4 +1,5 @@
 import type { Priority } from './priority';
+import type { TransitionTable } from './transitions';
 
 // The problem record's lifecycle (ISO/IEC 20000-1 clause 8.6.3): investigated to a root cause, published as a
 // known error with its workaround, fixed through a change, and closed once the fix has proved effective.
@@ -8,22 +9,42 @@ export type ProblemState = (typeof PROBLEM_STATES)[number];
 /** Problems still being worked: an owner leaving them hands work over. */
 export const OPEN_PROBLEM_STATES: readonly ProblemState[] = ['new', 'investigating', 'known_error', 'fix_pending'];
 
-export type ProblemCommand = 'investigate' | 'publishKnownError' | 'linkFix' | 'linkIncidents' | 'close';
+export type ProblemCommand =
+  | 'investigate'
+  | 'publishKnownError'
+  | 'linkFix'
+  | 'linkIncidents'
+  | 'close'
+  | 'remindRca'
+  | 'escalateRca'
+  | 'resolve'
+  | 'fixFailed'
+  | 'recur'
+  | 'closeEffective';
 
-const ALLOWED_FROM: Record<ProblemCommand, readonly ProblemState[]> = {
-  investigate: ['new'],
-  // A known error can be corrected (its article gets a new version) until the fix is under way.
-  publishKnownError: ['new', 'investigating', 'known_error'],
-  linkFix: ['known_error'],
-  linkIncidents: ['new', 'investigating', 'known_error', 'fix_pending', 'resolved'],
-  close: ['new', 'investigating', 'known_error', 'fix_pending', 'resolved'],
+export const PROBLEM_TRANSITIONS: TransitionTable<ProblemState, ProblemCommand> = {
+  noun: 'problem',
+  states: PROBLEM_STATES,
+  initial: 'new',
+  final: ['closed'],
+  rules: {
+    investigate: { from: ['new'], to: ['investigating'], by: 'person' },
+    // A known error can be corrected (its article gets a new version) until the fix is under way.
+    publishKnownError: { from: ['new', 'investigating', 'known_error'], to: ['known_error'], by: 'person' },
+    linkFix: { from: ['known_error'], to: ['fix_pending'], by: 'person' },
+    linkIncidents: { from: ['new', 'investigating', 'known_error', 'fix_pending', 'resolved'], to: [], by: 'person' },
+    close: { from: ['new', 'investigating', 'known_error', 'fix_pending', 'resolved'], to: ['closed'], by: 'person' },
+    // The root-cause deadline's reminders and escalation run until a known error is published.
+    remindRca: { from: ['new', 'investigating'], to: [], by: 'timer' },
+    escalateRca: { from: ['new', 'investigating'], to: [], by: 'timer' },
+    // The fix's change ended: closed successfully, the fix is on trial; anything else, the known error stays open.
+    resolve: { from: ['fix_pending'], to: ['resolved'], by: 'process' },
+    fixFailed: { from: ['fix_pending'], to: ['known_error'], by: 'process' },
+    // An incident linked while the fix is on trial: it did not hold, the cause is looked for again.
+    recur: { from: ['resolved'], to: ['investigating'], by: 'process' },
+    closeEffective: { from: ['resolved'], to: ['closed'], by: 'timer' },
+  },
 };
-
-/** Why `command` is not allowed in `state`, or null when it is. */
-export function illegalProblemTransition(command: ProblemCommand, state: ProblemState): string | null {
-  if (ALLOWED_FROM[command].includes(state)) return null;
-  return `${command} is not allowed while the problem is ${state} (allowed from: ${ALLOWED_FROM[command].join(', ')})`;
-}
 
 export interface ProblemOpened {
   problemId: string;

@@ -1,3 +1,5 @@
+import type { TransitionTable } from './transitions';
+
 // The release's lifecycle (ISO/IEC 20000-1 clause 8.5.3): built, tested, authorised, deployed environment by
 // environment, verified, and backed out in reverse order when a verification fails or the release is aborted.
 
@@ -8,21 +10,38 @@ export const FINAL_RELEASE_STATES: readonly ReleaseState[] = ['released', 'rolle
 export const RELEASE_STEPS = ['build', 'test', 'deploy', 'verify', 'rollback'] as const;
 export type ReleaseStep = (typeof RELEASE_STEPS)[number];
 
-export type ReleaseCommand = 'start' | 'authorise' | 'confirm' | 'abort';
+/** People's commands, and the steps the release takes itself as its build, tests and deployments report back. */
+export type ReleaseCommand = 'start' | 'authorise' | 'confirm' | 'abort' | 'build' | 'test' | 'deploy' | 'gate' | 'clear' | 'verify' | 'escalate' | 'release' | 'back-out';
 
 const ACTIVE: readonly ReleaseState[] = ['building', 'testing', 'deploying', 'awaiting_authorisation', 'verifying'];
-const ALLOWED_FROM: Record<ReleaseCommand, readonly ReleaseState[]> = {
-  start: ['planned'],
-  // Production may be authorised ahead, while the earlier environments are still going.
-  authorise: ACTIVE,
-  confirm: ['deploying', 'verifying'],
-  abort: ['planned', ...ACTIVE],
-};
 
-export function illegalReleaseTransition(command: ReleaseCommand, state: ReleaseState): string | null {
-  if (ALLOWED_FROM[command].includes(state)) return null;
-  return `${command} is not allowed while the release is ${state} (allowed from: ${ALLOWED_FROM[command].join(', ')})`;
-}
+export const RELEASE_TRANSITIONS: TransitionTable<ReleaseState, ReleaseCommand> = {
+  noun: 'release',
+  states: RELEASE_STATES,
+  initial: 'planned',
+  final: FINAL_RELEASE_STATES,
+  rules: {
+    // Starting and aborting are requests: the release moves when its work gets there (or is cancelled).
+    start: { from: ['planned'], to: [], by: 'person' },
+    // Production may be authorised ahead, while the earlier environments are still going.
+    authorise: { from: ACTIVE, to: [], by: 'person' },
+    confirm: { from: ['deploying', 'verifying'], to: [], by: 'person' },
+    abort: { from: ['planned', ...ACTIVE], to: [], by: 'person' },
+    build: { from: ['planned'], to: ['building'], by: 'process' },
+    test: { from: ['building'], to: ['testing'], by: 'process' },
+    deploy: { from: ['testing'], to: ['deploying'], by: 'process' },
+    // Before each production environment: it waits for its own authorisation, then for its gate to clear.
+    gate: { from: ['deploying', 'verifying'], to: ['awaiting_authorisation'], by: 'process' },
+    clear: { from: ['awaiting_authorisation'], to: ['deploying'], by: 'process' },
+    // The last environment's automatic verification has begun.
+    verify: { from: ['deploying'], to: ['verifying'], by: 'process' },
+    // A smoke test nobody confirmed in time.
+    escalate: { from: ACTIVE, to: [], by: 'timer' },
+    release: { from: ['deploying', 'verifying'], to: ['released'], by: 'process' },
+    // Every environment touched is rolled back first; nothing touched ends as failed, an abort as aborted.
+    'back-out': { from: ['planned', ...ACTIVE], to: ['aborted', 'rolled_back', 'failed'], by: 'process' },
+  },
+};
 
 export interface ReleaseOpened {
   releaseId: string;

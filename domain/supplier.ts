@@ -1,10 +1,17 @@
 import { deadlineTimers, type DeadlineTimer } from './deadlines';
+import { dutyTransitions } from './governance-duty';
 
 // Supplier reviews (ISO/IEC 20000-1 clause 8.2.5): the supplier's performance against the contract's
 // underpinning targets, assessed by the contract owner by a deadline.
 
 export const REVIEW_OUTCOMES = ['continue', 'renegotiate', 'terminate'] as const;
 export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+
+export const SUPPLIER_REVIEW_STATES = ['gathering', 'awaiting-assessment', 'assessed'] as const;
+export type SupplierReviewState = (typeof SUPPLIER_REVIEW_STATES)[number];
+
+/** The performance is gathered from the records before the contract owner is asked to assess it. */
+export const SUPPLIER_REVIEW_TRANSITIONS = dutyTransitions({ noun: 'supplier review', states: SUPPLIER_REVIEW_STATES, due: 'awaiting-assessment', complete: 'assess', done: ['assessed'] });
 
 export const TARGET_METRICS = ['response-sla', 'resolution-sla'] as const;
 export type TargetMetric = (typeof TARGET_METRICS)[number];

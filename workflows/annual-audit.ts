@@ -1,14 +1,20 @@
-import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/audit';
-import { sendGovernanceMail } from './governance-mail';
-import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
+import type { ActionOffer } from '../domain/action-links';
+import { AUDIT_TRANSITIONS, auditReviewTimers, DEFAULT_AUDIT_REVIEW, type AuditCommand, type AuditState } from '../domain/audit';
+import type { DeadlineTimer } from '../domain/deadlines';
+import { assignAuditorUpdate, auditStatusQuery, finishFieldworkUpdate, recordFindingUpdate, signOffAuditUpdate, type AuditStatus } from './annual-audit.messages';
 import { correctiveAction } from './corrective-action';
-import { untilDone } from './deadline-loop';
-import { assignAuditorUpdate, auditStatusQuery, finishFieldworkUpdate, recordFindingUpdate, signOffAuditUpdate, type AuditStatus } from './governance.messages';
+import { sendGovernanceMail } from './governance-mail';
+import { RecordProcess } from './record-process';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
-import { serialQueue } from './serial-queue';
 
 const { openAudit, checkAuditor, recordAudit, recordFinding } = proxyActivities<AuditActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumInterval: '1 minute' } });
+
+/** The managers can sign off the management review from the mails that ask for it. */
+const SIGN_OFF: ActionOffer = { step: 'audit.sign-off' };
+
+type AuditPatch = Parameters<AuditActivities['recordAudit']>[0]['patch'];
 
 export interface AnnualAuditInput {
   /** How long the management review may take after the fieldwork, and reminders before that. */
@@ -23,115 +29,104 @@ export interface AnnualAuditInput {
  * review by its deadline.
  */
 export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditStatus> {
-  const reviewSeconds = input.reviewSeconds ?? 14 * 86_400;
-  const status: AuditStatus = { auditId: null, state: 'opening', auditorId: null, findings: 0, reviewDueAt: null, escalated: false };
-  const queue = serialQueue();
-  let seq = 0;
-  const refuse = (type: string, command: string, message: string): never => {
-    throw ApplicationFailure.create({ type, message, details: [{ state: status.state, command }], nonRetryable: true });
-  };
-  const inState = (command: string, state: AuditStatus['state']) => {
-    if (status.state !== state) refuse(ILLEGAL_TRANSITION, command, `${command} is not allowed while the audit is ${status.state} (allowed in: ${state})`);
-  };
-  const byAuditor = (command: string, actorId: string) => {
-    if (actorId !== status.auditorId) refuse(NOT_ALLOWED, command, 'only the assigned auditor does that');
-  };
-  const mail = (kind: string, to: string[] | 'managers', subject: string, text: string) => {
-    const key = `${workflowInfo().workflowId}:${++seq}:${kind}`;
-    void queue.run(() => sendGovernanceMail({ key, kind, toUserIds: to, subject, text, headers: { 'X-Itsm-Audit-Id': status.auditId! } }));
+  const review = { reviewSeconds: input.reviewSeconds ?? DEFAULT_AUDIT_REVIEW.reviewSeconds, remindBeforeSeconds: input.remindBeforeSeconds ?? DEFAULT_AUDIT_REVIEW.remindBeforeSeconds };
+  const audit = new RecordProcess<AuditState, AuditCommand>({ table: AUDIT_TRANSITIONS, keyPrefix: workflowInfo().workflowId });
+  let auditId: string | null = null;
+  let auditorId: string | null = null;
+  let findings = 0;
+  let reviewDueAt: string | null = null;
+  let escalated = false;
+  const status = (): AuditStatus => ({ auditId, state: audit.state, auditorId, findings, reviewDueAt, escalated });
+
+  const save = (patch: AuditPatch) => audit.write(() => recordAudit({ auditId: auditId!, patch }));
+  const mail = (kind: string, subject: string, text: string, offer?: ActionOffer) =>
+    audit.send(kind, (key) => sendGovernanceMail({ key, kind, toUserIds: 'managers', subject, text, headers: { 'X-Itsm-Audit-Id': auditId! }, offer }));
+  const byAuditor = (command: AuditCommand, actorId: string) => {
+    if (actorId !== auditorId) audit.refuse(NOT_ALLOWED, command, 'only the assigned auditor does that');
   };
 
-  setHandler(auditStatusQuery, () => ({ ...status }));
+  audit.query(auditStatusQuery, status);
 
-  setHandler(
-    assignAuditorUpdate,
-    async ({ auditorId }) => {
-      // Checked again here, against the records as they are now: the API's check may be a moment old.
-      const conflicts = await checkAuditor({ auditId: status.auditId!, auditorId });
-      if (conflicts.length > 0) refuse(ILLEGAL_TRANSITION, 'assignAuditor', `the auditor is not independent of the audited services: ${conflicts.join('; ')}`);
-      status.auditorId = auditorId;
-      status.state = 'fieldwork';
-      await queue.run(() => recordAudit({ auditId: status.auditId!, patch: { auditorId, state: 'fieldwork' } }));
-      return { ...status };
-    },
-    { validator: (_input) => inState('assignAuditor', 'awaiting_auditor') },
-  );
+  audit.update(assignAuditorUpdate, 'assignAuditor', async ({ auditorId: candidate }) => {
+    // Checked again here, against the records as they are now: the API's check may be a moment old. While it
+    // runs the audit takes no other command, so a second assignment is refused instead of racing this one.
+    await audit.decided('assignAuditor', async () => {
+      const conflicts = await checkAuditor({ auditId: auditId!, auditorId: candidate });
+      if (conflicts.length > 0) audit.refuse(ILLEGAL_TRANSITION, 'assignAuditor', `the auditor is not independent of the audited services: ${conflicts.join('; ')}`);
+    });
+    auditorId = candidate;
+    await save({ auditorId: candidate, state: audit.state });
+    return status();
+  });
 
-  setHandler(
+  audit.update(
     recordFindingUpdate,
+    'recordFinding',
     async (finding) => {
+      audit.transition('recordFinding');
       const actionId = uuid4();
       const findingId = uuid4();
       const dueAt = new Date(Date.now() + finding.dueInSeconds * 1000).toISOString();
       const workflowId = `corrective-action-${actionId}`;
-      await queue.run(() => recordFinding({ auditId: status.auditId!, findingId, actionId, workflowId, clause: finding.clause, title: finding.title, severity: finding.severity, description: finding.description, ownerId: finding.ownerId, dueAt }));
+      await audit.write(() => recordFinding({ auditId: auditId!, findingId, actionId, workflowId, clause: finding.clause, title: finding.title, severity: finding.severity, description: finding.description, ownerId: finding.ownerId, dueAt }));
       // The action outlives the audit: it is closed when it is done, not when the audit is.
       await startChild(correctiveAction, {
         workflowId,
         args: [{ actionId, title: finding.title, ownerId: finding.ownerId, dueAt, remindBeforeSeconds: input.remindBeforeSeconds ?? [Math.round(finding.dueInSeconds / 4)] }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
-      status.findings++;
-      return { ...status };
+      findings++;
+      return status();
     },
-    {
-      validator: ({ actorId }) => {
-        inState('recordFinding', 'fieldwork');
-        byAuditor('recordFinding', actorId);
-      },
-    },
+    ({ actorId }) => byAuditor('recordFinding', actorId),
   );
 
-  setHandler(
+  audit.update(
     finishFieldworkUpdate,
+    'finishFieldwork',
     async () => {
-      status.state = 'management_review';
-      status.reviewDueAt = new Date(Date.now() + reviewSeconds * 1000).toISOString();
-      await queue.run(() => recordAudit({ auditId: status.auditId!, patch: { state: status.state, reviewDueAt: status.reviewDueAt! } }));
-      mail('audit-review-request', 'managers', 'Management review: the internal audit report is ready', `Review the audit report and sign it off by ${status.reviewDueAt}.`);
-      return { ...status };
+      audit.transition('finishFieldwork');
+      reviewDueAt = new Date(Date.now() + review.reviewSeconds * 1000).toISOString();
+      await save({ state: audit.state, reviewDueAt });
+      mail('audit-review-request', 'Management review: the internal audit report is ready', `Review the audit report and sign it off by ${reviewDueAt}.`, SIGN_OFF);
+      return status();
     },
-    {
-      validator: ({ actorId }) => {
-        inState('finishFieldwork', 'fieldwork');
-        byAuditor('finishFieldwork', actorId);
-      },
-    },
+    ({ actorId }) => byAuditor('finishFieldwork', actorId),
   );
 
-  setHandler(
+  audit.update(
     signOffAuditUpdate,
+    'signOffAudit',
     async ({ actorId }) => {
-      status.state = 'closed';
-      await queue.run(() => recordAudit({ auditId: status.auditId!, patch: { state: 'closed', signedOffById: actorId, signedOffAt: new Date(Date.now()).toISOString() } }));
-      return { ...status };
+      audit.transition('signOffAudit');
+      await save({ state: audit.state, signedOffById: actorId, signedOffAt: new Date(Date.now()).toISOString() });
+      return status();
     },
-    {
-      validator: ({ actorId, isManager }) => {
-        inState('signOffAudit', 'management_review');
-        if (!isManager) refuse(NOT_ALLOWED, 'signOffAudit', 'the management review is signed off by a manager');
-        if (actorId === status.auditorId) refuse(NOT_ALLOWED, 'signOffAudit', 'the auditor does not sign off their own audit');
-      },
+    ({ actorId, isManager }) => {
+      if (!isManager) audit.refuse(NOT_ALLOWED, 'signOffAudit', 'the management review is signed off by a manager');
+      if (actorId === auditorId) audit.refuse(NOT_ALLOWED, 'signOffAudit', 'the auditor does not sign off their own audit');
     },
   );
 
-  const opened = await openAudit({ workflowId: workflowInfo().workflowId, at: new Date(Date.now()).toISOString() });
-  status.auditId = opened.auditId;
-  status.state = 'awaiting_auditor';
-  mail('audit-opened', 'managers', 'The yearly internal audit is open', 'Its evidence is compiled; assign an auditor who is independent of the audited services.');
+  auditId = (await openAudit({ workflowId: workflowInfo().workflowId, at: new Date(Date.now()).toISOString() })).auditId;
+  audit.transition('open');
+  mail('audit-opened', 'The yearly internal audit is open', 'Its evidence is compiled; assign an auditor who is independent of the audited services.');
 
-  await untilDone(
-    () => status.state === 'closed',
-    () => (status.reviewDueAt ? deadlineTimers(Date.parse(status.reviewDueAt), (input.remindBeforeSeconds ?? [3 * 86_400]).filter((s) => s < reviewSeconds), 'review:') : []),
+  await audit.untilDone(
+    () => audit.state === 'closed',
+    () => auditReviewTimers(reviewDueAt, review),
     async (timer: DeadlineTimer) => {
-      if (timer.kind === 'reminder') return mail('audit-review-reminder', 'managers', 'Reminder: management review of the internal audit', `Sign it off by ${status.reviewDueAt}.`);
-      status.escalated = true;
-      mail('audit-review-overdue', 'managers', 'ESCALATED: management review of the internal audit is overdue', `It was due by ${status.reviewDueAt}.`);
-      await queue.run(() => recordAudit({ auditId: status.auditId!, patch: { escalated: true } }));
+      if (timer.kind === 'reminder') {
+        audit.transition('remind');
+        return mail('audit-review-reminder', 'Reminder: management review of the internal audit', `Sign it off by ${reviewDueAt}.`, SIGN_OFF);
+      }
+      audit.transition('escalate');
+      escalated = true;
+      mail('audit-review-overdue', 'ESCALATED: management review of the internal audit is overdue', `It was due by ${reviewDueAt}.`, SIGN_OFF);
+      await save({ escalated: true });
     },
   );
   // An Update that ended the wait may still be finishing its work.
-  await condition(allHandlersFinished);
-  await queue.drained();
-  return { ...status };
+  await audit.drain();
+  return status();
 }

@@ -1,47 +1,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ChangeState, ChangeType, RiskLevel } from '../domain/change';
-import type { Conflict } from '../domain/change-schedule';
+import type { ChangeStatus } from '../domain/change-progress';
+
+export type { ChangeStatus } from '../domain/change-progress';
 
 export interface Actor {
   actorId: string;
-}
-
-export interface ApprovalDecision {
-  approverId: string;
-  decision: 'approve' | 'reject';
-  comment: string;
-  via: 'api' | 'link';
-  at: string;
-}
-
-export interface StageStatus {
-  level: number;
-  board: string;
-  boardName: string;
-  quorum: string;
-  required: number;
-  approverIds: string[];
-  decisions: ApprovalDecision[];
-  deadline: string;
-}
-
-export interface ChangeStatus {
-  state: ChangeState;
-  type: ChangeType;
-  riskScore: number | null;
-  riskLevel: RiskLevel | null;
-  /** The approval stage under way (or the last one decided). */
-  stage: StageStatus | null;
-  stages: number;
-  escalationLevel: number;
-  approvalDueAt: string | null;
-  costApprovedAt: string | null;
-  scheduledStart: string | null;
-  scheduledEnd: string | null;
-  conflicts: Conflict[];
-  reviewDueAt: string | null;
-  outcome: 'successful' | 'failed' | null;
-  closeReason: string | null;
 }
 
 export interface DecideInput extends Actor {

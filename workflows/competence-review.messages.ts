@@ -1,8 +1,9 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CompetenceReviewState } from '../domain/competence';
 
 export interface CompetenceReviewStatus {
   reviewId: string | null;
-  state: 'opening' | 'due' | 'done';
+  state: CompetenceReviewState;
   dueAt: string | null;
   escalated: boolean;
 }

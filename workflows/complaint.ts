@@ -1,8 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { ComplaintActivities, ComplaintMailKind, ComplaintMailTarget } from '../activities/complaint';
+import type { ActionOffer } from '../domain/action-links';
 import { COMPLAINT_TRANSITIONS, complaintTimers, escalationLevelOf, type ComplaintCommand, type ComplaintOpened, type ComplaintState } from '../domain/complaint';
 import type { DeadlineTimer } from '../domain/deadlines';
-import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
+import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
 import { assignComplaintUpdate, closeComplaintUpdate, complaintStatusQuery, type ComplaintStatus } from './complaint.messages';
 import { RecordProcess } from './record-process';
 import { NOT_ALLOWED } from './refusals';
@@ -10,6 +11,9 @@ import { NOT_ALLOWED } from './refusals';
 const { openComplaintRecord, recordComplaint, sendComplaintMail } = proxyActivities<ComplaintActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
 
 type RecordPatch = Parameters<ComplaintActivities['recordComplaint']>[0]['patch'];
+
+/** Whoever a mail asks to act (the handler, or the managers above them) may close the complaint from it. */
+const CLOSE: ActionOffer = { step: 'complaint.close' };
 
 /**
  * One service complaint (ISO/IEC 20000-1 clause 8.3.2), from logging to its formal close: the complainant is
@@ -33,7 +37,7 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
   let outcome: ComplaintStatus['outcome'] = null;
   const status = (): ComplaintStatus => ({ state: complaint.state, handlerId, dueAt: opened.dueAt, escalationLevel, outcome });
 
-  const mail = (kind: ComplaintMailKind, to: ComplaintMailTarget[], level?: number) => complaint.send(kind, (key) => sendComplaintMail({ key, complaintId, kind, to, level }));
+  const mail = (kind: ComplaintMailKind, to: ComplaintMailTarget[], extra: { level?: number; offer?: ActionOffer } = {}) => complaint.send(kind, (key) => sendComplaintMail({ key, complaintId, kind, to, ...extra }));
   /** Writes the record's new columns with the event that explains them. */
   const record = (type: string, actorId: string | null, patch: RecordPatch, data: Record<string, unknown> = {}) => {
     complaint.sync();
@@ -49,7 +53,7 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
     handlerId = to;
     complaint.transition('assign');
     await record('assigned', actorId, { state: complaint.state, handlerId: to }, { handlerId: to });
-    mail('complaint-assigned', ['handler']);
+    mail('complaint-assigned', ['handler'], { offer: CLOSE });
     return status();
   });
   complaint.update(
@@ -69,7 +73,7 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
 
   complaint.sync();
   mail('complaint-received', ['complainant']);
-  mail('complaint-assigned', ['handler']);
+  mail('complaint-assigned', ['handler'], { offer: CLOSE });
 
   await complaint.untilDone(
     () => complaint.state === 'closed',
@@ -78,12 +82,12 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
       // A close accepted in the same activation as the timer wins: a closed complaint is not escalated.
       if (!complaint.allows('escalate')) return;
       if (timer.kind === 'reminder') {
-        mail('complaint-reminder', ['handler']);
+        mail('complaint-reminder', ['handler'], { offer: CLOSE });
         await record('reminder', null, {}, { key: timer.key });
         return;
       }
       escalationLevel = escalationLevelOf(timer);
-      mail('complaint-escalation', escalationLevel === 1 ? ['managers', 'handler'] : ['admins'], escalationLevel);
+      mail('complaint-escalation', escalationLevel === 1 ? ['managers', 'handler'] : ['admins'], { level: escalationLevel, offer: CLOSE });
       await record('escalated', null, { escalationLevel }, { level: escalationLevel });
     },
   );

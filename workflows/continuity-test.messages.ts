@@ -1,8 +1,9 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ContinuityTestOutcome, ContinuityTestState } from '../domain/continuity';
 
 export interface ContinuityTestStatus {
   testId: string | null;
-  state: 'opening' | 'due' | 'passed' | 'failed';
+  state: ContinuityTestState;
   dueAt: string | null;
   escalated: boolean;
   actionId: string | null;
@@ -10,7 +11,7 @@ export interface ContinuityTestStatus {
 export interface TestOutcomeInput {
   actorId: string;
   mayRecord: boolean;
-  outcome: 'passed' | 'failed';
+  outcome: ContinuityTestOutcome;
   notes: string;
 }
 

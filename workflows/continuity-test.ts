@@ -1,78 +1,67 @@
-import { allHandlersFinished, ApplicationFailure, condition, ParentClosePolicy, proxyActivities, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
-import { sendGovernanceMail } from './governance-mail';
+import { ParentClosePolicy, patched, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ContinuityActivities } from '../activities/continuity';
-import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
-import { correctiveAction } from './corrective-action';
-import { untilDone } from './deadline-loop';
-import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
-import { serialQueue } from './serial-queue';
+import type { ActionOffer } from '../domain/action-links';
+import { CONTINUITY_TEST_TRANSITIONS, continuityCorrectiveAction } from '../domain/continuity';
+import type { CorrectiveActionOpened } from '../domain/corrective-action';
+import { deadlineTimers } from '../domain/deadlines';
 import { type ContinuityTestStatus, continuityTestStatusQuery, recordTestOutcomeUpdate } from './continuity-test.messages';
+import { correctiveAction } from './corrective-action';
+import { DUTY_SEARCH_ATTRIBUTES_PATCH, governanceDuty } from './governance-duty';
+import { NOT_ALLOWED } from './refusals';
 
 const { openContinuityTest, recordContinuityTest, openCorrectiveAction } = proxyActivities<ContinuityActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
 
-/** Corrective actions from a failed continuity test are due in 30 days. */
-const ACTION_DUE_MS = 30 * 86_400_000;
+/** The plan's owner can record the outcome straight from the mail that says the test is due, or the reminder. */
+const RECORD_OUTCOME: ActionOffer = { step: 'continuity-test.record-outcome' };
 
 /**
  * The year's test of one continuity plan (ISO/IEC 20000-1 clause 8.7.2): its owner runs it and records the
  * outcome by the deadline (reminders, then an escalation to the managers); a failure becomes a corrective action.
  */
 export async function continuityTest({ planId }: { planId: string }): Promise<ContinuityTestStatus> {
-  const status: ContinuityTestStatus = { testId: null, state: 'opening', dueAt: null, escalated: false, actionId: null };
-  const queue = serialQueue();
-  let seq = 0;
+  const test = governanceDuty(CONTINUITY_TEST_TRANSITIONS, { searchAttributes: patched(DUTY_SEARCH_ATTRIBUTES_PATCH) });
+  let testId: string | null = null;
   let ownerId = '';
   let title = '';
-  const mail = (kind: string, to: string[] | 'managers', subject: string) => {
-    const key = `${workflowInfo().workflowId}:${++seq}:${kind}`;
-    void queue.run(() => sendGovernanceMail({ key, kind, toUserIds: to, subject, text: `${subject}. Due by ${status.dueAt}.`, headers: { 'X-Itsm-Continuity-Test-Id': status.testId! } }));
+  let actionId: string | null = null;
+  const status = (): ContinuityTestStatus => ({ testId, state: test.state, dueAt: test.dueAt, escalated: test.escalated, actionId });
+  const mail = test.governanceMail(() => ({ 'X-Itsm-Continuity-Test-Id': testId! }));
+  /** A failed test's corrective action (clause 10.1): its record first, then its own workflow, which outlives the test. */
+  const raiseCorrectiveAction = async (action: Omit<CorrectiveActionOpened, 'actionId'>): Promise<string> => {
+    const id = uuid4();
+    const workflowId = `corrective-action-${id}`;
+    await test.write(() => openCorrectiveAction({ actionId: id, workflowId, source: 'continuity', title: action.title, ownerId: action.ownerId, dueAt: action.dueAt }));
+    await startChild(correctiveAction, { workflowId, args: [{ actionId: id, ...action }], parentClosePolicy: ParentClosePolicy.ABANDON });
+    return id;
   };
 
-  setHandler(continuityTestStatusQuery, () => ({ ...status }));
-  setHandler(
+  test.query(continuityTestStatusQuery, status);
+  test.update(
     recordTestOutcomeUpdate,
+    'recordOutcome',
     async ({ actorId, outcome, notes }) => {
-      status.state = outcome;
-      const now = Date.now();
-      if (outcome === 'failed') {
-        const actionId = uuid4();
-        const workflowId = `corrective-action-${actionId}`;
-        const dueAt = new Date(now + ACTION_DUE_MS).toISOString();
-        await queue.run(() => openCorrectiveAction({ actionId, workflowId, source: 'continuity', title: `Continuity test failed: ${title}`, ownerId, dueAt }));
-        await startChild(correctiveAction, { workflowId, args: [{ actionId, title: `Continuity test failed: ${title}`, ownerId, dueAt, remindBeforeSeconds: [7 * 86_400] }], parentClosePolicy: ParentClosePolicy.ABANDON });
-        status.actionId = actionId;
-      }
-      await queue.run(() => recordContinuityTest({ testId: status.testId!, patch: { state: outcome, notes, testedById: actorId, testedAt: new Date(now).toISOString(), ...(status.actionId ? { actionId: status.actionId } : {}) } }));
-      return { ...status };
+      test.transition('recordOutcome', outcome);
+      const testedAt = Date.now();
+      if (outcome === 'failed') actionId = await raiseCorrectiveAction(continuityCorrectiveAction(title, ownerId, testedAt));
+      await test.write(() => recordContinuityTest({ testId: testId!, patch: { state: outcome, notes, testedById: actorId, testedAt: new Date(testedAt).toISOString(), ...(actionId ? { actionId } : {}) } }));
+      return status();
     },
-    {
-      validator: ({ actorId, mayRecord }) => {
-        const refuse = (type: string, message: string) => {
-          throw ApplicationFailure.create({ type, message, details: [{ state: status.state, command: 'recordTestOutcome' }], nonRetryable: true });
-        };
-        if (status.state !== 'due') refuse(ILLEGAL_TRANSITION, `the test is ${status.state}; its outcome can be recorded only while it is due`);
-        if (!mayRecord && actorId !== ownerId) refuse(NOT_ALLOWED, "only the plan's owner or a manager records the outcome");
-      },
+    ({ actorId, mayRecord }) => {
+      if (!mayRecord && actorId !== ownerId) test.refuse(NOT_ALLOWED, 'recordOutcome', "only the plan's owner or a manager records the outcome");
     },
   );
 
   const opened = await openContinuityTest({ workflowId: workflowInfo().workflowId, planId, at: new Date(Date.now()).toISOString() });
-  Object.assign(status, { testId: opened.testId, dueAt: opened.dueAt, state: 'due' });
+  testId = opened.testId;
   ownerId = opened.ownerId;
   title = opened.title;
-  mail('continuity-test-due', [ownerId], `Yearly continuity test due: ${title}`);
-  await untilDone(
-    () => status.state !== 'due',
-    () => deadlineTimers(Date.parse(opened.dueAt), opened.remindBeforeSeconds),
-    async (timer: DeadlineTimer) => {
-      if (timer.kind === 'reminder') return mail('continuity-test-reminder', [ownerId], `Reminder: continuity test of ${title}`);
-      status.escalated = true;
-      mail('continuity-test-overdue', 'managers', `ESCALATED: continuity test of ${title} is overdue`);
-      await queue.run(() => recordContinuityTest({ testId: opened.testId, patch: { escalated: true } }));
-    },
-  );
-  // An Update that ended the wait may still be finishing its work.
-  await condition(allHandlersFinished);
-  await queue.drained();
-  return { ...status };
+  test.open(opened.dueAt);
+  await test.followUp({
+    timers: () => deadlineTimers(Date.parse(opened.dueAt), opened.remindBeforeSeconds),
+    request: () => mail('continuity-test-due', [ownerId], `Yearly continuity test due: ${title}`, RECORD_OUTCOME),
+    remind: () => mail('continuity-test-reminder', [ownerId], `Reminder: continuity test of ${title}`, RECORD_OUTCOME),
+    escalate: () => mail('continuity-test-overdue', 'managers', `ESCALATED: continuity test of ${title} is overdue`),
+    recordEscalation: () => recordContinuityTest({ testId: opened.testId, patch: { escalated: true } }),
+  });
+  return status();
 }

@@ -1,67 +1,56 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/audit';
-import { sendGovernanceMail } from './governance-mail';
+import type { ActionOffer } from '../domain/action-links';
+import { CORRECTIVE_ACTION_TRANSITIONS, type CorrectiveActionCommand, type CorrectiveActionOpened, type CorrectiveActionState } from '../domain/corrective-action';
 import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
-import { untilDone } from './deadline-loop';
-import { completeActionUpdate, correctiveActionStatusQuery, type CorrectiveActionStatus } from './governance.messages';
-import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
-import { serialQueue } from './serial-queue';
+import { completeActionUpdate, correctiveActionStatusQuery, type CorrectiveActionStatus } from './corrective-action.messages';
+import { sendGovernanceMail } from './governance-mail';
+import { RecordProcess } from './record-process';
+import { NOT_ALLOWED } from './refusals';
 
 const { recordCorrectiveAction } = proxyActivities<AuditActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '1 minute' } });
 
-export interface CorrectiveActionInput {
-  actionId: string;
-  title: string;
-  ownerId: string;
-  dueAt: string;
-  remindBeforeSeconds: number[];
-}
+/** The owner can record the action done straight from the mail that assigns it or reminds them of it. */
+const COMPLETE: ActionOffer = { step: 'corrective-action.complete' };
 
 /**
  * One corrective action (ISO/IEC 20000-1 clause 10.1): its owner is reminded before the due date and the
  * managers are told when it passes; it ends when the owner (or a manager) records it done.
  */
-export async function correctiveAction(input: CorrectiveActionInput): Promise<CorrectiveActionStatus> {
-  const status: CorrectiveActionStatus = { state: 'open', dueAt: input.dueAt, escalated: false };
-  const queue = serialQueue();
-  let seq = 0;
-  const mail = (kind: string, to: string[] | 'managers', subject: string) => {
-    const key = `${input.actionId}:${++seq}:${kind}`;
-    void queue.run(() => sendGovernanceMail({ key, kind, toUserIds: to, subject, text: `Corrective action "${input.title}" is due ${input.dueAt}.`, headers: { 'X-Itsm-Corrective-Action-Id': input.actionId } }));
-  };
+export async function correctiveAction(input: CorrectiveActionOpened): Promise<CorrectiveActionStatus> {
+  const action = new RecordProcess<CorrectiveActionState, CorrectiveActionCommand>({ table: CORRECTIVE_ACTION_TRANSITIONS, keyPrefix: input.actionId });
+  let escalated = false;
+  const status = (): CorrectiveActionStatus => ({ state: action.state, dueAt: input.dueAt, escalated });
+  const mail = (kind: string, to: string[] | 'managers', subject: string, offer?: ActionOffer) =>
+    action.send(kind, (key) => sendGovernanceMail({ key, kind, toUserIds: to, subject, text: `Corrective action "${input.title}" is due ${input.dueAt}.`, headers: { 'X-Itsm-Corrective-Action-Id': input.actionId }, offer }));
 
-  setHandler(correctiveActionStatusQuery, () => ({ ...status }));
-  setHandler(
+  action.query(correctiveActionStatusQuery, status);
+  action.update(
     completeActionUpdate,
+    'complete',
     async ({ notes }) => {
-      status.state = 'done';
-      await queue.run(() => recordCorrectiveAction({ actionId: input.actionId, patch: { state: 'done', notes, completedAt: new Date(Date.now()).toISOString() } }));
-      return { ...status };
+      action.transition('complete');
+      await action.write(() => recordCorrectiveAction({ actionId: input.actionId, patch: { state: 'done', notes, completedAt: new Date(Date.now()).toISOString() } }));
+      return status();
     },
-    {
-      validator: ({ actorId, mayComplete }) => {
-        const refuse = (type: string, message: string) => {
-          throw ApplicationFailure.create({ type, message, details: [{ state: status.state, command: 'complete' }], nonRetryable: true });
-        };
-        if (status.state !== 'open') refuse(ILLEGAL_TRANSITION, 'the corrective action is already done');
-        if (!mayComplete && actorId !== input.ownerId) refuse(NOT_ALLOWED, 'only its owner or a manager records a corrective action done');
-      },
+    ({ actorId, mayComplete }) => {
+      if (!mayComplete && actorId !== input.ownerId) action.refuse(NOT_ALLOWED, 'complete', 'only its owner or a manager records a corrective action done');
     },
   );
 
-  mail('corrective-action-assigned', [input.ownerId], `Corrective action assigned to you: ${input.title}`);
-  await untilDone(
-    () => status.state === 'done',
+  mail('corrective-action-assigned', [input.ownerId], `Corrective action assigned to you: ${input.title}`, COMPLETE);
+  await action.untilDone(
+    () => action.state === 'done',
     () => deadlineTimers(Date.parse(input.dueAt), input.remindBeforeSeconds),
     async (timer: DeadlineTimer) => {
-      if (timer.kind === 'reminder') return mail('corrective-action-reminder', [input.ownerId], `Reminder: "${input.title}" is due ${input.dueAt}`);
-      status.escalated = true;
+      action.transition(timer.kind === 'reminder' ? 'remind' : 'escalate');
+      if (timer.kind === 'reminder') return mail('corrective-action-reminder', [input.ownerId], `Reminder: "${input.title}" is due ${input.dueAt}`, COMPLETE);
+      escalated = true;
       mail('corrective-action-overdue', 'managers', `ESCALATED: corrective action overdue: ${input.title}`);
-      await queue.run(() => recordCorrectiveAction({ actionId: input.actionId, patch: { escalated: true } }));
+      await action.write(() => recordCorrectiveAction({ actionId: input.actionId, patch: { escalated: true } }));
     },
   );
-  // An Update that ended the wait may still be finishing its work.
-  await condition(allHandlersFinished);
-  await queue.drained();
-  return { ...status };
+  // A completion that ended the wait may still be writing.
+  await action.drain();
+  return status();
 }

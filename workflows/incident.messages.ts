@@ -1,25 +1,12 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { IncidentState, NoteAuthor, NoteVisibility } from '../domain/incident';
+import type { NoteAuthor, NoteVisibility } from '../domain/incident';
+import type { IncidentStatus } from '../domain/incident-record';
 import type { Level, Priority } from '../domain/priority';
-import type { ClockView } from '../domain/sla';
+
+export type { IncidentStatus };
 
 export interface Actor {
   actorId: string;
-}
-
-export interface IncidentStatus {
-  state: IncidentState;
-  priority: Priority;
-  major: boolean;
-  assigneeId: string | null;
-  groupId: string | null;
-  escalationLevel: number;
-  response: ClockView | null;
-  resolution: ClockView | null;
-  /** Business seconds per assignment group (OLA). */
-  olaSeconds: Record<string, number>;
-  /** Mail held until service hours, with the instant it will go out. */
-  heldNotifications: { kind: string; at: string }[];
 }
 
 export interface AssignInput extends Actor {

@@ -1,8 +1,10 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { ProblemActivities, ProblemEventRecord, ProblemSnapshot } from '../activities/problem';
+import type { ActionOffer } from '../domain/action-links';
+import { isoOrNull } from '../domain/instants';
 import {
   fixOutcome,
-  illegalProblemTransition,
+  PROBLEM_TRANSITIONS,
   problemReference,
   rcaTimers,
   type ProblemCommand,
@@ -11,8 +13,7 @@ import {
   type ProblemState,
   type ProblemTimer,
 } from '../domain/problem';
-import { isoOrNull } from '../domain/instants';
-import { ItsmDueAt, ItsmEscalationLevel, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
+import { ItsmDueAt, ItsmEscalationLevel, ItsmPriority, ItsmState } from '../domain/search-attributes';
 import {
   closeProblemUpdate,
   fixChangeEndedSignal,
@@ -24,15 +25,32 @@ import {
   publishKnownErrorUpdate,
   type ProblemStatus,
 } from './problem.messages';
+import { RecordProcess } from './record-process';
 import { ILLEGAL_TRANSITION } from './refusals';
 import { searchAttributeSync } from './search-attribute-sync';
-import { serialQueue } from './serial-queue';
 
 const { openProblemRecord, recordProblemChange, linkProblemIncidents, publishKnownError, postWorkaround, sendProblemNotification } = proxyActivities<ProblemActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
+/**
+ * An Update that comes while the record is still being opened (the API sends the owner right after the start)
+ * moves the problem at once, like any other; in problems begun before, it waited for the opening to move.
+ */
+const MOVES_WHILE_OPENING = 'problem-moves-while-opening';
+
+/**
+ * A link that shows the fix did not hold moves the problem before the links are written, so the effectiveness
+ * review cannot close it meanwhile; problems begun before moved only after the writes.
+ */
+const RECURS_AT_ONCE = 'problem-recurs-at-once';
+
+/** The coordinator told of a new problem can take the investigation from the mail. */
+const INVESTIGATE: ActionOffer = { step: 'problem.investigate' };
+
+/** What the loop waits for: a root-cause reminder or escalation, or the end of the fix's effectiveness review. */
+type ProblemWake = ProblemTimer | { kind: 'review-end'; at: number };
 
 /**
  * One problem (ISO/IEC 20000-1 clause 8.6.3): investigated against a root-cause deadline with reminders and an
@@ -41,8 +59,7 @@ const { openProblemRecord, recordProblemChange, linkProblemIncidents, publishKno
  */
 export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   const { problemId } = opened;
-  const reference = problemReference(opened.number);
-  let state = 'new' as ProblemState;
+  const problem = new RecordProcess<ProblemState, ProblemCommand>({ table: PROBLEM_TRANSITIONS, keyPrefix: problemId, refusalPrefix: problemReference(opened.number) });
   let ownerId = opened.ownerId;
   let policy: ProblemPolicySnapshot | null = null;
   let round = 0;
@@ -57,45 +74,41 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   let reviewUntil: number | null = null;
   let closedAt: number | null = null;
   let closeReason: string | null = null;
-  let seq = 0;
+  // Bumped with every event written: the deadline loop wakes on it, as it always has, not on the moves.
   let version = 0;
 
-  const queue = serialQueue();
-  const serial = queue.run;
-
-  const rcaRunning = () => state === 'new' || state === 'investigating';
-  // Handlers are registered at once (an Update may come right after the start) but act only once the record
-  // is open and its deadline set.
+  const rcaRunning = () => problem.state === 'new' || problem.state === 'investigating';
+  // Handlers are registered at once (an Update may come right after the start); their writes wait until the
+  // record is open and its deadline set.
   let opening = true;
   const ready = () => condition(() => !opening);
+  // Sent with the event that explains the move, not at the move: running problems' histories have them there.
   const upsertChanged = searchAttributeSync();
   function syncSearchAttributes() {
-    const due = rcaRunning() ? rcaDueAt : state === 'resolved' ? reviewUntil : null;
+    const due = rcaRunning() ? rcaDueAt : problem.state === 'resolved' ? reviewUntil : null;
     upsertChanged([
-      [ItsmState, state],
+      [ItsmState, problem.state],
       [ItsmPriority, opened.priority],
       [ItsmEscalationLevel, escalationLevel],
       [ItsmDueAt, due === null ? null : new Date(due)],
     ]);
   }
 
-  function snapshot(): ProblemSnapshot {
-    return {
-      state,
-      ownerId,
-      rcaDueAt: isoOrNull(rcaDueAt),
-      escalationLevel,
-      rootCause: knownError?.rootCause ?? null,
-      workaround: knownError?.workaround ?? null,
-      resolvedAt: isoOrNull(resolvedAt),
-      reviewUntil: isoOrNull(reviewUntil),
-      closedAt: isoOrNull(closedAt),
-      closeReason,
-    };
-  }
+  const snapshot = (): ProblemSnapshot => ({
+    state: problem.state,
+    ownerId,
+    rcaDueAt: isoOrNull(rcaDueAt),
+    escalationLevel,
+    rootCause: knownError?.rootCause ?? null,
+    workaround: knownError?.workaround ?? null,
+    resolvedAt: isoOrNull(resolvedAt),
+    reviewUntil: isoOrNull(reviewUntil),
+    closedAt: isoOrNull(closedAt),
+    closeReason,
+  });
 
   const status = (): ProblemStatus => ({
-    state,
+    state: problem.state,
     priority: opened.priority,
     ownerId,
     rcaDueAt: isoOrNull(rcaDueAt)!,
@@ -107,21 +120,17 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     closeReason,
   });
 
-  const nextKey = (kind: string) => `${problemId}:${++seq}:${kind}`;
-
   async function record(type: string, actorId: string | null, fromState: ProblemState, data: Record<string, unknown> = {}) {
     version++;
     syncSearchAttributes();
-    const event: ProblemEventRecord = { eventKey: nextKey(type), type, actorId, at: isoOrNull(Date.now())!, fromState, toState: state, data };
-    await serial(() => recordProblemChange({ problemId, event, snapshot: snapshot() }));
+    const event: ProblemEventRecord = { eventKey: problem.key(type), type, actorId, at: isoOrNull(Date.now())!, fromState, toState: problem.state, data };
+    await problem.write(() => recordProblemChange({ problemId, event, snapshot: snapshot() }));
     return status();
   }
 
-  function notify(kind: string, toUserIds: (string | null)[], context: Record<string, string> = {}) {
+  function notify(kind: string, toUserIds: (string | null)[], context: Record<string, string> = {}, offer?: ActionOffer) {
     const to = [...new Set(toUserIds.filter((id): id is string => id !== null))];
-    if (to.length === 0) return;
-    const key = nextKey(kind);
-    void serial(() => sendProblemNotification({ key, problemId, kind, toUserIds: to, context }));
+    if (to.length > 0) problem.send(kind, (key) => sendProblemNotification({ key, problemId, kind, toUserIds: to, context, offer }));
   }
 
   function startRca(now: number) {
@@ -131,13 +140,24 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     timers = planned.timers.map((timer) => ({ ...timer, key: `round${round}:${timer.key}` }));
   }
 
-  function refuse(command: ProblemCommand, message: string): never {
-    throw ApplicationFailure.create({ type: ILLEGAL_TRANSITION, message: `${reference}: ${message}`, details: [{ state, command }], nonRetryable: true });
+  /**
+   * Takes `command` before the first await, so the next Update's validator already sees the new state; the
+   * step's writes then wait for the opening.
+   */
+  async function move(command: ProblemCommand) {
+    if (opening && !patched(MOVES_WHILE_OPENING)) await ready();
+    const moved = problem.transition(command);
+    await ready();
+    return moved;
   }
-  const guard = (command: ProblemCommand) => {
-    const problem = illegalProblemTransition(command, state);
-    if (problem) refuse(command, problem);
-  };
+
+  /** The fix did not hold: back to finding the cause, with a new deadline. */
+  function recur() {
+    reviewUntil = null;
+    resolvedAt = null;
+    startRca(Date.now());
+    problem.transition('recur');
+  }
 
   /** New links: recorded, given the workaround when one is published, and a recurrence when the fix is on trial. */
   async function incidentsLinked(incidentIds: string[], actorId: string | null, linkedBy: string) {
@@ -145,150 +165,121 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     const fresh = incidentIds.filter((id) => !linked.has(id));
     if (fresh.length === 0) return status();
     for (const id of fresh) linked.add(id);
-    await serial(() => linkProblemIncidents({ problemId, incidentIds: fresh, linkedBy }));
-    const from = state;
-    if (knownError && (state === 'known_error' || state === 'fix_pending')) {
-      const key = nextKey('workaround');
-      await serial(() => postWorkaround({ problemId, key, incidentIds: fresh, actorId: actorId ?? ownerId }));
+    let recurred = problem.state === 'resolved' && patched(RECURS_AT_ONCE);
+    if (recurred) recur();
+    await problem.write(() => linkProblemIncidents({ problemId, incidentIds: fresh, linkedBy }));
+    if (knownError && (problem.state === 'known_error' || problem.state === 'fix_pending')) {
+      const key = problem.key('workaround');
+      await problem.write(() => postWorkaround({ problemId, key, incidentIds: fresh, actorId: actorId ?? ownerId }));
     }
-    if (state === 'resolved') {
-      // The fix did not hold: back to finding the cause, with a new deadline.
-      state = 'investigating';
-      reviewUntil = null;
-      resolvedAt = null;
-      startRca(Date.now());
-      notify('problem-recurred', [ownerId, policy!.coordinatorId], { incidents: String(fresh.length) });
+    // Problems begun before RECURS_AT_ONCE recur only here, after the writes.
+    if (problem.state === 'resolved') {
+      recur();
+      recurred = true;
     }
-    return record(from === 'resolved' ? 'recurred' : 'incidents-linked', actorId, from, { incidentIds: fresh, linkedBy });
+    if (recurred) notify('problem-recurred', [ownerId, policy!.coordinatorId], { incidents: String(fresh.length) });
+    return record(recurred ? 'recurred' : 'incidents-linked', actorId, recurred ? 'resolved' : problem.state, { incidentIds: fresh, linkedBy });
   }
 
-  setHandler(problemStatusQuery, status);
+  problem.query(problemStatusQuery, status);
 
-  setHandler(
-    investigateProblemUpdate,
-    async ({ actorId, ownerId: owner }) => {
-      await ready();
-      const from = state;
-      state = 'investigating';
-      ownerId = owner;
-      notify('problem-assigned', [owner], { deadline: isoOrNull(rcaDueAt)! });
-      return record('investigation-started', actorId, from, { ownerId: owner });
-    },
-    { validator: (_input) => guard('investigate') },
-  );
+  problem.update(investigateProblemUpdate, 'investigate', async ({ actorId, ownerId: owner }) => {
+    const { from } = await move('investigate');
+    ownerId = owner;
+    notify('problem-assigned', [owner], { deadline: isoOrNull(rcaDueAt)! });
+    return record('investigation-started', actorId, from, { ownerId: owner });
+  });
 
-  setHandler(
+  problem.update(
     publishKnownErrorUpdate,
+    'publishKnownError',
     async ({ actorId, title, rootCause, workaround, language }) => {
-      await ready();
-      const from = state;
-      state = 'known_error';
+      const { from } = await move('publishKnownError');
       knownError = { title, rootCause, workaround, articleId: knownError?.articleId ?? null };
       timers = [];
-      const published = await serial(() => publishKnownError({ problemId, key: nextKey('known-error'), actorId, title, rootCause, workaround, language, incidentIds: [...linked] }));
+      const published = await problem.write(() => publishKnownError({ problemId, key: problem.key('known-error'), actorId, title, rootCause, workaround, language, incidentIds: [...linked] }));
       knownError = { ...knownError, articleId: published.articleId };
       return record('known-error-published', actorId, from, { title, articleId: published.articleId, incidentsNotified: published.notifiedIncidentIds });
     },
-    {
-      validator: ({ rootCause, workaround }) => {
-        guard('publishKnownError');
-        if (rootCause.trim().length < 10 || workaround.trim().length < 10) refuse('publishKnownError', 'a known error needs its root cause and a workaround (10 characters at least)');
-      },
+    ({ rootCause, workaround }) => {
+      if (rootCause.trim().length < 10 || workaround.trim().length < 10) problem.refuse(ILLEGAL_TRANSITION, 'publishKnownError', 'a known error needs its root cause and a workaround (10 characters at least)');
     },
   );
 
-  setHandler(
-    linkFixUpdate,
-    async ({ actorId, changeId }) => {
-      await ready();
-      const from = state;
-      state = 'fix_pending';
-      fixChangeId = changeId;
-      return record('fix-raised', actorId, from, { changeId });
-    },
-    { validator: (_input) => guard('linkFix') },
-  );
+  problem.update(linkFixUpdate, 'linkFix', async ({ actorId, changeId }) => {
+    const { from } = await move('linkFix');
+    fixChangeId = changeId;
+    return record('fix-raised', actorId, from, { changeId });
+  });
 
-  setHandler(
-    linkIncidentsUpdate,
-    ({ actorId, incidentIds }) => incidentsLinked(incidentIds, actorId, 'manual'),
-    { validator: (_input) => guard('linkIncidents') },
-  );
+  problem.update(linkIncidentsUpdate, 'linkIncidents', ({ actorId, incidentIds }) => incidentsLinked(incidentIds, actorId, 'manual'));
+
+  problem.update(closeProblemUpdate, 'close', async ({ actorId, reason }) => {
+    const { from } = await move('close');
+    closedAt = Date.now();
+    closeReason = reason;
+    return record('closed', actorId, from, { reason });
+  });
 
   setHandler(incidentsLinkedSignal, async ({ incidentIds }) => {
-    if (state !== 'closed') await incidentsLinked(incidentIds, null, 'trend');
+    if (problem.allows('linkIncidents')) await incidentsLinked(incidentIds, null, 'trend');
   });
 
   setHandler(fixChangeEndedSignal, async ({ changeId, state: changeState, outcome }) => {
     await ready();
-    if (state !== 'fix_pending' || changeId !== fixChangeId) return;
-    const from = state;
+    if (problem.state !== 'fix_pending' || changeId !== fixChangeId) return;
     const result = fixOutcome(changeState, outcome);
     if (result === 'resolved') {
       const now = Date.now();
-      state = 'resolved';
       resolvedAt = now;
       reviewUntil = now + policy!.effectivenessSeconds * 1000;
+      const { from } = problem.transition('resolve');
       await record('resolved', null, from, { changeId, reviewUntil: isoOrNull(reviewUntil) });
     } else if (result === 'fix-failed') {
-      state = 'known_error';
       fixChangeId = null;
+      const { from } = problem.transition('fixFailed');
       notify('problem-fix-failed', [ownerId, policy!.coordinatorId], { reason: `${changeState}${outcome ? ` (${outcome})` : ''}` });
       await record('fix-failed', null, from, { changeId, changeState, outcome });
     }
   });
 
-  setHandler(
-    closeProblemUpdate,
-    async ({ actorId, reason }) => {
-      await ready();
-      const from = state;
-      state = 'closed';
+  async function fire(wake: ProblemWake) {
+    if (wake.kind === 'review-end') {
       closedAt = Date.now();
-      closeReason = reason;
-      return record('closed', actorId, from, { reason });
-    },
-    { validator: (_input) => guard('close') },
-  );
-
-  async function fire(timer: ProblemTimer) {
-    fired.add(timer.key);
-    if (timer.kind === 'rca-reminder') {
+      closeReason = 'effective: no new incidents during the review period';
+      const { from } = problem.transition('closeEffective');
+      notify('problem-closed', [ownerId, policy!.coordinatorId], { reason: closeReason });
+      await record('closed', null, from, { reason: closeReason, effective: true });
+      return;
+    }
+    fired.add(wake.key);
+    if (wake.kind === 'rca-reminder') {
+      problem.transition('remindRca');
       notify('rca-reminder', [ownerId ?? policy!.coordinatorId], { deadline: isoOrNull(rcaDueAt)! });
     } else {
+      problem.transition('escalateRca');
       escalationLevel = Math.max(escalationLevel, 1);
       notify('rca-escalation', [policy!.coordinatorId, ownerId], { deadline: isoOrNull(rcaDueAt)! });
     }
-    await record(`deadline.${timer.kind}`, null, state, { key: timer.key, dueAt: isoOrNull(timer.at) });
+    await record(`deadline.${wake.kind}`, null, problem.state, { key: wake.key, dueAt: isoOrNull(wake.at) });
   }
 
   syncSearchAttributes();
-  policy = await serial(() => openProblemRecord(opened));
+  policy = await problem.write(() => openProblemRecord(opened));
   startRca(Date.parse(opened.openedAt));
-  await record('rca-deadline-set', null, state, { rcaDueAt: isoOrNull(rcaDueAt), incidents: linked.size });
-  notify('problem-opened', [policy.coordinatorId, ownerId], { deadline: isoOrNull(rcaDueAt)! });
+  await record('rca-deadline-set', null, problem.state, { rcaDueAt: isoOrNull(rcaDueAt), incidents: linked.size });
+  // Offered only while nobody has taken the investigation (an Update may have come during the opening).
+  notify('problem-opened', [policy.coordinatorId, ownerId], { deadline: isoOrNull(rcaDueAt)! }, problem.allows('investigate') ? INVESTIGATE : undefined);
   opening = false;
 
-  while (state !== 'closed') {
-    const now = Date.now();
-    const next = rcaRunning() ? timers.find((timer) => !fired.has(timer.key)) : undefined;
-    if (next && next.at <= now) {
-      await fire(next);
-      continue;
-    }
-    if (state === 'resolved' && reviewUntil !== null && reviewUntil <= now) {
-      const from = state;
-      state = 'closed';
-      closedAt = now;
-      closeReason = 'effective: no new incidents during the review period';
-      notify('problem-closed', [ownerId, policy.coordinatorId], { reason: closeReason });
-      await record('closed', null, from, { reason: closeReason, effective: true });
-      continue;
-    }
-    const wake = [next?.at, state === 'resolved' ? reviewUntil : null].filter((at): at is number => typeof at === 'number');
-    const seen = version;
-    await condition(() => version !== seen, wake.length ? Math.max(1, Math.min(...wake) - now) : undefined);
-  }
-  await condition(allHandlersFinished);
-  await queue.drained();
+  await problem.loop(
+    () => problem.state === 'closed',
+    (): ProblemWake | null => {
+      if (rcaRunning()) return timers.find((timer) => !fired.has(timer.key)) ?? null;
+      return problem.state === 'resolved' && reviewUntil !== null ? { kind: 'review-end', at: reviewUntil } : null;
+    },
+    fire,
+    () => version,
+  );
+  await problem.drain();
 }

@@ -2,7 +2,7 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { allHandlersFinished, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DeadlineTimer } from '../domain/deadlines';
 import { illegalCommand, targetState, type TransitionTable } from '../domain/transitions';
-import type { ITSM_SEARCH_ATTRIBUTES } from '../temporal-config/search-attributes';
+import type { ITSM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { ILLEGAL_TRANSITION } from './refusals';
 import { searchAttributeSync } from './search-attribute-sync';
 import { serialQueue } from './serial-queue';
@@ -38,6 +38,8 @@ export class RecordProcess<S extends string, C extends string> {
   private current: S;
   private sequence: number;
   private moves = 0;
+  /** A command whose outcome an activity is deciding (see `decided`): it holds the record until then. */
+  private pending: C | null = null;
   private readonly queue = serialQueue();
   private readonly upsert = searchAttributeSync();
 
@@ -65,12 +67,13 @@ export class RecordProcess<S extends string, C extends string> {
 
   /** Refuses `command` when the table does not allow it in the current state. */
   check(command: C): void {
+    if (this.pending !== null) this.refuse(ILLEGAL_TRANSITION, command, `${command} must wait: a ${this.pending} of this ${this.options.table.noun} is still in progress`);
     const reason = illegalCommand(this.options.table, command, this.current);
     if (reason) this.refuse(ILLEGAL_TRANSITION, command, reason);
   }
 
   allows(command: C): boolean {
-    return illegalCommand(this.options.table, command, this.current) === null;
+    return this.pending === null && illegalCommand(this.options.table, command, this.current) === null;
   }
 
   /** Checks and moves the state now, before anything is awaited; `to` picks among the rule's targets. */
@@ -80,6 +83,23 @@ export class RecordProcess<S extends string, C extends string> {
     this.current = targetState(this.options.table, command, from, to);
     this.touch();
     return { from, to: this.current };
+  }
+
+  /**
+   * A transition that an activity decides (a schedule the calendar may refuse): from the check until `decide`
+   * settles, every command is refused, this one included, so nothing moves the state while it awaits. `decide`
+   * returns the target (nothing: the rule's only one) or throws its refusal; the move follows at once.
+   */
+  async decided(command: C, decide: () => Promise<S | void>): Promise<Transitioned<S>> {
+    this.check(command);
+    this.pending = command;
+    try {
+      const to = await decide();
+      this.pending = null;
+      return this.transition(command, to ?? undefined);
+    } finally {
+      this.pending = null;
+    }
   }
 
   /** Marks a change that is not a state move (an escalation, a new deadline) and syncs the search attributes. */

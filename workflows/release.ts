@@ -1,35 +1,13 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  ChildWorkflowCancellationType,
-  condition,
-  isCancellation,
-  ParentClosePolicy,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-  startChild,
-  type ChildWorkflowHandle,
-} from '@temporalio/workflow';
+import { CancellationScope, ChildWorkflowCancellationType, condition, isCancellation, ParentClosePolicy, patched, proxyActivities, setHandler, sleep, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { ReleaseActivities, ReleaseEventRecord } from '../activities/release';
-import { FINAL_RELEASE_STATES, illegalReleaseTransition, releaseReference, releaseWorkflowId, type ReleaseCommand, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
+import { RELEASE_TRANSITIONS, releaseReference, releaseWorkflowId, type ReleaseCommand, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
 import { isoOrNull } from '../domain/instants';
-import { ItsmEscalationLevel, ItsmState } from '../temporal-config/search-attributes';
-import {
-  abortReleaseUpdate,
-  authoriseReleaseUpdate,
-  confirmReleaseUpdate,
-  environmentProgressSignal,
-  releaseStatusQuery,
-  smokeTestConfirmedSignal,
-  startReleaseUpdate,
-  type ReleaseStatus,
-} from './release.messages';
+import { isFinal } from '../domain/transitions';
+import { ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
+import { abortReleaseUpdate, authoriseReleaseUpdate, confirmReleaseUpdate, environmentProgressSignal, releaseStatusQuery, smokeTestConfirmedSignal, startReleaseUpdate, type ReleaseStatus } from './release.messages';
 import { releaseEnvironment } from './release-environment';
+import { RecordProcess } from './record-process';
 import { ILLEGAL_TRANSITION } from './refusals';
-import { searchAttributeSync } from './search-attribute-sync';
-import { serialQueue } from './serial-queue';
 
 const { runReleaseStep } = proxyActivities<ReleaseActivities>({
   startToCloseTimeout: '3 hours',
@@ -50,12 +28,20 @@ const { openReleaseRecord, recordReleaseChange, setDeploymentState, releaseProdu
  */
 export async function release(opened: ReleaseOpened): Promise<void> {
   const { releaseId } = opened;
-  const reference = releaseReference(opened.number);
   const last = opened.environments[opened.environments.length - 1];
   // Releases started before environments were records gate their last environment, whatever its name.
   const byRecord = patched('production-by-environment-record');
   const production = byRecord ? opened.production : [last];
-  let state = 'planned' as ReleaseState;
+  let escalationLevel = 0;
+  const lifecycle: RecordProcess<ReleaseState, ReleaseCommand> = new RecordProcess({
+    table: RELEASE_TRANSITIONS,
+    keyPrefix: releaseId,
+    refusalPrefix: releaseReference(opened.number),
+    searchAttributes: () => [
+      [ItsmState, lifecycle.state],
+      [ItsmEscalationLevel, escalationLevel],
+    ],
+  });
   const environments: Record<string, string> = Object.fromEntries(opened.environments.map((env) => [env, 'pending']));
   let started = false;
   let authorisedById: string | null = null;
@@ -68,121 +54,111 @@ export async function release(opened: ReleaseOpened): Promise<void> {
   let abortRequested: { actorId: string; reason: string } | null = null;
   let failureReason: string | null = null;
   let finishedAt: number | null = null;
-  let escalationLevel = 0;
   const children = new Map<string, ChildWorkflowHandle<typeof releaseEnvironment>>();
-  let seq = 0;
-  const queue = serialQueue();
-  const serial = queue.run;
   const work = new CancellationScope();
 
-  const upsertChanged = searchAttributeSync();
-  const status = (): ReleaseStatus => ({ state, environments: { ...environments }, authorisedById, authorisedFor, awaitingAuthorisationFor: awaitingAuthorisationFor(), abortRequested: abortRequested !== null, failureReason });
+  const status = (): ReleaseStatus => ({
+    state: lifecycle.state,
+    environments: { ...environments },
+    authorisedById,
+    authorisedFor,
+    awaitingAuthorisationFor: awaitingAuthorisationFor(),
+    abortRequested: abortRequested !== null,
+    failureReason,
+  });
 
   async function record(type: string, actorId: string | null, fromState: ReleaseState, data: Record<string, unknown> = {}) {
-    upsertChanged([
-      [ItsmState, state],
-      [ItsmEscalationLevel, escalationLevel],
-    ]);
-    const event: ReleaseEventRecord = { eventKey: `${releaseId}:${++seq}:${type}`, type, actorId, at: isoOrNull(Date.now())!, fromState, toState: state, data };
-    const snapshot = { state, authorisedById, authorisedAt: isoOrNull(authorisedAt), failureReason, finishedAt: isoOrNull(finishedAt) };
-    await serial(() => recordReleaseChange({ releaseId, event, snapshot }));
+    lifecycle.touch();
+    const event: ReleaseEventRecord = { eventKey: lifecycle.key(type), type, actorId, at: isoOrNull(Date.now())!, fromState, toState: lifecycle.state, data };
+    const snapshot = { state: lifecycle.state, authorisedById, authorisedAt: isoOrNull(authorisedAt), failureReason, finishedAt: isoOrNull(finishedAt) };
+    await lifecycle.write(() => recordReleaseChange({ releaseId, event, snapshot }));
     return status();
   }
 
   function notify(kind: string, toUserIds: (string | null)[] | 'authorisers', detail = '', environment?: string) {
-    const key = `${releaseId}:${++seq}:${kind}`;
-    void serial(async () => {
+    lifecycle.send(kind, async (key) => {
       const to = toUserIds === 'authorisers' ? await releaseAuthorisers() : toUserIds.filter((id): id is string => id !== null);
       if (to.length > 0) await sendReleaseNotification({ key, releaseId, kind, toUserIds: to, detail, ...(environment ? { environment } : {}) });
     });
   }
 
-  async function moveTo(next: ReleaseState, type: string, data: Record<string, unknown> = {}) {
-    const from = state;
-    state = next;
+  async function moveTo(command: ReleaseCommand, type: string, data: Record<string, unknown> = {}, to?: ReleaseState) {
+    const { from } = lifecycle.transition(command, to);
     await record(type, null, from, data);
   }
 
-  const guard = (command: ReleaseCommand) => {
-    const problem = illegalReleaseTransition(command, state);
-    if (problem) throw ApplicationFailure.create({ type: ILLEGAL_TRANSITION, message: `${reference}: ${problem}`, details: [{ state, command }], nonRetryable: true });
-  };
+  lifecycle.query(releaseStatusQuery, status);
 
-  setHandler(releaseStatusQuery, status);
-
-  setHandler(
+  lifecycle.update(
     startReleaseUpdate,
+    'start',
     async ({ actorId }) => {
       started = true;
-      return record('start-requested', actorId, state);
+      return record('start-requested', actorId, lifecycle.state);
     },
-    { validator: (_input) => guard('start') },
+    () => {
+      if (started || abortRequested) lifecycle.refuse(ILLEGAL_TRANSITION, 'start', started ? 'it has already been started' : 'it is being aborted');
+    },
   );
 
-  setHandler(
+  lifecycle.update(
     authoriseReleaseUpdate,
+    'authorise',
     async ({ actorId }) => {
       authorisedById = actorId;
       authorisedAt = Date.now();
       authorisedFor = nextProduction();
-      return record('authorised', actorId, state, { environment: authorisedFor });
+      return record('authorised', actorId, lifecycle.state, { environment: authorisedFor });
     },
-    {
-      validator: ({ environment }) => {
-        guard('authorise');
-        if (!byRecord) return;
-        const awaiting = awaitingAuthorisationFor();
-        const problem =
-          awaiting === null
-            ? `nothing to authorise: ${nextProduction() === null ? 'no production environment is left to deploy' : `${nextProduction()} is already authorised`}`
-            : environment !== undefined && environment !== awaiting
-              ? `the release waits for an authorisation for ${awaiting}, not ${environment}`
-              : null;
-        if (problem) throw ApplicationFailure.create({ type: ILLEGAL_TRANSITION, message: `${reference}: ${problem}`, details: [{ state, command: 'authorise' }], nonRetryable: true });
-      },
+    ({ environment }) => {
+      if (!byRecord) return;
+      const awaiting = awaitingAuthorisationFor();
+      if (awaiting === null) {
+        lifecycle.refuse(ILLEGAL_TRANSITION, 'authorise', `nothing to authorise: ${nextProduction() === null ? 'no production environment is left to deploy' : `${nextProduction()} is already authorised`}`);
+      }
+      if (environment !== undefined && environment !== awaiting) lifecycle.refuse(ILLEGAL_TRANSITION, 'authorise', `the release waits for an authorisation for ${awaiting}, not ${environment}`);
     },
   );
 
-  setHandler(
+  lifecycle.update(
     confirmReleaseUpdate,
+    'confirm',
     async ({ actorId, environment }) => {
-      await children.get(environment)!.signal(smokeTestConfirmedSignal, { actorId });
+      // Marked before the signal goes out, so a second confirmation in the same instant is refused.
       environments[environment] = 'verifying';
-      return record('smoke-test-confirmed', actorId, state, { environment });
+      await children.get(environment)!.signal(smokeTestConfirmedSignal, { actorId });
+      return record('smoke-test-confirmed', actorId, lifecycle.state, { environment });
     },
-    {
-      validator: ({ environment }) => {
-        guard('confirm');
-        if (environments[environment] !== 'awaiting_confirmation') {
-          throw ApplicationFailure.create({ type: ILLEGAL_TRANSITION, message: `${reference}: ${environment} is not waiting for a smoke-test confirmation (it is ${environments[environment] ?? 'not a target'})`, details: [{ state, command: 'confirm' }], nonRetryable: true });
-        }
-      },
+    ({ environment }) => {
+      if (environments[environment] !== 'awaiting_confirmation') {
+        lifecycle.refuse(ILLEGAL_TRANSITION, 'confirm', `${environment} is not waiting for a smoke-test confirmation (it is ${environments[environment] ?? 'not a target'})`);
+      }
     },
   );
 
-  setHandler(
+  lifecycle.update(
     abortReleaseUpdate,
+    'abort',
     async ({ actorId, reason }) => {
       abortRequested = { actorId, reason };
       work.cancel();
-      return record('abort-requested', actorId, state, { reason });
+      return record('abort-requested', actorId, lifecycle.state, { reason });
     },
-    { validator: (_input) => guard('abort') },
+    () => {
+      if (abortRequested) lifecycle.refuse(ILLEGAL_TRANSITION, 'abort', `it is already being aborted (${abortRequested.reason})`);
+    },
   );
 
   setHandler(environmentProgressSignal, ({ environment, phase }) => {
     if (phase === 'confirmation-overdue') {
       escalationLevel = 1;
       notify('confirmation-overdue', 'authorisers', `in ${environment}`);
-      void record('confirmation-overdue', null, state, { environment });
+      void record('confirmation-overdue', null, lifecycle.state, { environment });
       return;
     }
     environments[environment] = phase;
     if (phase === 'awaiting_confirmation') notify('confirmation-request', [opened.requesterId], `in ${environment}`);
-    if (phase === 'verifying' && environment === last && state === 'deploying') {
-      state = 'verifying';
-      void record('verifying', null, 'deploying', { environment });
-    }
+    if (phase === 'verifying' && environment === last && lifecycle.allows('verify')) void moveTo('verify', 'verifying', { environment });
   });
 
   const step = (name: ReleaseStep, environment: string | null) => runReleaseStep({ releaseId, environment, step: name });
@@ -193,13 +169,11 @@ export async function release(opened: ReleaseOpened): Promise<void> {
    * one given for an earlier production environment was used up by it.
    */
   async function productionGate(environment: string) {
-    const from = state;
-    state = 'awaiting_authorisation';
     if (authorisedFor !== environment) {
       authorisedById = null;
       authorisedAt = null;
     }
-    await record('awaiting-authorisation', null, from, { environment });
+    await moveTo('gate', 'awaiting-authorisation', { environment });
     // Releases started before the patch sent no environment: their links authorise their one production environment.
     if (authorisedFor !== environment) notify('authorisation-request', 'authorisers', 'Open your authorisation link below, or use POST /api/releases/:id/authorise.', byRecord ? environment : undefined);
     for (;;) {
@@ -213,18 +187,18 @@ export async function release(opened: ReleaseOpened): Promise<void> {
       authorisedAt = null;
       authorisedFor = null;
       notify('production-blocked', [opened.requesterId, refusedFor], blockers.join('; '));
-      await record('production-blocked', null, state, { blockers });
+      await record('production-blocked', null, lifecycle.state, { blockers });
     }
     cleared.push(environment);
-    await moveTo('deploying', 'production-cleared', { authorisedById, environment });
+    await moveTo('clear', 'production-cleared', { authorisedById, environment });
   }
 
   async function deployEverywhere() {
-    await moveTo('building', 'building');
+    await moveTo('build', 'building');
     await step('build', null);
-    await moveTo('testing', 'testing');
+    await moveTo('test', 'testing');
     await step('test', null);
-    await moveTo('deploying', 'deploying');
+    await moveTo('deploy', 'deploying');
     for (const environment of opened.environments) {
       if (production.includes(environment)) await productionGate(environment);
       const child = await startChild(releaseEnvironment, {
@@ -247,19 +221,19 @@ export async function release(opened: ReleaseOpened): Promise<void> {
       await step('rollback', environment);
       await setDeploymentState({ releaseId, environment, state: 'rolled_back' });
       environments[environment] = 'rolled_back';
-      await record('rolled-back', null, state, { environment, reason });
+      await record('rolled-back', null, lifecycle.state, { environment, reason });
     }
     return touched;
   }
 
-  await serial(() => openReleaseRecord(opened));
+  await lifecycle.write(() => openReleaseRecord(opened));
   await record('planned', opened.requesterId, 'planned', { environments: opened.environments });
   await condition(() => started || abortRequested !== null);
   try {
     if (abortRequested) throw new Error('aborted before it started');
     await work.run(deployEverywhere);
     finishedAt = Date.now();
-    await moveTo('released', 'released');
+    await moveTo('release', 'released');
     notify('released', [opened.requesterId]);
   } catch (error) {
     const aborted = abortRequested !== null && (isCancellation(error) || !started);
@@ -267,12 +241,12 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
       const undone = await rollBack(failureReason!);
       finishedAt = Date.now();
-      await moveTo(aborted ? 'aborted' : undone.length > 0 ? 'rolled_back' : 'failed', aborted ? 'aborted' : 'failed', { reason: failureReason, rolledBack: undone });
+      await moveTo('back-out', aborted ? 'aborted' : 'failed', { reason: failureReason, rolledBack: undone }, aborted ? 'aborted' : undone.length > 0 ? 'rolled_back' : 'failed');
       if (undone.length > 0) notify('rolled-back', [opened.requesterId], failureReason!);
     });
   }
-  await queue.drained();
-  if (!FINAL_RELEASE_STATES.includes(state)) throw new Error(`release ended in ${state}`);
+  await lifecycle.drain();
+  if (!isFinal(RELEASE_TRANSITIONS, lifecycle.state)) throw new Error(`release ended in ${lifecycle.state}`);
 }
 
 /** The innermost cause of a failed step: "verify in production failed with exit code 1: …". */

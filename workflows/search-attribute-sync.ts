@@ -1,5 +1,5 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { ITSM_SEARCH_ATTRIBUTES } from '../temporal-config/search-attributes';
+import type { ITSM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
 type Pair = [(typeof ITSM_SEARCH_ATTRIBUTES)[number], unknown];
 

@@ -1,9 +1,9 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ReviewOutcome } from '../domain/supplier';
+import type { ReviewOutcome, SupplierReviewState } from '../domain/supplier';
 
 export interface SupplierReviewStatus {
   reviewId: string | null;
-  state: 'gathering' | 'awaiting-assessment' | 'assessed';
+  state: SupplierReviewState;
   dueAt: string | null;
   escalated: boolean;
   outcome: ReviewOutcome | null;

@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import type { User } from '../../prisma/generated/client';
 import { verifyActionToken, type ActionClaims, type ChangeDecisionClaims } from '../../records/mail/action-tokens';
 import { formatChangeWindow } from '../../records/mail/change-mail';
 import { formatInstant, localiseInstants } from '../../records/mail/reader-time';
@@ -11,20 +12,23 @@ import { stillEntitled } from '../link-holders';
 import { HttpError } from '../problem-details';
 import { releaseLinks } from '../release-links';
 import { signedInUser } from '../sessions';
+import { stepLinks } from '../step-links';
 import { surveyLinks } from '../survey-links';
 
 /**
  * `/actions/:token`: GET shows what the link would decide and changes nothing (mail scanners follow links);
- * POST makes the decision through the change's workflow. The token is checked for signature, expiry (and a
- * lifetime within ITSM_LINK_MAX_DAYS), addressee (against whoever is signed in), the addressee's role now, and
- * single use before anything else happens.
+ * POST acts: a change decision, a release authorisation or any step a process offered in its mail through the
+ * record's workflow, a survey answer on its record. The token is checked for signature, expiry (and a lifetime within
+ * ITSM_LINK_MAX_DAYS), addressee (against whoever is signed in), the addressee's role now, and single use before
+ * anything else happens.
  */
 export function actionRoutes(router: Router, deps: ApiDeps) {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const releases = releaseLinks(deps);
   const surveys = surveyLinks(deps);
+  const steps = stepLinks(deps);
 
-  async function load(req: Request, res: Response): Promise<{ claims: ActionClaims; reader: PageReader; approver: { id: string; name: string; locale: string } } | null> {
+  async function load(req: Request, res: Response): Promise<{ claims: ActionClaims; reader: PageReader; approver: User } | null> {
     const verified = await verifyActionToken(deps.actionSecret, String(req.params.token));
     const owner = verified.claims ? await deps.prisma.user.findUnique({ where: { id: verified.claims.approverId } }) : null;
     const asked = req.query.lang === 'zh-CN' || req.query.lang === 'en' ? (req.query.lang as PageLocale) : null;
@@ -89,6 +93,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     if (!loaded) return;
     if (loaded.claims.act === 'release-authorisation') return releases.render(res, loaded.claims, loaded.reader);
     if (loaded.claims.act === 'satisfaction-survey') return surveys.render(res, loaded.claims, loaded.reader, req.query.score);
+    if (loaded.claims.act === 'process-step') return steps.render(res, loaded.claims, loaded.reader);
     const choice = req.query.choice === 'approve' || req.query.choice === 'reject' ? req.query.choice : null;
     await renderDecision(res, loaded.claims, loaded.reader, { choice });
   });
@@ -98,6 +103,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     if (!loaded) return;
     if (loaded.claims.act === 'release-authorisation') return releases.authorise(res, loaded.claims, loaded.reader);
     if (loaded.claims.act === 'satisfaction-survey') return surveys.answer(res, loaded.claims, loaded.reader, req.body ?? {});
+    if (loaded.claims.act === 'process-step') return steps.take(res, loaded.claims, loaded.reader, loaded.approver, req.body ?? {});
     const { claims, reader } = loaded as { claims: ChangeDecisionClaims; reader: PageReader };
     const { locale } = reader;
     const t = pageTexts(locale);

@@ -6,7 +6,7 @@ import type { AssignmentRule } from '../../prisma/generated/client';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { activeGroupIssue } from '../active-references';
-import { httpErrors, type FieldIssue } from '../problem-details';
+import { foundOr404, httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { AssignmentRuleCreate, AssignmentRuleIdParams, AssignmentRuleSchema, AssignmentRuleUpdate } from '../schemas/assignment-rule';
 
@@ -64,8 +64,7 @@ export function assignmentRuleRoutes(router: Router, registry: OpenAPIRegistry, 
     params: AssignmentRuleIdParams,
     responses: { 200: { description: 'The rule', schema: AssignmentRuleSchema }, 404: { description: 'No such rule' } },
     async handler({ params }) {
-      const rule = await deps.prisma.assignmentRule.findUnique({ where: { id: params.id } });
-      if (!rule) throw httpErrors.notFound(`no assignment rule ${params.id}`);
+      const rule = await foundOr404(deps.prisma.assignmentRule.findUnique({ where: { id: params.id } }), `assignment rule ${params.id}`);
       return { status: 200, body: ruleView(rule) };
     },
   });
@@ -80,7 +79,7 @@ export function assignmentRuleRoutes(router: Router, registry: OpenAPIRegistry, 
     body: AssignmentRuleUpdate,
     responses: { 200: { description: 'The rule', schema: AssignmentRuleSchema }, 404: { description: 'No such rule' } },
     async handler({ params, body }) {
-      if (!(await deps.prisma.assignmentRule.findUnique({ where: { id: params.id } }))) throw httpErrors.notFound(`no assignment rule ${params.id}`);
+      await foundOr404(deps.prisma.assignmentRule.findUnique({ where: { id: params.id } }), `assignment rule ${params.id}`);
       await refuseBadReferences(deps, body);
       return { status: 200, body: ruleView(await deps.prisma.assignmentRule.update({ where: { id: params.id }, data: body })) };
     },

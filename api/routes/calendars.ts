@@ -8,7 +8,7 @@ import { isKnownHolidayPreset } from '../../domain/holiday-presets';
 import type { BusinessCalendar } from '../../prisma/generated/client';
 import { EVERYONE } from '../auth';
 import type { ApiDeps } from '../deps';
-import { httpErrors, type FieldIssue } from '../problem-details';
+import { foundOr404, httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { BetweenQuery, CalendarBody, CalendarIdParams, CalendarSchema, DueQuery } from '../schemas/calendar';
 
@@ -24,11 +24,7 @@ const calendarView = ({ id, name, timeZone, weekly, alwaysOpen, holidays, holida
 });
 
 export function calendarRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
-  async function load(id: string) {
-    const calendar = await deps.prisma.businessCalendar.findUnique({ where: { id } });
-    if (!calendar) throw httpErrors.notFound(`no calendar ${id}`);
-    return calendar;
-  }
+  const load = (id: string) => foundOr404(deps.prisma.businessCalendar.findUnique({ where: { id } }), `calendar ${id}`);
 
   defineRoute(router, registry, {
     method: 'get',

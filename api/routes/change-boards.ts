@@ -6,7 +6,7 @@ import { CI_TYPES } from '../../domain/cmdb';
 import type { ApprovalBoard, ApprovalBoardMember, StandardChangeTemplate } from '../../prisma/generated/client';
 import { EVERYONE, MANAGERS } from '../auth';
 import type { ApiDeps } from '../deps';
-import { httpErrors, type FieldIssue } from '../problem-details';
+import { foundOr404, httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { BoardBody, BoardCodeParams, TemplateBody, TemplateIdParams, TemplateScopeBody } from '../schemas/change';
 import { CHANGE_STAFF } from './changes';
@@ -128,7 +128,7 @@ export function changeBoardRoutes(router: Router, registry: OpenAPIRegistry, dep
     responses: { 200: { description: 'The template', schema: Template }, 404: { description: 'No such template' } },
     async handler({ params, body }) {
       const { serviceIds, ...fields } = body;
-      if (!(await deps.prisma.standardChangeTemplate.findUnique({ where: { id: params.id } }))) throw httpErrors.notFound(`no standard-change template ${params.id}`);
+      await foundOr404(deps.prisma.standardChangeTemplate.findUnique({ where: { id: params.id } }), `standard-change template ${params.id}`);
       await checkTemplateServices(deps, serviceIds);
       const template = await deps.prisma.standardChangeTemplate.update({
         where: { id: params.id },

@@ -8,7 +8,7 @@ import { STAFF } from '../auth';
 import { resolveCi } from '../ci-references';
 import { ciView, createCi, updateCi } from '../ci-records';
 import type { ApiDeps } from '../deps';
-import { httpErrors } from '../problem-details';
+import { foundOr404, httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { CiIdParams, CiSchema, CreateCiBody, CreateRelationshipBody, ImpactQuery, ImpactSchema, ListCisQuery, RelationshipParams, RelationshipSchema, UpdateCiBody } from '../schemas/ci';
 
@@ -16,11 +16,7 @@ const RELATED = { source: { select: { id: true, code: true, name: true } }, targ
 
 export function ciRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
-  const findCi = async (id: string) => {
-    const ci = await prisma.configurationItem.findUnique({ where: { id } });
-    if (!ci) throw httpErrors.notFound(`no configuration item ${id}`);
-    return ci;
-  };
+  const findCi = (id: string) => foundOr404(prisma.configurationItem.findUnique({ where: { id } }), `configuration item ${id}`);
 
   defineRoute(router, registry, {
     method: 'get',
@@ -176,8 +172,7 @@ export function ciRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDep
     params: RelationshipParams,
     responses: { 200: { description: 'Removed', schema: RelationshipSchema }, 404: { description: 'No such relationship on this CI' } },
     async handler({ params, principal }) {
-      const relationship = await prisma.ciRelationship.findFirst({ where: { id: params.relationshipId, OR: [{ sourceId: params.id }, { targetId: params.id }] }, include: RELATED });
-      if (!relationship) throw httpErrors.notFound(`no relationship ${params.relationshipId} on configuration item ${params.id}`);
+      const relationship = await foundOr404(prisma.ciRelationship.findFirst({ where: { id: params.relationshipId, OR: [{ sourceId: params.id }, { targetId: params.id }] }, include: RELATED }), `relationship ${params.relationshipId} on configuration item ${params.id}`);
       const diff = { relationship: `${relationship.source.code} ${relationship.type} ${relationship.target.code}` };
       await prisma.$transaction([
         prisma.ciRelationship.delete({ where: { id: relationship.id } }),

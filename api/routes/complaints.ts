@@ -8,7 +8,7 @@ import { assignComplaintUpdate, closeComplaintUpdate, type ComplaintStatus } fro
 import { EVERYONE, hasAnyRole, MANAGERS, STAFF, type Principal } from '../auth';
 import { complaintHandler, complaintPolicy, logComplaint } from '../complaint-intake';
 import type { ApiDeps } from '../deps';
-import { httpErrors } from '../problem-details';
+import { foundOr404 } from '../problem-details';
 import { recordActions } from '../record-action';
 import { defineRoute } from '../route';
 import { recordUpdater } from '../workflow-updates';
@@ -53,11 +53,7 @@ export function complaintRoutes(router: Router, registry: OpenAPIRegistry, deps:
   const { prisma } = deps;
   // Customers see their own complaints only; anyone else's is answered as not found.
   const visibleTo = (principal: Principal) => (hasAnyRole(principal, STAFF) ? {} : { complainantId: principal.id });
-  async function findComplaint(id: string, principal: Principal) {
-    const complaint = await prisma.complaint.findFirst({ where: { id, ...visibleTo(principal) } });
-    if (!complaint) throw httpErrors.notFound(`no complaint ${id}`);
-    return complaint;
-  }
+  const findComplaint = (id: string, principal: Principal) => foundOr404(prisma.complaint.findFirst({ where: { id, ...visibleTo(principal) } }), `complaint ${id}`);
 
   defineRoute(router, registry, {
     method: 'get',

@@ -9,7 +9,7 @@ import { activeUserIssue } from '../active-references';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
 import { duplicate, orDuplicate } from '../duplicates';
-import { httpErrors } from '../problem-details';
+import { foundOr404, httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { CreateGroupBody, GroupIdParams, GroupMemberParams, GroupSchema, ListGroupsQuery, MemberBody, UpdateGroupBody } from '../schemas/group';
 import { EmptyBody } from '../schemas/incident';
@@ -46,11 +46,7 @@ const GroupDeactivationSchema = z
  */
 export function groupRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
-  async function load(id: string) {
-    const group = await prisma.group.findUnique({ where: { id }, include: withMembers });
-    if (!group) throw httpErrors.notFound(`no group ${id}`);
-    return group;
-  }
+  const load = (id: string) => foundOr404(prisma.group.findUnique({ where: { id }, include: withMembers }), `group ${id}`);
   // Names differ only in case for the people who type them (and for the import, which matches on them).
   async function refuseTakenName(name: string, exceptGroupId?: string) {
     const holder = await prisma.group.findFirst({ where: { name: { equals: name, mode: 'insensitive' }, ...(exceptGroupId ? { NOT: { id: exceptGroupId } } : {}) } });

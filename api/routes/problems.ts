@@ -10,7 +10,7 @@ import { closeProblemUpdate, investigateProblemUpdate, linkFixUpdate, linkIncide
 import { MANAGERS, STAFF } from '../auth';
 import { openChange } from '../change-intake';
 import type { ApiDeps } from '../deps';
-import { httpErrors } from '../problem-details';
+import { foundOr404, httpErrors } from '../problem-details';
 import { openProblem } from '../problem-intake';
 import { sendProblemUpdate } from '../problem-updates';
 import { recordActions } from '../record-action';
@@ -65,11 +65,7 @@ export function problemView(problem: Problem) {
 
 export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
-  const findProblem = async (id: string) => {
-    const problem = await prisma.problem.findUnique({ where: { id } });
-    if (!problem) throw httpErrors.notFound(`no problem ${id}`);
-    return problem;
-  };
+  const findProblem = (id: string) => foundOr404(prisma.problem.findUnique({ where: { id } }), `problem ${id}`);
 
   defineRoute(router, registry, {
     method: 'post',

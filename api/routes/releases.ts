@@ -7,13 +7,12 @@ import { adapterConfigSchema, adapterConfigView } from '../../records/deployment
 import { productionBlockers, releaseReference, releaseWorkflowId, type ReleaseOpened } from '../../domain/release';
 import { isoOrNull } from '../../domain/instants';
 import type { DeploymentAdapter, DeploymentEnvironment, Prisma, Release } from '../../prisma/generated/client';
-import { ItsmKind, ItsmState } from '../../temporal-config/search-attributes';
 import { abortReleaseUpdate, authoriseReleaseUpdate, confirmReleaseUpdate, releaseStatusQuery, startReleaseUpdate, type ReleaseStatus } from '../../workflows/release.messages';
 import type { release as releaseWorkflow } from '../../workflows/release';
 import { ADMINS, MANAGERS, STAFF } from '../auth';
 import { resolveCis } from '../ci-references';
 import type { ApiDeps } from '../deps';
-import { issuesFromZod, httpErrors } from '../problem-details';
+import { foundOr404, httpErrors, issuesFromZod } from '../problem-details';
 import { recordActions } from '../record-action';
 import { environmentRows, environmentsView, plannedEnvironments, replaceEnvironments } from '../release-environments';
 import { defineRoute } from '../route';
@@ -53,11 +52,7 @@ const adapterWithEnvironments = (adapter: DeploymentAdapter & { environments: De
 
 export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
-  const findRelease = async (id: string) => {
-    const release = await prisma.release.findUnique({ where: { id }, include: { adapter: true } });
-    if (!release) throw httpErrors.notFound(`no release ${id}`);
-    return release;
-  };
+  const findRelease = (id: string) => foundOr404(prisma.release.findUnique({ where: { id }, include: { adapter: true } }), `release ${id}`);
 
   defineRoute(router, registry, {
     method: 'post',
@@ -101,8 +96,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     body: AdapterEnvironmentsBody,
     responses: { 200: { description: 'Replaced', schema: AdapterSchema }, 404: { description: 'No such adapter' }, 409: { description: 'A release under way deploys to an environment the list leaves out' } },
     async handler({ params, body }) {
-      const adapter = await prisma.deploymentAdapter.findUnique({ where: { name: params.name } });
-      if (!adapter) throw httpErrors.notFound(`no deployment adapter ${params.name}`);
+      const adapter = await foundOr404(prisma.deploymentAdapter.findUnique({ where: { name: params.name } }), `deployment adapter ${params.name}`);
       return { status: 200, body: adapterWithEnvironments({ ...adapter, environments: await replaceEnvironments(prisma, adapter, body.environments) }) };
     },
   });
@@ -163,15 +157,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
         requesterId: principal.id,
       };
       try {
-        await startRecordWorkflow<typeof releaseWorkflow>(deps.temporal, 'release', {
-          workflowId,
-          taskQueue: deps.taskQueue,
-          args: [opened],
-          typedSearchAttributes: [
-            { key: ItsmKind, value: 'release' },
-            { key: ItsmState, value: 'planned' },
-          ],
-        });
+        await startRecordWorkflow<typeof releaseWorkflow>(deps, 'release', { workflowId, args: [opened], kind: 'release', state: 'planned' });
       } catch (error) {
         await prisma.release.delete({ where: { id } });
         throw error;

@@ -7,7 +7,7 @@ import type { MonthFigures } from '../../domain/service-report';
 import { escapeHtml } from '../../records/mail/change-mail';
 import { STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { httpErrors } from '../problem-details';
+import { foundOr404 } from '../problem-details';
 import { barChart } from '../report-charts';
 import { defineRoute } from '../route';
 
@@ -68,11 +68,7 @@ ${sla}${incidents}${satisfaction}</body></html>`;
 
 /** Monthly service reports, as records and as pages with charts. */
 export function serviceReportRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
-  const find = async (id: string) => {
-    const report = await deps.prisma.serviceReport.findUnique({ where: { id } });
-    if (!report) throw httpErrors.notFound(`no service report ${id}`);
-    return report;
-  };
+  const find = (id: string) => foundOr404(deps.prisma.serviceReport.findUnique({ where: { id } }), `service report ${id}`);
 
   defineRoute(router, registry, {
     method: 'get',

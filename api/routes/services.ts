@@ -8,7 +8,7 @@ import { activeGroupIssue, activeUserIssue } from '../active-references';
 import { EVERYONE, MANAGERS } from '../auth';
 import type { ApiDeps } from '../deps';
 import { duplicate, orDuplicate } from '../duplicates';
-import { httpErrors, type FieldIssue } from '../problem-details';
+import { foundOr404, httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { EmptyBody } from '../schemas/incident';
 import { CreateServiceBody, ListServicesQuery, ServiceIdParams, ServiceSchema, UpdateServiceBody } from '../schemas/service';
@@ -36,11 +36,7 @@ function serviceView(service: Service) {
  */
 export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
-  async function load(id: string) {
-    const service = await prisma.service.findUnique({ where: { id } });
-    if (!service) throw httpErrors.notFound(`no service ${id}`);
-    return service;
-  }
+  const load = (id: string) => foundOr404(prisma.service.findUnique({ where: { id } }), `service ${id}`);
   async function refuseInactiveReferences(body: { ownerId?: string; defaultGroupId?: string }) {
     const issues = await Promise.all([
       body.ownerId ? activeUserIssue(prisma, body.ownerId, 'ownerId') : null,

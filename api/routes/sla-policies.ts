@@ -8,7 +8,7 @@ import { orDuplicate } from '../duplicates';
 import { recordSlaPolicyVersion } from '../sla-policy-versions';
 import { MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { httpErrors, type FieldIssue } from '../problem-details';
+import { foundOr404, httpErrors, type FieldIssue } from '../problem-details';
 import { defineRoute } from '../route';
 import { SlaPolicyCreate, SlaPolicyIdParams, SlaPolicyListQuery, SlaPolicySchema, SlaPolicyUpdate, SlaPolicyVersionSchema } from '../schemas/sla-policy';
 
@@ -86,8 +86,7 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
     params: SlaPolicyIdParams,
     responses: { 200: { description: 'The policy', schema: SlaPolicySchema }, 404: { description: 'No such policy' } },
     async handler({ params }) {
-      const policy = await deps.prisma.slaPolicy.findUnique({ where: { id: params.id } });
-      if (!policy) throw httpErrors.notFound(`no SLA policy ${params.id}`);
+      const policy = await foundOr404(deps.prisma.slaPolicy.findUnique({ where: { id: params.id } }), `SLA policy ${params.id}`);
       return { status: 200, body: policyView(policy) };
     },
   });
@@ -101,7 +100,7 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
     params: SlaPolicyIdParams,
     responses: { 200: { description: 'Versions', schema: z.object({ items: z.array(SlaPolicyVersionSchema) }) }, 404: { description: 'No such policy' } },
     async handler({ params }) {
-      if (!(await deps.prisma.slaPolicy.findUnique({ where: { id: params.id } }))) throw httpErrors.notFound(`no SLA policy ${params.id}`);
+      await foundOr404(deps.prisma.slaPolicy.findUnique({ where: { id: params.id } }), `SLA policy ${params.id}`);
       const versions = await deps.prisma.slaPolicyVersion.findMany({
         where: { policyId: params.id },
         include: { changedBy: { select: { id: true, name: true, email: true } } },
@@ -124,8 +123,7 @@ export function slaPolicyRoutes(router: Router, registry: OpenAPIRegistry, deps:
     body: SlaPolicyUpdate,
     responses: { 200: { description: 'The changed policy', schema: SlaPolicySchema }, 404: { description: 'No such policy' } },
     async handler({ params, body, principal }) {
-      const current = await deps.prisma.slaPolicy.findUnique({ where: { id: params.id } });
-      if (!current) throw httpErrors.notFound(`no SLA policy ${params.id}`);
+      const current = await foundOr404(deps.prisma.slaPolicy.findUnique({ where: { id: params.id } }), `SLA policy ${params.id}`);
       const { reason, ...fields } = body;
       const issues = await referenceIssues(deps, fields);
       if ((fields.responseTargetSeconds ?? current.responseTargetSeconds) > (fields.resolutionTargetSeconds ?? current.resolutionTargetSeconds)) {

@@ -4,12 +4,11 @@ import { z } from 'zod';
 import { isoOrNull } from '../../domain/instants';
 import type { Contract, ContractService, Prisma, SupplierReview } from '../../prisma/generated/client';
 import { contractSchedules, DEFAULT_SCHEDULE_PREFIX, upsertSchedule } from '../../temporal-config/schedules';
-import { ItsmKind } from '../../temporal-config/search-attributes';
 import type { supplierReview } from '../../workflows/supplier-review';
 import { assessSupplierUpdate, type SupplierReviewStatus } from '../../workflows/supplier-review.messages';
 import { hasAnyRole, MANAGERS, STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
-import { httpErrors } from '../problem-details';
+import { foundOr404, httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { AssessBody, ContractSchema, CreateContractBody, CreateSupplierBody, DisputeBody, IdParams, ReviewNowBody, SupplierReviewSchema } from '../schemas/supplier';
 import { recordUpdater } from '../workflow-updates';
@@ -55,11 +54,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
   const prefix = deps.schedulePrefix ?? DEFAULT_SCHEDULE_PREFIX;
   const sendToReview = recordUpdater(deps.temporal, 'supplier review', (id) => prisma.supplierReview.findUnique({ where: { id }, select: { state: true } }));
   const unknown = (field: string, what: string) => httpErrors.validation([{ location: 'body', field, message: `no ${what}`, code: 'unknown_reference' }]);
-  const findContract = async (id: string) => {
-    const contract = await prisma.contract.findUnique({ where: { id }, include: { services: true } });
-    if (!contract) throw httpErrors.notFound(`no contract ${id}`);
-    return contract;
-  };
+  const findContract = (id: string) => foundOr404(prisma.contract.findUnique({ where: { id }, include: { services: true } }), `contract ${id}`);
 
   defineRoute(router, registry, {
     method: 'post',
@@ -148,13 +143,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     async handler({ params, body }) {
       const contract = await findContract(params.id);
       const workflowId = `supplier-review-${contract.id}-${Date.now()}`;
-      await startRecordWorkflow<typeof supplierReview>(deps.temporal, 'supplierReview', {
-        workflowId,
-        taskQueue: deps.taskQueue,
-        args: [{ contractId: contract.id, reason: body.reason }],
-        memo: { note: body.note },
-        typedSearchAttributes: [{ key: ItsmKind, value: 'supplier-review' }],
-      });
+      await startRecordWorkflow<typeof supplierReview>(deps, 'supplierReview', { workflowId, args: [{ contractId: contract.id, reason: body.reason }], memo: { note: body.note }, kind: 'supplier-review' });
       return { status: 202, body: { workflowId } };
     },
   });
@@ -168,8 +157,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     params: IdParams,
     responses: { 200: { description: 'The review', schema: SupplierReviewSchema }, 404: { description: 'No such review' } },
     async handler({ params }) {
-      const review = await prisma.supplierReview.findUnique({ where: { id: params.id } });
-      if (!review) throw httpErrors.notFound(`no supplier review ${params.id}`);
+      const review = await foundOr404(prisma.supplierReview.findUnique({ where: { id: params.id } }), `supplier review ${params.id}`);
       return { status: 200, body: reviewView(review) };
     },
   });
@@ -184,8 +172,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     body: AssessBody,
     responses: { 200: { description: 'Assessed', schema: z.record(z.string(), z.unknown()) }, 404: { description: 'No such review' }, 409: { description: 'Not waiting for an assessment (currentState in the body)' } },
     async handler({ params, body, principal }) {
-      const review = await prisma.supplierReview.findUnique({ where: { id: params.id } });
-      if (!review) throw httpErrors.notFound(`no supplier review ${params.id}`);
+      const review = await foundOr404(prisma.supplierReview.findUnique({ where: { id: params.id } }), `supplier review ${params.id}`);
       const status: SupplierReviewStatus = await sendToReview(review, assessSupplierUpdate, {
         actorId: principal.id,
         mayAssess: hasAnyRole(principal, MANAGERS),

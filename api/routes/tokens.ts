@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { activeUserIssue } from '../active-references';
 import { ADMINS, EVERYONE, hasAnyRole, type Principal } from '../auth';
 import type { ApiDeps } from '../deps';
-import { httpErrors } from '../problem-details';
+import { foundOr404, httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { ApiTokenSchema, IssuedApiTokenSchema, IssueTokenBody, ListTokensQuery, TokenIdParams } from '../schemas/token';
 import { issueToken, revokeToken, tokenExpiry, tokenView } from '../tokens';
@@ -28,7 +28,7 @@ export function tokenRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
     async handler({ query, principal }) {
       const userId = query.userId ?? principal.id;
       refuseOthersUnlessAdmin(principal, userId, 'list');
-      if (!(await deps.prisma.user.findUnique({ where: { id: userId } }))) throw httpErrors.notFound(`no user ${userId}`);
+      await foundOr404(deps.prisma.user.findUnique({ where: { id: userId } }), `user ${userId}`);
       const tokens = await deps.prisma.apiToken.findMany({ where: { userId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
       const now = new Date();
       return { status: 200, body: { items: tokens.map((token) => tokenView(token, now)) } };
@@ -69,8 +69,7 @@ export function tokenRoutes(router: Router, registry: OpenAPIRegistry, deps: Api
       409: { description: 'Already revoked (the answer says when and by whom)' },
     },
     async handler({ params, principal, req }) {
-      const token = await deps.prisma.apiToken.findUnique({ where: { id: params.id } });
-      if (!token) throw httpErrors.notFound(`no token ${params.id}`);
+      const token = await foundOr404(deps.prisma.apiToken.findUnique({ where: { id: params.id } }), `token ${params.id}`);
       refuseOthersUnlessAdmin(principal, token.userId, 'revoke');
       const revoked = await revokeToken(deps.prisma, token, principal.id);
       req.log.info({ tokenId: token.id, userId: token.userId, by: principal.id }, 'API token revoked');

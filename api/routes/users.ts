@@ -7,7 +7,7 @@ import { createUser } from '../accounts';
 import type { ApiDeps } from '../deps';
 import { orDuplicate } from '../duplicates';
 import { openWorkOf } from '../open-work';
-import { httpErrors } from '../problem-details';
+import { foundOr404, httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { EmptyBody } from '../schemas/incident';
 import { CreateUserBody, DeactivationSchema, ListUsersQuery, UpdateUserBody, UserDetailSchema, UserIdParams, UserSchema } from '../schemas/user';
@@ -19,11 +19,7 @@ import { keepAnAdministrator, refuseTakenEmail, userView } from '../user-directo
  */
 export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
-  async function load(id: string) {
-    const user = await prisma.user.findUnique({ where: { id } });
-    if (!user) throw httpErrors.notFound(`no user ${id}`);
-    return user;
-  }
+  const load = (id: string) => foundOr404(prisma.user.findUnique({ where: { id } }), `user ${id}`);
 
   defineRoute(router, registry, {
     method: 'get',
@@ -52,8 +48,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     params: UserIdParams,
     responses: { 200: { description: 'The user', schema: UserDetailSchema }, 404: { description: 'No such user' } },
     async handler({ params }) {
-      const user = await prisma.user.findUnique({ where: { id: params.id }, include: { memberOf: { include: { group: true } } } });
-      if (!user) throw httpErrors.notFound(`no user ${params.id}`);
+      const user = await foundOr404(prisma.user.findUnique({ where: { id: params.id }, include: { memberOf: { include: { group: true } } } }), `user ${params.id}`);
       const groups = user.memberOf.map(({ group }) => ({ id: group.id, name: group.name, active: group.deactivatedAt === null })).sort((a, b) => a.name.localeCompare(b.name));
       return { status: 200, body: { ...userView(user), groups } };
     },

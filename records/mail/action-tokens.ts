@@ -44,7 +44,15 @@ export interface SatisfactionSurveyClaims extends LinkClaims {
   surveyId: string;
 }
 
-export type ActionClaims = ChangeDecisionClaims | ReleaseAuthorisationClaims | SatisfactionSurveyClaims;
+/** ... or take one step a record process offered them (domain/action-links.ts), on the workflow that offered it. */
+export interface ProcessStepClaims extends LinkClaims {
+  act: 'process-step';
+  workflowId: string;
+  /** The step's name, e.g. `corrective-action.complete`: the API's step registry knows what it sends. */
+  step: string;
+}
+
+export type ActionClaims = ChangeDecisionClaims | ReleaseAuthorisationClaims | SatisfactionSurveyClaims | ProcessStepClaims;
 
 export type VerifiedAction = { ok: true; claims: ActionClaims } | { ok: false; reason: 'expired' | 'invalid'; claims?: ActionClaims };
 
@@ -60,7 +68,9 @@ export async function signActionToken(key: ActionLinkKey, claims: ActionClaims):
       ? { chg: claims.changeId, lvl: claims.level }
       : claims.act === 'release-authorisation'
         ? { rel: claims.releaseId, ...(claims.environment ? { env: claims.environment } : {}) }
-        : { srv: claims.surveyId };
+        : claims.act === 'process-step'
+          ? { wf: claims.workflowId, stp: claims.step }
+          : { srv: claims.surveyId };
   const issuedAt = Math.floor(Date.now() / 1000);
   return new SignJWT({ ...subject, act: claims.act })
     .setProtectedHeader({ alg: 'HS256' })
@@ -74,17 +84,18 @@ export async function signActionToken(key: ActionLinkKey, claims: ActionClaims):
 }
 
 function claimsOf(payload: Record<string, unknown>): ActionClaims | null {
-  const { sub, chg, lvl, rel, env, srv, jti, exp, act } = payload;
+  const { sub, chg, lvl, rel, env, srv, wf, stp, jti, exp, act } = payload;
   if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') return null;
   const link = { approverId: sub, jti, expiresAt: exp * 1000 };
   if (act === 'change-decision' && typeof chg === 'string' && typeof lvl === 'number') return { ...link, act, changeId: chg, level: lvl };
   if (act === 'release-authorisation' && typeof rel === 'string') return { ...link, act, releaseId: rel, ...(typeof env === 'string' ? { environment: env } : {}) };
   if (act === 'satisfaction-survey' && typeof srv === 'string') return { ...link, act, surveyId: srv };
+  if (act === 'process-step' && typeof wf === 'string' && typeof stp === 'string') return { ...link, act, workflowId: wf, step: stp };
   return null;
 }
 
 /**
- * Checks the signature first, then the expiry; an expired but genuine token still names its change. A token
+ * Checks the signature first, then the expiry; an expired but genuine token still names its record. A token
  * signed to live longer than the key now allows (issued before the cap, or before it was lowered) has expired.
  */
 export async function verifyActionToken(key: ActionLinkKey, token: string): Promise<VerifiedAction> {

@@ -36,6 +36,14 @@ export function recipientSet() {
   };
 }
 
+/** The people a mail goes to, named or every manager, with each active one's address once. */
+export async function peopleToMail(prisma: Db, toUserIds: string[] | 'managers') {
+  const users = await prisma.user.findMany({ where: toUserIds === 'managers' ? { roles: { has: 'manager' } } : { id: { in: toUserIds } } });
+  const recipients = recipientSet();
+  for (const user of users) recipients.add(user);
+  return { users, recipients: recipients.values() };
+}
+
 /**
  * Sends one mail at most once: the row is recorded before the hand-off and marked sent after, so a retried
  * activity skips every mail already recorded as sent.

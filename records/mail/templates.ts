@@ -1,7 +1,7 @@
 // Notification texts in the recipient's language (en, zh-CN) and time zone. Plain text: it is read on phones and
 // in ticket-by-mail gateways alike.
 
-import { localiseInstants, type Reader } from './reader-time';
+import { formatInstant, localiseInstants, type Reader } from './reader-time';
 
 export interface MailContext {
   reference: string;
@@ -65,4 +65,10 @@ export function renderMail(kind: string, reader: Reader, context: MailContext) {
   // The workflow gives the deadline as an ISO instant in UTC; the reader gets it in their own zone.
   const { subject, body } = template({ ...context, dueAt: localiseInstants(String(context.dueAt ?? ''), reader) });
   return { subject, text: `${body}\n\n${context.link}\n` };
+}
+
+/** The line that carries a person's own action link (domain/action-links.ts) in any mail that offers a step. */
+export function offeredStepLine(reader: Reader, url: string, expiresAt: number): string {
+  const until = formatInstant(expiresAt, reader);
+  return reader.locale === 'zh-CN' ? `在此页面办理（链接仅限您本人使用一次，有效期至 ${until}）：${url}` : `Take this step on its page (the link works once, only for you, until ${until}): ${url}`;
 }

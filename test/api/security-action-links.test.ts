@@ -8,7 +8,7 @@ import { changeInWindow, planRelease, releaseAction, shellAdapter, waitForReleas
 const DAY = 86_400;
 const LINK = /http:\/\/127\.0\.0\.1:\d+\/actions\/[A-Za-z0-9_.-]+/;
 const pathOf = (link: string) => new URL(link).pathname;
-const claimsOf = (link: string) => JSON.parse(Buffer.from(pathOf(link).split('/').pop()!.split('.')[1], 'base64url').toString()) as { iat: number; exp: number; env?: string };
+const claimsOf = (link: string) => JSON.parse(Buffer.from(pathOf(link).split('/').pop()!.split('.')[1], 'base64url').toString()) as { iat: number; exp: number; env?: string; wf?: string; stp?: string };
 
 describe.each(databaseKinds())('action links: lifetime capped at ITSM_LINK_MAX_DAYS, the role checked again on every use (%s)', (kind) => {
   let h: Harness;
@@ -104,5 +104,58 @@ describe.each(databaseKinds())('action links: lifetime capped at ITSM_LINK_MAX_D
     expect((await h.http.post(pathOf(link)).type('form').send({ decision: 'approve', comment: 'fine by me' })).status).toBe(403);
     expect(await h.db.prisma.changeApproval.count({ where: { changeId: change.id } })).toBe(0);
     expect(await h.db.prisma.actionTokenUse.count({ where: { changeId: change.id } })).toBe(0);
+  });
+
+  it('a step a process offers (closing a complaint) is mailed as the handler’s own link: forged 400, expired 410, unknown step 400, role lost 403, a bad answer 400, and only the close writes', async () => {
+    const service = await h.db.prisma.service.create({ data: { code: `LNK${process.pid}${kind}`, name: 'Payroll (links)', ownerId: h.userIds.agent2 } });
+    const logged = await h.http.post('/api/complaints').set(h.as('requester')).send({ subject: 'Payslips late', description: 'The payslips arrived after payday again.', serviceId: service.id });
+    expect(logged.status).toBe(201);
+    const complaint = logged.body as { id: string; reference: string };
+    const mails = () => readInbox(process.env.ITSM_TEST_MAIL_INBOX!).then((all) => all.filter((m) => m.headers['x-itsm-complaint-id'] === complaint.id));
+    const link = await eventually(async () => {
+      const mail = (await mails()).find((m) => m.headers['x-itsm-kind'] === 'complaint-assigned' && m.to[0].address === 'sam.taylor@itsm.local');
+      if (!mail) throw new Error('no assignment mail yet');
+      return LINK.exec(mail.text ?? '')![0];
+    });
+    const row = await h.db.prisma.complaint.findUniqueOrThrow({ where: { id: complaint.id } });
+    expect(claimsOf(link)).toMatchObject({ wf: row.workflowId, stp: 'complaint.close' });
+    expect(claimsOf(link).exp - claimsOf(link).iat).toBe(7 * DAY);
+    // The complainant is told, and offered nothing.
+    expect((await mails()).find((m) => m.headers['x-itsm-kind'] === 'complaint-received')?.text).not.toMatch(LINK);
+
+    const shown = await h.http.get(pathOf(link));
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain(`Complaint: ${complaint.reference}`);
+    expect(shown.text).toContain('Close the complaint');
+
+    const step = (claims: { step?: string; expiresAt?: number; jti?: string }) =>
+      signActionToken(h.apiDeps.actionSecret, { act: 'process-step', approverId: h.userIds.agent2, workflowId: row.workflowId, step: claims.step ?? 'complaint.close', jti: claims.jti ?? 'complaint-link-test', expiresAt: claims.expiresAt ?? Date.now() + 60_000 });
+    const tampered = `${link.slice(0, -3)}${link.at(-3) === 'A' ? 'B' : 'A'}${link.slice(-2)}`;
+    expect((await h.http.get(pathOf(tampered))).status).toBe(400);
+    expect((await h.http.get(`/actions/${await step({ expiresAt: Date.now() - 1_000 })}`)).status).toBe(410);
+    expect((await h.http.get(`/actions/${await step({ step: 'complaint.reopen' })}`)).status).toBe(400);
+    expect((await h.http.post(`/actions/${await step({ step: 'complaint.reopen' })}`).type('form').send({ outcome: 'upheld' })).status).toBe(400);
+
+    const roles = (await h.db.prisma.user.findUniqueOrThrow({ where: { id: h.userIds.agent2 } })).roles;
+    expect((await h.http.patch(`/api/users/${h.userIds.agent2}`).set(h.as('admin')).send({ roles: ['requester'] })).status).toBe(200);
+    try {
+      expect((await h.http.get(pathOf(link))).status).toBe(403);
+      expect((await h.http.post(pathOf(link)).type('form').send({ outcome: 'upheld', resolution: 'Payroll now runs two days earlier.' })).status).toBe(403);
+    } finally {
+      await h.http.patch(`/api/users/${h.userIds.agent2}`).set(h.as('admin')).send({ roles });
+    }
+
+    const incomplete = await h.http.post(pathOf(link)).type('form').send({ outcome: 'sort-of', resolution: 'short' });
+    expect(incomplete.status).toBe(400);
+    expect(incomplete.text).toContain('Please check: Outcome, Resolution');
+    expect(await h.db.prisma.complaint.findUniqueOrThrow({ where: { id: complaint.id } })).toMatchObject({ state: 'investigating', closedById: null });
+    expect(await h.db.prisma.actionTokenUse.count({ where: { userId: h.userIds.agent2 } })).toBe(0);
+
+    const closed = await h.http.post(pathOf(link)).type('form').send({ outcome: 'upheld', resolution: 'Payroll now runs two days earlier.' });
+    expect(closed.status).toBe(200);
+    expect(await h.db.prisma.complaint.findUniqueOrThrow({ where: { id: complaint.id } })).toMatchObject({ state: 'closed', outcome: 'upheld', closedById: h.userIds.agent2 });
+    expect((await h.http.get(pathOf(link))).status).toBe(409);
+    // Another of the handler's links, still unused, finds nothing left to do.
+    expect((await h.http.get(`/actions/${await step({})}`)).status).toBe(409);
   });
 });

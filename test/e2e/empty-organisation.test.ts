@@ -44,7 +44,6 @@ async function run(child: ChildProcess, marker: string) {
  */
 async function dayOne(api: string, adminToken: string, inbox: string, suffix: string) {
   // Answers are read loosely, as the README's shell walkthrough reads them with jq.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const call = async (method: string, url: string, token: string, body?: unknown): Promise<any> => {
     const response = await fetch(`${api}${url}`, { method, headers: { Authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = response.status === 204 ? null : await response.json();

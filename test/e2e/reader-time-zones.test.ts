@@ -58,7 +58,7 @@ describe.each(databaseKinds())('times in each reader’s own time zone, in mail 
   });
 
   it('a governance mail composed by a workflow (with its due date in UTC) reaches each reader in their own zone', async () => {
-    const { sendGovernanceMail } = createGovernanceMailActivities({ prisma: h.db.prisma, mailer: h.mailer, publicUrl: h.baseUrl });
+    const { sendGovernanceMail } = createGovernanceMailActivities({ prisma: h.db.prisma, mailer: h.mailer, publicUrl: h.baseUrl, actionSecret: h.apiDeps.actionSecret });
     const actionId = `reader-time-${kind}-${Date.now()}`;
     await sendGovernanceMail({
       key: actionId,

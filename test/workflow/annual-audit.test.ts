@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readInbox } from '../../scripts/mail-catcher';
 import { registerSchedules } from '../../temporal-config/schedules';
+import { assignAuditorUpdate, auditStatusQuery } from '../../workflows/annual-audit.messages';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { deleteSuiteSchedules, suiteScheduleId, triggerSchedule } from '../support/schedules';
+import { recordHistoryIfAsked } from '../support/sla-fixtures';
 
 const DAY = 86_400_000;
 
@@ -72,7 +74,17 @@ describe('the yearly internal audit from its Schedule, with second-scale deadlin
     const assignee = await assign(h.userIds.cab2);
     expect(assignee.status).toBe(409);
     expect(assignee.body.reasons).toEqual(['was assigned 1 incident(s) on audited services in the period (DESK)']);
-    expect((await assign(h.userIds.auditor)).body).toMatchObject({ state: 'fieldwork', auditorId: h.userIds.auditor });
+    // The workflow checks again when the assignment arrives (the records may have changed since the API's
+    // check): refused there, the audit waits for an auditor again.
+    const handle = h.temporal.workflow.getHandle(workflowId);
+    await expect(handle.executeUpdate(assignAuditorUpdate, { args: [{ actorId: h.userIds.manager, auditorId: h.userIds.cab2 }] })).rejects.toMatchObject({ cause: { type: 'IllegalTransition', message: expect.stringContaining('not independent') } });
+    expect(await handle.query(auditStatusQuery)).toMatchObject({ state: 'awaiting_auditor', auditorId: null });
+    // Two assignments at once: the first is being checked when the second arrives, which is refused.
+    const both = await h.together(() => [assign(h.userIds.auditor), assign(h.userIds.auditor)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 200)!.body).toMatchObject({ state: 'fieldwork', auditorId: h.userIds.auditor });
+    const refused = both.find((r) => r.status === 409)!.body;
+    expect(refused).toMatchObject({ currentState: 'awaiting_auditor', detail: expect.stringContaining('still in progress') });
 
     const finding = { clause: '8.6.1', title: 'Resolution target missed on DESK', severity: 'minor', ownerId: h.userIds.agent, dueInSeconds: 4 };
     expect((await h.http.post(`/api/audits/${audit.id}/findings`).set(h.as('agent')).send(finding)).status).toBe(403);
@@ -81,13 +93,23 @@ describe('the yearly internal audit from its Schedule, with second-scale deadlin
     await eventually(async () => expect((await h.db.prisma.correctiveAction.findUniqueOrThrow({ where: { id: action.id } })).escalated).toBe(true), 15_000);
     await eventually(async () => expect(await mailsWith('x-itsm-corrective-action-id', action.id)).toEqual(['corrective-action-assigned mei.chen@itsm.local', 'corrective-action-overdue li.wei@itsm.local', 'corrective-action-reminder mei.chen@itsm.local']));
     expect((await h.http.post(`/api/corrective-actions/${action.id}/complete`).set(h.as('agent2')).send({ notes: 'Not mine' })).status).toBe(403);
-    expect((await h.http.post(`/api/corrective-actions/${action.id}/complete`).set(h.as('agent')).send({ notes: 'Escalation chain shortened' })).body.state).toBe('done');
+    // The owner's mails carry their own link to record the action done.
+    const assigned = (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).find((m) => m.headers['x-itsm-corrective-action-id'] === action.id && m.headers['x-itsm-kind'] === 'corrective-action-assigned');
+    expect(assigned?.text).toContain(`${h.baseUrl}/actions/`);
+    const complete = () => h.http.post(`/api/corrective-actions/${action.id}/complete`).set(h.as('agent')).send({ notes: 'Escalation chain shortened' });
+    const completions = await h.together(() => [complete(), complete()]);
+    expect(completions.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(completions.find((r) => r.status === 200)!.body.state).toBe('done');
+    expect(completions.find((r) => r.status === 409)!.body.currentState).toBe('done');
+    await h.temporal.workflow.getHandle(action.workflowId).result();
+    await recordHistoryIfAsked(action.workflowId, 'corrective-action-done');
 
     expect((await h.http.post(`/api/audits/${audit.id}/finish-fieldwork`).set(h.as('auditor')).send({})).body.state).toBe('management_review');
     await eventually(async () => expect((await h.db.prisma.audit.findUniqueOrThrow({ where: { id: audit.id } })).escalated).toBe(true), 15_000);
     await eventually(async () => expect(await mailsWith('x-itsm-audit-id', audit.id)).toEqual(['audit-opened li.wei@itsm.local', 'audit-review-overdue li.wei@itsm.local', 'audit-review-reminder li.wei@itsm.local', 'audit-review-request li.wei@itsm.local']));
     expect((await h.http.post(`/api/audits/${audit.id}/sign-off`).set(h.as('manager')).send({})).body.state).toBe('closed');
     expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ state: 'closed', findings: 1, escalated: true });
+    await recordHistoryIfAsked(workflowId, 'annual-audit-finding-signoff');
 
     const html = await h.http.get(`/api/audits/${audit.id}/report.html`).set(h.as('auditor'));
     expect(html.status).toBe(200);

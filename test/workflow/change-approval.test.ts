@@ -174,4 +174,40 @@ describe('change approval workflow with second-scale deadlines', () => {
     const cheap = await inApproval({ estimatedCost: 5_000 });
     expect((await decide(h, cheap.id, 'cab2', 'approve')).body).toMatchObject({ state: 'approved', stages: 1 });
   });
+  describe('two Updates at the same instant', () => {
+    async function approvedOnItsOwnService() {
+      await configureBoard(h, 'CAB', { members: ['cab1', 'cab2'], quorum: { rule: 'any' }, decisionSeconds: 600 });
+      // A service of its own, so no other test's window conflicts with this change's.
+      const change = await raiseChange(h, (await changeTestService(h)).id);
+      await waitForChangeState(h, change.id, 'approval');
+      expect((await decide(h, change.id, 'cab1', 'approve')).body.state).toBe('approved');
+      const act = (verb: string, body: object = {}) => h.http.post(`/api/changes/${change.id}/${verb}`).set(h.as(verb === 'cancel' ? 'requester' : 'agent')).send(body);
+      return { change, act };
+    }
+
+    it('two cancels: one is taken, the other refused with the state the first left', async () => {
+      const { change, act } = await approvedOnItsOwnService();
+      const both = await h.together(() => [act('cancel', { reason: 'Superseded' }), act('cancel', { reason: 'Superseded' })]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(both.find((r) => r.status === 200)!.body.state).toBe('cancelled');
+      expect(both.find((r) => r.status === 409)!.body.currentState).toBe('cancelled');
+      const events = await h.db.prisma.changeEvent.findMany({ where: { changeId: change.id, type: 'cancelled' } });
+      expect(events).toHaveLength(1);
+    });
+
+    it('a schedule and a cancel: while the calendar decides the schedule nothing else is taken, so exactly one wins', async () => {
+      const { change, act } = await approvedOnItsOwnService();
+      const [scheduled, cancelled] = await h.together(() => [act('schedule'), act('cancel', { reason: 'Superseded' })]);
+      expect([scheduled.status, cancelled.status].sort()).toEqual([200, 409]);
+      if (scheduled.status === 200) {
+        expect(scheduled.body.state).toBe('scheduled');
+        expect(cancelled.body).toMatchObject({ currentState: 'approved', detail: expect.stringMatching(/a schedule of this change is still in progress/) });
+      } else {
+        expect(cancelled.body.state).toBe('cancelled');
+        expect(scheduled.body.currentState).toBe('cancelled');
+      }
+      expect(await changeState(h, change.id)).toBe(scheduled.status === 200 ? 'scheduled' : 'cancelled');
+      await recordHistoryIfAsked(change.workflowId, 'change-schedule-cancel-together');
+    });
+  });
 });

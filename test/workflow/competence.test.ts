@@ -2,6 +2,7 @@ import { readInbox } from '../../scripts/mail-catcher';
 import { registerSchedules, SCHEDULE_NAMES } from '../../temporal-config/schedules';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { deleteSuiteSchedules, runSchedule, suiteScheduleId } from '../support/schedules';
+import { recordHistoryIfAsked } from '../support/sla-fixtures';
 
 const DAY = 86_400_000;
 
@@ -26,16 +27,24 @@ describe('competence reviews and certification reminders from their Schedules', 
     const review = await eventually(() => h.db.prisma.competenceReview.findFirstOrThrow({ where: { userId: h.userIds.agent } }));
     await eventually(async () => expect((await h.db.prisma.competenceReview.findUniqueOrThrow({ where: { id: review.id } })).escalated).toBe(true), 15_000);
     await eventually(async () =>
-      expect((await inbox('x-itsm-competence-review-id', review.id)).map((m) => `${m.headers['x-itsm-kind']} ${m.to[0].address}`).sort()).toEqual([
+      // Only the managers' mail links to the completion: the person reviewed cannot complete their own review.
+      expect((await inbox('x-itsm-competence-review-id', review.id)).map((m) => `${m.headers['x-itsm-kind']} ${m.to[0].address}${m.text?.includes('/actions/') ? ' +link' : ''}`).sort()).toEqual([
         'competence-review-due mei.chen@itsm.local',
-        'competence-review-overdue li.wei@itsm.local',
+        'competence-review-overdue li.wei@itsm.local +link',
         'competence-review-reminder mei.chen@itsm.local',
       ]),
     );
     const managersOwn = await h.db.prisma.competenceReview.findFirstOrThrow({ where: { userId: h.userIds.manager } });
     expect((await h.http.post(`/api/competence-reviews/${managersOwn.id}/complete`).set(h.as('manager')).send({ summary: 'Reviewed myself' })).status).toBe(403);
-    const done = await h.http.post(`/api/competence-reviews/${review.id}/complete`).set(h.as('manager')).send({ summary: 'ITIL 4 practitioner; needs the PostgreSQL course' });
-    expect(done.body).toMatchObject({ state: 'done', escalated: true });
+    // Two completions at once (a double click), delivered in one activation: one completes the review, the other
+    // is refused with the state.
+    const completeOnce = () => h.http.post(`/api/competence-reviews/${review.id}/complete`).set(h.as('manager')).send({ summary: 'ITIL 4 practitioner; needs the PostgreSQL course' });
+    const both = await h.together(() => [completeOnce(), completeOnce()]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 200)!.body).toMatchObject({ state: 'done', escalated: true });
+    expect(both.find((r) => r.status === 409)!.body.currentState).toBe('done');
+    expect(await h.temporal.workflow.getHandle(review.workflowId).result()).toMatchObject({ state: 'done' });
+    await recordHistoryIfAsked(review.workflowId, 'competence-review-done-v2');
     expect((await h.http.get(`/api/users/${h.userIds.agent}/competences`).set(h.as('agent2'))).body.reviews[0]).toMatchObject({ state: 'done', reviewerId: h.userIds.manager });
     // The other reviews stay open: ended here so the suite leaves nothing running.
     for (const open of await h.db.prisma.competenceReview.findMany({ where: { state: 'due' } })) await h.temporal.workflow.getHandle(open.workflowId).terminate('test over');

@@ -64,6 +64,19 @@ describe('incident paths beyond the main timeline', () => {
     expect(mails.filter((r) => r.kind === 'at-risk').map((r) => r.recipient)).toEqual(['riley.requester@itsm.local']);
   });
 
+  it('two resolves at the same instant: one is taken, the other is refused with the state it met', async () => {
+    const service = await secondScaleService(h, { responseSeconds: 600, resolutionSeconds: 600 });
+    const incident = await openIncidentVia(h, service.id);
+    await h.http.post(`/api/incidents/${incident.id}/assign`).set(h.as('agent')).send({ groupId: serviceDeskId }).expect(200);
+    const resolveOnce = () => h.http.post(`/api/incidents/${incident.id}/resolve`).set(h.as('agent')).send({ code: 'workaround', summary: 'restarted the switch' });
+    const both = await h.together(() => [resolveOnce(), resolveOnce()]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(both.find((r) => r.status === 200)!.body).toMatchObject({ state: 'resolved' });
+    expect(both.find((r) => r.status === 409)!.body.currentState).toBe('resolved');
+    const resolved = await h.db.prisma.incidentEvent.count({ where: { incidentId: incident.id, type: 'resolved' } });
+    expect(resolved).toBe(1);
+  });
+
   it('declaring a major incident tells the service owner', async () => {
     const service = await secondScaleService(h, { responseSeconds: 600, resolutionSeconds: 600 });
     const incident = await openIncidentVia(h, service.id);

@@ -83,6 +83,21 @@ describe('release workflow with the shell adapter running real commands', () => 
     expect((await releaseAction(h, release.id, 'abort', { reason: 'again' })).body.currentState).toBe('aborted');
   });
 
+  it('takes one of two aborts sent at the same instant and refuses the other: the release is already being aborted', async () => {
+    const adapter = await shellAdapter(h);
+    const release = await planRelease(h, adapter.name, { changeIds: [ready.id] });
+    const abort = () => releaseAction(h, release.id, 'abort', { reason: 'Payroll run moved forward' });
+    const both = await h.together(() => [abort(), abort()]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const refused = both.find((r) => r.status === 409)!.body;
+    expect(refused).toMatchObject({ currentState: 'planned', detail: expect.stringMatching(/already being aborted/) });
+    const ended = await waitForReleaseState(h, release.id, 'aborted');
+    expect(ended.failureReason).toBe('aborted: Payroll run moved forward');
+    const requests = await h.db.prisma.releaseEvent.findMany({ where: { releaseId: release.id, type: 'abort-requested' } });
+    expect(requests).toHaveLength(1);
+    await recordHistoryIfAsked(release.workflowId, 'release-abort-together');
+  });
+
   it('refuses production (409 with the reason) while a linked change is unapproved or outside its window, or the release window has closed', async () => {
     const service = await changeTestService(h);
     const raised = await h.http.post('/api/changes').set(h.as('requester')).send(changeBody(service.id, { ...(await standardChange(h, service.id)), submit: false }));

@@ -1,17 +1,12 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AuditState } from '../domain/audit';
 
 export interface AuditStatus {
   auditId: string | null;
-  state: 'opening' | 'awaiting_auditor' | 'fieldwork' | 'management_review' | 'closed';
+  state: AuditState;
   auditorId: string | null;
   findings: number;
   reviewDueAt: string | null;
-  escalated: boolean;
-}
-
-export interface CorrectiveActionStatus {
-  state: 'open' | 'done';
-  dueAt: string;
   escalated: boolean;
 }
 
@@ -33,16 +28,9 @@ export interface SignOffInput {
   /** Managers sign off the management review; the API says whether the actor is one. */
   isManager: boolean;
 }
-export interface CompleteActionInput {
-  actorId: string;
-  mayComplete: boolean;
-  notes: string;
-}
 
 export const auditStatusQuery = defineQuery<AuditStatus>('auditStatus');
 export const assignAuditorUpdate = defineUpdate<AuditStatus, [AssignAuditorInput]>('assignAuditor');
 export const recordFindingUpdate = defineUpdate<AuditStatus, [FindingInput]>('recordFinding');
 export const finishFieldworkUpdate = defineUpdate<AuditStatus, [{ actorId: string }]>('finishFieldwork');
 export const signOffAuditUpdate = defineUpdate<AuditStatus, [SignOffInput]>('signOffAudit');
-export const correctiveActionStatusQuery = defineQuery<CorrectiveActionStatus>('correctiveActionStatus');
-export const completeActionUpdate = defineUpdate<CorrectiveActionStatus, [CompleteActionInput]>('completeCorrectiveAction');
