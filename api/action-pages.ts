@@ -1,4 +1,4 @@
-import { escapeHtml, riskZh, typeZh } from '../records/mail/change-mail';
+import { escapeHtml, riskZh, typeZh, type ChangeMailContext } from '../records/mail/change-mail';
 import type { Reader } from '../records/mail/reader-time';
 import { SCORE_LABELS } from '../domain/satisfaction';
 
@@ -144,14 +144,8 @@ function layout(locale: PageLocale, heading: string, body: string): string {
 <body><h1>${escapeHtml(heading)}</h1>${body}</body></html>`;
 }
 
-export interface DecisionPage {
-  reference: string;
-  title: string;
-  type: string;
-  risk: string;
-  window: string;
-  services: string;
-  requester: string;
+/** The change as its mail shows it, plus what the decision page adds. */
+export interface DecisionPage extends Pick<ChangeMailContext, 'reference' | 'title' | 'type' | 'risk' | 'window' | 'services' | 'requester'> {
   justification: string;
   board: string;
   deadline: string;

@@ -90,8 +90,10 @@ function stopOla(rt: IncidentRuntime, now: number): IncidentRuntime {
   return { ...rt, ola: { ...rt.ola, seconds: olaTotals(rt, now), since: null } };
 }
 
+/** (Re)starts the OLA clock; time already running is banked first, so a restart never drops it. */
 function startOla(rt: IncidentRuntime, state: IncidentState, now: number): IncidentRuntime {
-  return { ...rt, ola: { ...rt.ola, since: rt.ola.groupId && isOpen(state) && state !== 'pending' ? now : null } };
+  const banked = stopOla(rt, now);
+  return { ...banked, ola: { ...banked.ola, since: banked.ola.groupId && isOpen(state) && state !== 'pending' ? now : null } };
 }
 
 /** Hands the incident to another group: the OLA time so far stays with the group it leaves. */

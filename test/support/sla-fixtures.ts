@@ -66,7 +66,7 @@ export function secondScaleService(h: Harness, policy: SecondScalePolicy, perPri
 export async function openIncidentVia(h: Harness, serviceId: string, impact: 'high' | 'medium' | 'low' = 'medium', urgency: 'high' | 'medium' | 'low' = 'medium') {
   const response = await h.http.post('/api/incidents').set(h.as('requester')).send({ title: `SLA test ${Date.now()}`, impact, urgency, serviceId });
   if (response.status !== 201) throw new Error(`intake failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as { id: string; number: number; reference: string; workflowId: string; priority: Priority };
+  return response.body as { id: string; number: number; reference: string; workflowId: string; priority: Priority; groupId: string | null; createdAt: string };
 }
 
 export async function slaEvents(h: Harness, incidentId: string) {

@@ -58,6 +58,23 @@ describe.each(databaseKinds())('trend detection on %s', (kind) => {
     expect(third.filter((f) => f.trendKey === `ci:${hot.id}`)).toEqual([expect.objectContaining({ incidents: 4, opened: false })]);
     await eventually(async () => expect((await h.temporal.workflow.getHandle(problem.workflowId).query(problemStatusQuery)).incidentIds).toContain(fourth.id));
     expect(await problemsOn(hot.id)).toHaveLength(1);
+
+    // Nobody owns a detected problem: the coordinator's mail offers the investigation as a link of their own.
+    const opening = await eventually(async () => {
+      const mail = (await problemMails(problem.id)).find((m) => m.headers['x-itsm-kind'] === 'problem-opened' && /\/actions\/\S+/.test(m.text ?? ''));
+      if (!mail) throw new Error('no opening mail with a link yet');
+      return mail;
+    });
+    const link = new URL(/http\S+\/actions\/\S+/.exec(opening.text!)![0]).pathname;
+    const coordinator = await h.db.prisma.user.findUniqueOrThrow({ where: { email: opening.to[0].address } });
+    const page = await h.http.get(link);
+    expect(page.status).toBe(200);
+    // In the coordinator's own language.
+    expect(page.text).toContain(coordinator.locale === 'zh-CN' ? '接手调查' : 'Take the investigation');
+    expect((await h.db.prisma.problem.findUniqueOrThrow({ where: { id: problem.id } })).state).toBe('new');
+    expect((await h.http.post(link).type('form').send({})).status).toBe(200);
+    expect(await h.db.prisma.problem.findUniqueOrThrow({ where: { id: problem.id } })).toMatchObject({ state: 'investigating', ownerId: coordinator.id });
+    expect((await h.http.post(link).type('form').send({})).status).toBe(409);
   });
 
   it('trend detection and the asset alerts run from their Schedules, registered once however often the registration runs', async () => {

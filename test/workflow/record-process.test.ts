@@ -1,8 +1,8 @@
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { ILLEGAL_TRANSITION } from '../../workflows/refusals';
-import { extendTicket, finishTicket, kernelFixture, startTicket, ticketStatus, type TicketOpened, type TicketStatus } from './fixtures/kernel-fixture';
+import { extendTicket, finishTicket, kernelFixture, startTicket, ticketStatus, vetTicket, type TicketOpened, type TicketStatus } from './fixtures/kernel-fixture';
 import { eventually } from '../support/harness';
 
 // The kernel on a real Temporal server, through a fixture process bundled on its own (no database, no
@@ -118,5 +118,20 @@ describe('the record-process kernel', () => {
     const finished = await handle.executeUpdate(finishTicket, asAgent);
     expect(finished).toEqual({ state: 'done', seq: 1, writes: ['TKT-9:1:finished'], fired: [] });
     expect((await handle.result()).writes).toEqual(['TKT-9:1:finished']);
+  });
+
+  it('holds the record while an activity decides a transition: other commands wait with a 409, a refusal leaves the state as it was', async () => {
+    const handle = await open();
+    // Accepted first: its check is under way when the finish comes.
+    const vetting = await handle.startUpdate(vetTicket, { args: [{ checkMs: 1_500, refuse: true }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const error = await handle.executeUpdate(finishTicket, asAgent).then(() => null, (e) => e);
+    expect(error?.cause?.message).toBe('finish must wait: a start of this ticket is still in progress');
+    expect(error.cause.type).toBe(ILLEGAL_TRANSITION);
+    await expect(vetting.result()).rejects.toMatchObject({ cause: { type: 'NotAllowed', message: 'the check said no' } });
+    expect((await handle.query(ticketStatus)).state).toBe('open');
+
+    expect((await handle.executeUpdate(vetTicket, { args: [{ checkMs: 200, refuse: false }] })).state).toBe('working');
+    await handle.executeUpdate(finishTicket, asAgent);
+    expect((await handle.result()).state).toBe('done');
   });
 });
