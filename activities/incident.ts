@@ -9,6 +9,8 @@ import { renderMail } from '../records/mail/templates';
 import type { Mailer } from '../records/mail/mailer';
 import { GROUP_PEOPLE, incidentRecipients } from '../records/mail/incident-recipients';
 import { deliverOnce } from '../records/mail/deliveries';
+import { operatorLog } from '../config/logger';
+import { observeSlaLateness } from '../workers/metrics';
 
 export interface IncidentActivityDeps {
   prisma: Db;
@@ -26,6 +28,15 @@ export interface IncidentEventRecord {
   toState: IncidentState;
   visibility: 'public' | 'internal';
   data: Record<string, unknown>;
+}
+
+/** The SLA events an operator acts on, as one short line naming the incident (never a person); null for the others. */
+function slaLine(incidentId: string, { type, data }: IncidentEventRecord): string | null {
+  const { clock, fraction, level } = data as { clock?: string; fraction?: number; level?: number };
+  if (type === 'sla.warning') return `SLA warning: incident ${incidentId}, ${clock} clock at ${Math.round((fraction ?? 0) * 100)}%`;
+  if (type === 'sla.breach') return `SLA breached: incident ${incidentId}, ${clock} target missed`;
+  if (type === 'sla.escalation') return `SLA escalation: incident ${incidentId} escalated to level ${level}`;
+  return null;
 }
 
 const date = (value: string | null) => (value === null ? null : new Date(value));
@@ -152,6 +163,10 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
         }),
         update,
       ]);
+      // After the commit: lateness is when the event became visible, not when the workflow task decided it.
+      if (event.type.startsWith('sla.')) observeSlaLateness(event.type, event.data.dueAt);
+      const line = slaLine(incidentId, event);
+      if (line) operatorLog().info({ incidentId, event: event.type }, line);
     },
 
     /**

@@ -31,6 +31,7 @@ import { competenceRoutes } from './routes/competence';
 import { complaintRoutes } from './routes/complaints';
 import { surveyRoutes } from './routes/surveys';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes, requestMetrics } from './metrics';
 import { calendarRoutes } from './routes/calendars';
 import { incidentActionRoutes } from './routes/incident-actions';
 import { slaPolicyRoutes } from './routes/sla-policies';
@@ -51,8 +52,9 @@ export function createApp(deps: ApiDeps) {
   setSessionCookieSecurity(app, edge.sessionCookieSecure);
   // helmet's no-referrer would make browsers send `Origin: null` on our own form posts, which sameOriginPosts
   // refuses; same-origin still tells other sites nothing (action links carry their token in the path).
+  app.use(requestMetrics());
   app.use(helmet({ referrerPolicy: { policy: 'same-origin' } }));
-  app.use(pinoHttp({ logger: deps.logger, ...logRedaction, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(pinoHttp({ logger: deps.logger, useLevel: deps.requestLogLevel ?? 'info', ...logRedaction, autoLogging: { ignore: (req) => req.url === '/healthz' } }));
 
   // Public routes read only small url-encoded forms, each parsed by its own route.
   app.post('/login', limits.login);
@@ -60,6 +62,7 @@ export function createApp(deps: ApiDeps) {
   app.post(['/login', '/logout', '/actions/:token'], sameOriginPosts(deps.publicUrl));
   const publicRoutes = Router();
   healthRoutes(publicRoutes, cachedReadiness(readinessChecks(deps), deps.logger), deps.prisma);
+  metricsRoutes(publicRoutes);
   actionRoutes(publicRoutes, deps);
   signInRoutes(publicRoutes, deps);
   app.use(publicRoutes);

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Logger } from 'pino';
+import type { Level, Logger } from 'pino';
 import type { ActionLinkKey } from '../records/mail/action-tokens';
 import type { Mailer } from '../records/mail/mailer';
 import type { EdgeSettings } from '../config/env';
@@ -16,6 +16,8 @@ export interface ApiDeps {
   /** Only probed by /readyz here; the worker's activities send the mail. */
   mailer: Mailer;
   logger: Logger;
+  /** The level of the one line per HTTP request: info by default; the embedded stack's terminal keeps them at debug. */
+  requestLogLevel?: Level;
   /** Verifies the action links in approval mail (the worker signs them with the same key). */
   actionSecret: ActionLinkKey;
   /** Whose Temporal Schedules the API lists and controls (`<prefix>-trend-detection`, …); "itsm" unless a test sets its own. */

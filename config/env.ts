@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optionalText = z.string().trim().min(1).optional();
+const metricsPort = z.coerce.number().int().min(0).max(65535).optional();
 const perMinute = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -49,6 +50,8 @@ type CronScheduleName = keyof typeof SCHEDULE_CRON_VARIABLES;
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pretty: readable lines for a person; json: one object a line for a collector. Default: pretty on a terminal, json otherwise. */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   DATA_DIR: z.string().min(1).default('data'),
   PORT: port(3000),
   PUBLIC_URL: z.url().optional(),
@@ -77,6 +80,10 @@ export const envSchema = z.object({
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
+  /** Worker sizing (README "Sizing the worker"): memory follows the cache of workflows, not the open records. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).refine((n) => n !== 1, '0 (no cache) or at least 2').default(200),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(10),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(20),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
@@ -103,9 +110,14 @@ export const envSchema = z.object({
   SCHEDULE_CERTIFICATION_REMINDERS_CRON: cron,
   /** Unset: on, except with NODE_ENV=production (a production database gets demo data only when asked for). */
   ITSM_DEMO_DATA: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  /** Where the worker's Prometheus endpoints listen (the API serves its own /metrics on PORT); 0 turns one off. */
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** Unset: 9464 and 9465, but off with NODE_ENV=test, where suites start workers side by side. */
+  WORKER_METRICS_PORT: metricsPort,
+  TEMPORAL_SDK_METRICS_PORT: metricsPort,
 });
 
-export type Env = Omit<z.infer<typeof envSchema>, 'ITSM_DEMO_DATA'> & { ITSM_DEMO_DATA: boolean };
+export type Env = Omit<z.infer<typeof envSchema>, 'ITSM_DEMO_DATA' | 'WORKER_METRICS_PORT' | 'TEMPORAL_SDK_METRICS_PORT'> & { ITSM_DEMO_DATA: boolean; WORKER_METRICS_PORT: number; TEMPORAL_SDK_METRICS_PORT: number };
 
 export class ConfigError extends Error {}
 
@@ -123,12 +135,29 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (Boolean(env.TEMPORAL_TLS_CERT_PATH) !== Boolean(env.TEMPORAL_TLS_KEY_PATH)) {
     throw new ConfigError('invalid configuration:\n  TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
-  return { ...env, DATA_DIR: path.resolve(env.DATA_DIR), ITSM_DEMO_DATA: env.ITSM_DEMO_DATA ?? env.NODE_ENV !== 'production' };
+  // The SDK would quietly lower it: a workflow task needs its workflow in the cache while it runs.
+  if (env.WORKER_MAX_CACHED_WORKFLOWS > 0 && env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS > env.WORKER_MAX_CACHED_WORKFLOWS) {
+    throw new ConfigError('invalid configuration:\n  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS cannot exceed WORKER_MAX_CACHED_WORKFLOWS (unless the cache is off, 0)');
+  }
+  const metricsPortOr = (port: number | undefined, fallback: number) => port ?? (env.NODE_ENV === 'test' ? 0 : fallback);
+  return {
+    ...env,
+    DATA_DIR: path.resolve(env.DATA_DIR),
+    ITSM_DEMO_DATA: env.ITSM_DEMO_DATA ?? env.NODE_ENV !== 'production',
+    WORKER_METRICS_PORT: metricsPortOr(env.WORKER_METRICS_PORT, 9464),
+    TEMPORAL_SDK_METRICS_PORT: metricsPortOr(env.TEMPORAL_SDK_METRICS_PORT, 9465),
+  };
 }
 
 /** Where mail goes: the configured server, or the embedded catcher's SMTP port. */
 export function smtpUrl(env: Env): string {
   return env.SMTP_URL ?? `smtp://127.0.0.1:${env.SMTP_PORT}`;
+}
+
+/** A worker metrics endpoint's URL, or undefined when its port is 0 (off). */
+export function metricsUrl(env: Pick<Env, 'METRICS_HOST'>, port: number): string | undefined {
+  if (port === 0) return undefined;
+  return `http://${env.METRICS_HOST.includes(':') ? `[${env.METRICS_HOST}]` : env.METRICS_HOST}:${port}/metrics`;
 }
 
 /** The API's base URL as people reach it (links in mail). */
@@ -191,7 +220,9 @@ export function describeEnv(env: Env): string[] {
     `database   ${env.DATABASE_URL ? redactUrl(env.DATABASE_URL) : `PGlite in ${path.join(env.DATA_DIR, 'pglite')}`}`,
     `temporal   ${env.TEMPORAL_ADDRESS ?? `embedded dev server on 127.0.0.1:${env.TEMPORAL_PORT}`} namespace=${env.TEMPORAL_NAMESPACE} queue=${env.TEMPORAL_TASK_QUEUE}${env.TEMPORAL_API_KEY ? ' (API key)' : ''}${env.TEMPORAL_TLS_CERT_PATH ? ' (mTLS)' : ''}`,
     `schedules  trend detection every ${env.TREND_DETECTION_EVERY}${Object.entries(scheduleCrons(env)).map(([name, expression]) => `, ${name} "${expression}"`).join('')}`,
+    `worker     cache ${env.WORKER_MAX_CACHED_WORKFLOWS || 'off'} workflows, at once ${env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS} workflow tasks and ${env.WORKER_MAX_CONCURRENT_ACTIVITIES} activities`,
     `mail       ${env.SMTP_URL ? redactUrl(env.SMTP_URL) : `embedded catcher, SMTP 127.0.0.1:${env.SMTP_PORT}`}`,
+    `metrics    API ${publicUrl(env)}/metrics, worker ${metricsUrl(env, env.WORKER_METRICS_PORT) ?? 'off'}, Temporal SDK ${metricsUrl(env, env.TEMPORAL_SDK_METRICS_PORT) ?? 'off'}`,
     `edge       trust proxy ${env.TRUST_PROXY || 'none'}, session cookie Secure ${env.SESSION_COOKIE_SECURE}, per minute: ${env.RATE_LIMIT_LOGIN_PER_MINUTE} sign-ins and ${env.RATE_LIMIT_ACTIONS_PER_MINUTE} action links per address, ${env.RATE_LIMIT_API_PER_MINUTE} API calls per token, ${env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE} unauthenticated per address (this process)`,
   ];
 }

@@ -1,4 +1,5 @@
-import pino, { type DestinationStream, type LoggerOptions } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 import type { Env } from './env';
 
 const REDACTED = '[redacted]';
@@ -45,8 +46,39 @@ export const logRedaction = {
   },
 } satisfies Pick<LoggerOptions, 'redact' | 'serializers'>;
 
-/** `destination`: where the lines go (stdout by default); tests pass a file to read back. */
-export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name: string, destination?: DestinationStream) {
+/** A request as a person reads it (method, path, status, time); the JSON format keeps the whole request and response. */
+function readableMessage(line: Record<string, unknown>, messageKey: string): string {
+  const { req, res, responseTime } = line as { req?: { method: string; url: string }; res?: { statusCode: number }; responseTime?: number };
+  const message = String(line[messageKey] ?? '');
+  if (!req) return message;
+  return `${message}: ${req.method} ${req.url}${res ? ` ${res.statusCode}` : ''}${responseTime === undefined ? '' : ` in ${responseTime} ms`}`;
+}
+
+export type LogFormat = NonNullable<Env['LOG_FORMAT']>;
+
+/** Readable lines for a person at a terminal, JSON for whatever collects a pipe or file; LOG_FORMAT decides when set. */
+export function logFormat(env: Partial<Pick<Env, 'LOG_FORMAT'>>, isTTY = Boolean(process.stdout.isTTY)): LogFormat {
+  return env.LOG_FORMAT ?? (isTTY ? 'pretty' : 'json');
+}
+
+/**
+ * `destination`: where the lines go (stdout by default); tests pass a file to read back. Pretty lines are
+ * formatted from what pino has already redacted and serialised, so both formats carry the same (scrubbed) data.
+ */
+export function createLogger(env: Pick<Env, 'LOG_LEVEL'> & Partial<Pick<Env, 'LOG_FORMAT'>>, name: string, destination?: DestinationStream) {
+  const readable =
+    logFormat(env) === 'pretty'
+      ? // Synchronous, so the lines keep their order among the start-up summary's console lines.
+        pretty({
+          destination: destination ?? 1,
+          sync: true,
+          colorize: !destination && Boolean(process.stdout.isTTY),
+          singleLine: true,
+          translateTime: 'SYS:HH:MM:ss',
+          messageFormat: readableMessage,
+          ignore: 'pid,hostname,name,service,req,res,responseTime',
+        })
+      : destination;
   return pino(
     {
       name,
@@ -60,6 +92,19 @@ export function createLogger(env: Pick<Env, 'LOG_LEVEL'>, name: string, destinat
         },
       },
     },
-    destination,
+    readable,
   );
+}
+
+let operatorLogger: Logger = pino({ level: 'silent' });
+
+/**
+ * Where the lines an operator acts on go (SLA warnings, breaches and escalations, mail sent or failing): the
+ * logger of the process that runs the worker, once it installs it. Activities and mail run deep below any
+ * place a logger could be handed down; tests and tools that install none stay quiet.
+ */
+export const operatorLog = (): Logger => operatorLogger;
+
+export function installOperatorLog(logger: Logger) {
+  operatorLogger = logger;
 }

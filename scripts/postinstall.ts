@@ -1,8 +1,10 @@
-// Runs on every `npm install` / `npm ci`: generate the Prisma client offline, then make sure a Temporal CLI
-// exists. Both are idempotent; the CLI build happens once and is cached under .tools/bin.
+// Runs on every `npm install` / `npm ci`: generate the Prisma client offline, make sure a Temporal CLI exists,
+// and bundle the workflows. All are idempotent; the CLI build happens once and is cached under .tools/bin, and
+// the bundle is rebuilt only when a workflow, domain module or the lock file changed since it was written.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { provisionTemporalCli } from '../temporal-config/cli';
+import { ensureWorkflowBundle } from '../workers/bundle';
 
 function generatePrismaClient() {
   const root = path.resolve(__dirname, '..');
@@ -17,6 +19,8 @@ async function main() {
   generatePrismaClient();
   const cli = await provisionTemporalCli();
   console.log(`[temporal-cli] ready: ${cli.path} (${cli.source})`);
+  const bundle = await ensureWorkflowBundle((line) => console.log(`[workflows] ${line}`));
+  console.log(`[workflows] bundle ready: ${bundle.codePath}`);
 }
 
 main().catch((error: Error) => {

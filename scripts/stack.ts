@@ -8,8 +8,8 @@ import { createMailer, type Mailer } from '../records/mail/mailer';
 import { stepSandboxFromEnv } from '../records/deployment/step-sandbox';
 import { bootstrapAdministrator } from '../api/accounts';
 import { createApp } from '../api/app';
-import { edgeSettings, publicUrl, smtpUrl, type Env } from '../config/env';
-import { createLogger } from '../config/logger';
+import { edgeSettings, metricsUrl, publicUrl, smtpUrl, type Env } from '../config/env';
+import { createLogger, installOperatorLog } from '../config/logger';
 import { openDatabase, type Database } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
 import { provisionDemoTokens, seedDemoData } from '../prisma/seed';
@@ -17,7 +17,9 @@ import { provisionTemporalCli } from '../temporal-config/cli';
 import { connectClient, connectWorker, temporalTargetFromEnv } from '../temporal-config/connection';
 import { startDevServer, type DevServer } from '../temporal-config/dev-server';
 import { runtimeLogger } from '../workers/runtime-logger';
-import { createItsmWorker } from '../workers/worker';
+import { sdkMetricsTelemetry, startWorkerMetrics } from '../workers/metrics';
+import { ensureWorkflowBundle } from '../workers/bundle';
+import { createItsmWorker, workerTuning } from '../workers/worker';
 import { loadActionSecret } from '../records/mail/action-tokens';
 import { registerConfiguredSchedules } from '../config/runtime';
 import { startMailCatcher, type MailCatcher } from './mail-catcher';
@@ -26,6 +28,8 @@ export interface Stack {
   apiUrl: string;
   temporalUiUrl?: string;
   mailInboxUrl?: string;
+  /** Prometheus endpoints: the API's, the worker's and the Temporal SDK's (undefined when turned off). */
+  metricsUrls: { api: string; worker?: string; sdk?: string };
   /** Demo tokens the product generated, to print; never one the operator chose (ITSM_ADMIN_TOKEN). */
   tokens?: Record<string, string>;
   db: Database;
@@ -67,8 +71,9 @@ export async function startStack(env: Env, log: (line: string) => void = console
   // The stack stops its parts in order itself; the SDK's default would stop the worker on the first Ctrl-C.
   // The SDK's INFO lines (webpack statistics among them) would bury the start-up banner.
   const logger = createLogger(env, 'itsm');
+  installOperatorLog(logger);
   const stepSandbox = stepSandboxFromEnv(env);
-  Runtime.install({ shutdownSignals: [], logger: runtimeLogger(logger.child({ component: 'temporal-sdk' }), env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN') });
+  Runtime.install({ shutdownSignals: [], logger: runtimeLogger(logger.child({ component: 'temporal-sdk' }), env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'), ...sdkMetricsTelemetry(env) });
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -123,22 +128,29 @@ export async function startStack(env: Env, log: (line: string) => void = console
 
     const workerConnection = await connectWorker(target);
     cleanups.push(() => workerConnection.close());
-    log('bundling workflows and starting the worker ...');
+    const workflowBundle = await ensureWorkflowBundle(log);
+    log('starting the worker ...');
     const apiUrl = publicUrl(env);
     const worker: Worker = await createItsmWorker({
       connection: workerConnection,
       namespace: target.namespace,
       taskQueue: target.taskQueue,
       deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal, stepSandbox },
+      workflowBundle,
+      tuning: workerTuning(env),
     });
     const workerRun = worker.run();
+    logger.info(`worker started: task queue ${target.taskQueue}`);
     log(await registerConfiguredSchedules(temporal, env, target.taskQueue, db.prisma));
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
+      logger.info('worker stopped');
     });
+    const workerMetricsServer = await startWorkerMetrics(env);
+    if (workerMetricsServer) cleanups.push(() => workerMetricsServer.close());
 
-    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: apiUrl, stepSandbox, edge: edgeSettings(env) });
+    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, requestLogLevel: 'debug', namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: apiUrl, stepSandbox, edge: edgeSettings(env) });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);
     });
@@ -154,6 +166,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       apiUrl,
       temporalUiUrl: devServer?.uiUrl,
       mailInboxUrl: catcher?.inboxUrl,
+      metricsUrls: { api: `${apiUrl}/metrics`, worker: metricsUrl(env, env.WORKER_METRICS_PORT), sdk: metricsUrl(env, env.TEMPORAL_SDK_METRICS_PORT) },
       tokens,
       db,
       temporal,

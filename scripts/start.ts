@@ -13,6 +13,7 @@ async function main() {
     ['Readiness', `${stack.apiUrl}/readyz`],
     ['Temporal UI', stack.temporalUiUrl ?? '(external Temporal)'],
     ['Mail inbox', stack.mailInboxUrl ?? '(external SMTP)'],
+    ['Metrics', `API ${stack.metricsUrls.api}, worker ${stack.metricsUrls.worker ?? 'off'}, Temporal SDK ${stack.metricsUrls.sdk ?? 'off'}`],
   ];
   console.log('\nReady.');
   for (const [label, url] of rows) console.log(`  ${label.padEnd(12)} ${url}`);

@@ -24,13 +24,18 @@ export class TemporalCliMissing extends Error {
   }
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Go on PATH, else where the official installer puts it. */
+export function goCommand(): string | undefined {
+  return onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 
 function onPath(command: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -105,7 +110,7 @@ export async function provisionTemporalCli(): Promise<{ path: string; source: Cl
   const found = findTemporalCli();
   if (found) return found;
   const failures: string[] = [];
-  const go = onPath('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = goCommand();
   if (go) {
     try {
       await withProgress('go install', buildWithGo(go));

@@ -3,16 +3,20 @@ import { Runtime } from '@temporalio/worker';
 import { createMailer } from '../records/mail/mailer';
 import { stepSandboxFromEnv } from '../records/deployment/step-sandbox';
 import { ConfigError, describeEnv, loadEnv, publicUrl, smtpUrl } from '../config/env';
-import { createLogger } from '../config/logger';
+import { createLogger, installOperatorLog } from '../config/logger';
 import { openRuntime, registerConfiguredSchedules } from '../config/runtime';
 import { connectClient, connectWorker } from '../temporal-config/connection';
 import { runtimeLogger } from './runtime-logger';
-import { createItsmWorker } from './worker';
+import { sdkMetricsTelemetry, startWorkerMetrics } from './metrics';
+import { ensureWorkflowBundle } from './bundle';
+import { createItsmWorker, workerTuning } from './worker';
 
 async function main() {
   const env = loadEnv();
   const stepSandbox = stepSandboxFromEnv(env);
-  Runtime.install({ logger: runtimeLogger(createLogger(env, 'itsm-worker')) });
+  const logger = createLogger(env, 'itsm-worker');
+  installOperatorLog(logger);
+  Runtime.install({ logger: runtimeLogger(logger), ...sdkMetricsTelemetry(env) });
   for (const line of describeEnv(env)) console.log(line);
   const { db, actionSecret, target } = await openRuntime(env);
   const connection = await connectWorker(target);
@@ -20,15 +24,19 @@ async function main() {
   console.log(await registerConfiguredSchedules(temporal, env, target.taskQueue, db.prisma));
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
   const deps = { prisma: db.prisma, mailer, publicUrl: publicUrl(env), actionSecret, temporal, stepSandbox };
-  const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps });
+  const workflowBundle = await ensureWorkflowBundle(console.log);
+  const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps, workflowBundle, tuning: workerTuning(env) });
+  const metrics = await startWorkerMetrics(env);
   console.log(`worker polling task queue ${target.taskQueue}`);
   try {
     await worker.run();
   } finally {
+    await metrics?.close();
     mailer.close();
     await temporal.connection.close();
     await connection.close();
     await db.close();
+    logger.info('worker stopped');
   }
 }
 

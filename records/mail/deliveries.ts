@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../prisma/database';
+import { countMail } from '../../workers/metrics';
+import { operatorLog } from '../../config/logger';
 import type { Mailer } from './mailer';
 
 export interface Recipient {
@@ -44,6 +46,13 @@ export async function peopleToMail(prisma: Db, toUserIds: string[] | 'managers')
   return { users, recipients: recipients.values() };
 }
 
+/** What a log line names a mail by: its record, never its recipient. */
+function recordOf({ incidentId, changeId, problemId, kind }: Delivery): string {
+  if (incidentId) return `incident ${incidentId}`;
+  if (changeId) return `change ${changeId}`;
+  return problemId ? `problem ${problemId}` : `a ${kind} record`;
+}
+
 /**
  * Sends one mail at most once: the row is recorded before the hand-off and marked sent after, so a retried
  * activity skips every mail already recorded as sent.
@@ -69,14 +78,26 @@ export async function deliverOnce(prisma: Db, mailer: Mailer, delivery: Delivery
   });
   // SMTP has no transactions: a crash after the hand-off and before the row is marked sent resends the mail.
   // Its Message-ID is derived from the idempotency key, so mail systems can recognise the copy.
-  const { messageId } = await mailer.send({
-    messageId: `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@itsm.notifications>`,
-    to: recipient.email,
-    subject: delivery.subject,
-    text: delivery.text,
-    html: delivery.html,
-    headers: { 'X-Itsm-Idempotency-Key': idempotencyKey, 'X-Itsm-Kind': delivery.kind, ...delivery.headers },
-  });
+  const family = delivery.incidentId ? 'incident' : delivery.changeId ? 'change' : delivery.problemId ? 'problem' : 'other';
+  const record = recordOf(delivery);
+  const { messageId } = await mailer
+    .send({
+      messageId: `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@itsm.notifications>`,
+      to: recipient.email,
+      subject: delivery.subject,
+      text: delivery.text,
+      html: delivery.html,
+      headers: { 'X-Itsm-Idempotency-Key': idempotencyKey, 'X-Itsm-Kind': delivery.kind, ...delivery.headers },
+    })
+    .catch((error: unknown) => {
+      countMail(family, 'failed');
+      // The code only: the server's own text may quote the recipient's address.
+      const { code, responseCode } = Object(error) as { code?: string; responseCode?: number };
+      operatorLog().warn({ kind: delivery.kind, record, code, responseCode }, `mail failed: ${delivery.kind} about ${record} (${[code, responseCode].filter(Boolean).join(' ') || 'no code'})`);
+      throw error;
+    });
+  countMail(family, 'sent');
+  operatorLog().info({ kind: delivery.kind, record }, `mail sent: ${delivery.kind} about ${record}`);
   await prisma.notification.update({ where: { idempotencyKey }, data: { status: 'sent', messageId, sentAt: new Date() } });
   return 'sent';
 }

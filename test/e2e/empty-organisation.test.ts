@@ -104,8 +104,9 @@ function expectNoCredentials(log: string, tokens: string[]) {
 
 describe('day one for an organisation that starts empty', () => {
   it('embedded: the bootstrap command, then ITSM_DEMO_DATA=false npm start and the API alone', async () => {
-    // At info level every request is logged, so the check below reads what an operator's log holds.
-    const env: Record<string, string> = { ...(await embeddedStackVars(process.env.ITSM_TEST_RUN_DIR!, 'empty-')), ITSM_DEMO_DATA: 'false', LOG_LEVEL: 'info' };
+    // The embedded stack logs requests at debug (so a terminal is not flooded); at debug every request is in the
+    // log, so the check below reads everything an operator's log could hold.
+    const env: Record<string, string> = { ...(await embeddedStackVars(process.env.ITSM_TEST_RUN_DIR!, 'empty-')), ITSM_DEMO_DATA: 'false', LOG_LEVEL: 'debug' };
     // PGlite belongs to one process at a time: the bootstrap runs before the stack starts.
     const token = bootstrapAdmin(env, 'it@example.org');
     const stack = await run(spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] }), 'Ready.');

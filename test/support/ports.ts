@@ -17,7 +17,7 @@ export function freePort(): Promise<number> {
 
 /** Variables for an embedded stack of its own: a fresh DATA_DIR under `parentDir` and free ports for every part. */
 export async function embeddedStackVars(parentDir: string, prefix: string): Promise<Record<string, string>> {
-  const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort, metricsPort, sdkMetricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   return {
     DATA_DIR: mkdtempSync(path.join(parentDir, prefix)),
     PORT: String(port),
@@ -25,5 +25,8 @@ export async function embeddedStackVars(parentDir: string, prefix: string): Prom
     TEMPORAL_UI_PORT: String(temporalUiPort),
     SMTP_PORT: String(smtpPort),
     MAIL_UI_PORT: String(mailUiPort),
+    // A stack started beside `npm start` (the bench, fuzz) must not take its metrics ports either.
+    WORKER_METRICS_PORT: String(metricsPort),
+    TEMPORAL_SDK_METRICS_PORT: String(sdkMetricsPort),
   };
 }
