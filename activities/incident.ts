@@ -106,6 +106,40 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
     ]);
   }
 
+  async function recordChanges(incidentId: string, events: IncidentEventRecord[], snapshot: IncidentSnapshot): Promise<void> {
+    const update = prisma.incident.update({
+      where: { id: incidentId },
+      data: {
+        ...snapshot,
+        responseDueAt: date(snapshot.responseDueAt),
+        resolutionDueAt: date(snapshot.resolutionDueAt),
+        respondedAt: date(snapshot.respondedAt),
+        resolvedAt: date(snapshot.resolvedAt),
+        closedAt: date(snapshot.closedAt),
+      },
+    });
+    if (events.length === 0) {
+      await update;
+      return;
+    }
+    const upserts = events.map((event) =>
+      prisma.incidentEvent.upsert({
+        where: { eventKey: event.eventKey },
+        update: {},
+        create: { ...event, incidentId, at: new Date(event.at), data: event.data as object },
+        select: { recordedAt: true },
+      }),
+    );
+    const written = (await prisma.$transaction([...upserts, update])).slice(0, events.length) as { recordedAt: Date }[];
+    events.forEach((event, i) => {
+      // Lateness is measured from when the row was written (the database's clock), not when the workflow task
+      // decided it; a retry finds the first write's time.
+      if (event.type.startsWith('sla.')) observeSlaLateness(event.type, event.data.dueAt, written[i].recordedAt);
+      const line = slaLine(incidentId, event);
+      if (line) operatorLog().info({ incidentId, event: event.type }, line);
+    });
+  }
+
   return {
     /**
      * Writes the 'opened' audit event. The row is normally already there (the API writes it right after starting
@@ -140,33 +174,15 @@ export function createIncidentActivities({ prisma, mailer, publicUrl }: Incident
 
     /** One audit event (keyed, so written once) and the record's new snapshot, in one transaction. */
     async recordIncidentChange({ incidentId, event, snapshot }: { incidentId: string; event: IncidentEventRecord | null; snapshot: IncidentSnapshot }): Promise<void> {
-      const update = prisma.incident.update({
-        where: { id: incidentId },
-        data: {
-          ...snapshot,
-          responseDueAt: date(snapshot.responseDueAt),
-          resolutionDueAt: date(snapshot.resolutionDueAt),
-          respondedAt: date(snapshot.respondedAt),
-          resolvedAt: date(snapshot.resolvedAt),
-          closedAt: date(snapshot.closedAt),
-        },
-      });
-      if (!event) {
-        await update;
-        return;
-      }
-      await prisma.$transaction([
-        prisma.incidentEvent.upsert({
-          where: { eventKey: event.eventKey },
-          update: {},
-          create: { ...event, incidentId, at: new Date(event.at), data: event.data as object },
-        }),
-        update,
-      ]);
-      // After the commit: lateness is when the event became visible, not when the workflow task decided it.
-      if (event.type.startsWith('sla.')) observeSlaLateness(event.type, event.data.dueAt);
-      const line = slaLine(incidentId, event);
-      if (line) operatorLog().info({ incidentId, event: event.type }, line);
+      await recordChanges(incidentId, event ? [event] : [], snapshot);
+    },
+
+    /**
+     * Every SLA event one instant fired (keyed, so a retry writes none twice) and the record as the last of them
+     * leaves it, in one transaction: the deadline loop waits for one round trip, however many fell due together.
+     */
+    async recordIncidentChanges({ incidentId, events, snapshot }: { incidentId: string; events: IncidentEventRecord[]; snapshot: IncidentSnapshot }): Promise<void> {
+      await recordChanges(incidentId, events, snapshot);
     },
 
     /**

@@ -19,3 +19,9 @@ export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemAc
 export function createActivities(deps: ActivityDeps) {
   return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createGovernanceMailActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps), ...createSatisfactionActivities(deps), ...createComplaintActivities(deps) };
 }
+
+/** What the mail task queue (`<queue>-mail`) serves: incident notifications, apart from the record writes. */
+export function createMailActivities(deps: ActivityDeps) {
+  const { sendIncidentNotification } = createIncidentActivities(deps);
+  return { sendIncidentNotification };
+}

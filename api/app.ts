@@ -70,7 +70,7 @@ export function createApp(deps: ApiDeps) {
   const registry = createRegistry();
   const api = Router();
   // A body is read only for a caller who holds a valid token: an anonymous megabyte costs a 401, not a parse.
-  api.use('/api', ...limits.api, authenticate(deps.prisma), express.json({ limit: '1mb' }));
+  api.use('/api', ...limits.api, authenticate(deps.prisma, edge.tokenCacheSeconds), express.json({ limit: '1mb' }));
   incidentRoutes(api, registry, deps);
   incidentActionRoutes(api, registry, deps);
   calendarRoutes(api, registry, deps);

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { incidentWorkflowId, openingColumns, type IncidentOpened } from '../domain/incident';
-import type { IntakeChannel } from '../domain/routing';
+import type { AssignmentRuleDefinition, IntakeChannel } from '../domain/routing';
 import { priorityFor, type Level } from '../domain/priority';
 import type { Db } from '../prisma/database';
+import type { Incident, Prisma, Priority } from '../prisma/generated/client';
 import { ItsmAssignee, ItsmPriority, ItsmService } from '../temporal-config/search-attributes';
 import type { incidentLifecycle } from '../workflows/incident';
 import { resolveCis } from './ci-references';
-import { routeNewIncident } from './incident-routing';
+import { applicableRulesSql, routeNewIncident } from './incident-routing';
 import { httpErrors } from './problem-details';
 import { startRecordWorkflow } from './workflow-start';
 
@@ -28,19 +29,42 @@ export interface IntakeOrigin {
   channel: IntakeChannel;
 }
 
+/** What intake decides on, read in one statement: the service, its policies, routing, and the incident's number. */
+interface IntakeContext {
+  id: string;
+  code: string;
+  priorityMatrix: Prisma.JsonValue;
+  retiredAt: Date | null;
+  /** The priorities the service has an SLA policy for. */
+  policyPriorities: Priority[];
+  activeDefaultGroupId: string | null;
+  rules: AssignmentRuleDefinition[];
+  /** Drawn only for a service that takes incidents; a refusal for a missing policy still leaves a gap. */
+  number: number | null;
+}
+
+function readIntakeContext(prisma: Db, serviceId: string) {
+  return prisma.$queryRaw<IntakeContext[]>`
+    SELECT s.id, s.code, s."priorityMatrix", s."retiredAt",
+           ARRAY(SELECT p.priority::text FROM "SlaPolicy" p WHERE p."serviceId" = s.id) AS "policyPriorities",
+           (SELECT g.id FROM "Group" g WHERE g.id = s."defaultGroupId" AND g."deactivatedAt" IS NULL) AS "activeDefaultGroupId",
+           ${applicableRulesSql(serviceId)} AS rules,
+           CASE WHEN s."retiredAt" IS NULL THEN nextval(pg_get_serial_sequence('"Incident"', 'number'))::int END AS number
+      FROM "Service" s
+     WHERE s.id = ${serviceId}::uuid`;
+}
+
 /**
  * Starts the incident's workflow first, with the whole record in its input, and writes the row after. The
  * workflow's first activity upserts the same row from that input, so an API that dies between the two steps
  * still leaves a complete incident, and a refused start leaves nothing. No database transaction is held across
  * the call to Temporal, which on single-connection PGlite would stall every other query while it waits.
+ * Without CIs or a member strategy that is two statements: the read above and the insert; the answer is the
+ * row as written, not read back.
  */
-export async function openIncident(deps: { prisma: Db; temporal: Client; taskQueue: string }, intake: IncidentIntake, origin: IntakeOrigin) {
+export async function openIncident(deps: { prisma: Db; temporal: Client; taskQueue: string }, intake: IncidentIntake, origin: IntakeOrigin): Promise<Incident> {
   const { requesterId } = origin;
-  // One read brings what intake decides on: the service, which priorities have a policy, whether its default group is active.
-  const service = await deps.prisma.service.findUnique({
-    where: { id: intake.serviceId },
-    include: { slaPolicies: { select: { priority: true } }, defaultGroup: { select: { id: true, deactivatedAt: true } } },
-  });
+  const [service] = await readIntakeContext(deps.prisma, intake.serviceId);
   if (!service) {
     throw httpErrors.validation([{ location: 'body', field: 'serviceId', message: `no service with id ${intake.serviceId}`, code: 'unknown_reference' }]);
   }
@@ -50,14 +74,14 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
   const cis = await resolveCis(deps.prisma, intake.cis ?? [], 'cis');
   const priority = priorityFor(intake.impact, intake.urgency, service.priorityMatrix);
   // Without a policy the incident would have no clock at all: refuse it while the caller can still act.
-  if (!service.slaPolicies.some((policy) => policy.priority === priority)) {
+  if (!service.policyPriorities.includes(priority)) {
     throw httpErrors.conflict(`service ${service.code} has no SLA policy for ${priority}; a manager or administrator adds one with POST /api/sla-policies`, { serviceId: service.id, priority });
   }
   const category = intake.category ?? null;
-  const routed = await routeNewIncident(deps.prisma, { serviceId: service.id, category, ciTypes: [...new Set(cis.map((ci) => ci.type))] }, service.defaultGroup?.deactivatedAt ? null : (service.defaultGroup?.id ?? null));
+  const routed = await routeNewIncident(deps.prisma, service.rules, { serviceId: service.id, category, ciTypes: [...new Set(cis.map((ci) => ci.type))] }, service.activeDefaultGroupId);
   const id = randomUUID();
   const workflowId = incidentWorkflowId(id);
-  const [{ number }] = await deps.prisma.$queryRaw<{ number: number }[]>`SELECT nextval(pg_get_serial_sequence('"Incident"', 'number'))::int AS number`;
+  const number = service.number!;
   const openedAt = new Date();
   const opened: IncidentOpened = {
     incidentId: id,
@@ -86,12 +110,48 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
     state: openingColumns(opened).state,
     searchAttributes: [{ key: ItsmPriority, value: priority }, { key: ItsmService, value: service.code }, ...(routed?.assignee ? [{ key: ItsmAssignee, value: routed.assignee.email }] : [])],
   });
-  const { cis: _named, ...fields } = intake;
+  // Every column is written, so the row as written is the answer (the workflow fills the SLA columns later).
+  const incident: Incident = {
+    ...UNSET_COLUMNS,
+    id,
+    number,
+    workflowId,
+    title: intake.title,
+    description: intake.description,
+    impact: intake.impact,
+    urgency: intake.urgency,
+    priority,
+    ...openingColumns(opened),
+    serviceId: service.id,
+    requesterId,
+    loggedById: origin.loggedById,
+    channel: origin.channel,
+    category,
+    createdAt: openedAt,
+    updatedAt: openedAt,
+  };
   // The workflow's first activity writes the same row, maybe at this very moment: an insert that skips an
   // existing row cannot collide with it, where an upsert (read, then insert) can.
-  await deps.prisma.$transaction([
-    deps.prisma.incident.createMany({ data: [{ id, number, workflowId, ...fields, ...openingColumns(opened), channel: origin.channel, loggedById: origin.loggedById, priority, serviceId: service.id, requesterId, createdAt: openedAt }], skipDuplicates: true }),
-    deps.prisma.incidentCi.createMany({ data: opened.ciIds!.map((ciId) => ({ incidentId: id, ciId })), skipDuplicates: true }),
-  ]);
-  return deps.prisma.incident.findUniqueOrThrow({ where: { id } });
+  const row = deps.prisma.incident.createMany({ data: [{ ...incident, olaSeconds: {} }], skipDuplicates: true });
+  if (opened.ciIds!.length === 0) await row;
+  else await deps.prisma.$transaction([row, deps.prisma.incidentCi.createMany({ data: opened.ciIds!.map((ciId) => ({ incidentId: id, ciId })), skipDuplicates: true })]);
+  return incident;
 }
+
+/** The columns a new incident starts without: no SLA policy or deadlines yet, nothing breached, escalated or resolved. */
+const UNSET_COLUMNS = {
+  major: false,
+  slaPolicyId: null,
+  slaPolicyVersion: null,
+  responseDueAt: null,
+  resolutionDueAt: null,
+  respondedAt: null,
+  resolvedAt: null,
+  closedAt: null,
+  responseBreached: false,
+  resolutionBreached: false,
+  escalationLevel: 0,
+  resolutionCode: null,
+  resolutionSummary: null,
+  olaSeconds: {},
+} satisfies Partial<Incident>;

@@ -3,6 +3,7 @@ import { isoOrNull } from '../domain/instants';
 import type { Db } from '../prisma/database';
 import type { ApiToken, Prisma, User } from '../prisma/generated/client';
 import { httpErrors } from './problem-details';
+import { forgetTokenGrants } from './token-cache';
 
 type Tx = Db | Prisma.TransactionClient;
 
@@ -34,11 +35,15 @@ export const REFUSAL_REASONS: Record<TokenRefusal, string> = {
 export type TokenCheck = { ok: true; token: ApiToken & { user: User } } | { ok: false; refusal: TokenRefusal };
 
 /**
- * The one check of a presented secret, behind the bearer header, the session cookie and the sign-in form.
- * Nothing is cached: a revocation or a deactivation takes effect on the very next request.
+ * The one check of a presented secret against the database, behind the bearer header (through the token cache),
+ * the session cookie and the sign-in form.
  */
-export async function checkToken(prisma: Db, secret: string, now = new Date()): Promise<TokenCheck> {
-  const token = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(secret) }, include: { user: true } });
+export function checkToken(prisma: Db, secret: string, now = new Date()): Promise<TokenCheck> {
+  return checkTokenHash(prisma, hashToken(secret), now);
+}
+
+export async function checkTokenHash(prisma: Db, tokenHash: string, now = new Date()): Promise<TokenCheck> {
+  const token = await prisma.apiToken.findUnique({ where: { tokenHash }, include: { user: true } });
   if (!token) return { ok: false, refusal: 'unknown' };
   if (token.revokedAt) return { ok: false, refusal: 'revoked' };
   if (token.expiresAt && token.expiresAt <= now) return { ok: false, refusal: 'expired' };
@@ -47,16 +52,18 @@ export async function checkToken(prisma: Db, secret: string, now = new Date()): 
 }
 
 /**
- * Records a use at most once per TOKEN_USE_RESOLUTION_MS. The row just read says whether a write is due; the
- * condition on the write keeps simultaneous requests (in this process or another replica) from each writing.
+ * Records a use at most once per TOKEN_USE_RESOLUTION_MS. The row just read (or the cached grant) says whether a
+ * write is due; the condition on the write keeps simultaneous requests (in this process or another replica) from
+ * each writing. True when a write was due: the database then holds a use no older than `now`.
  */
-export async function noteTokenUse(prisma: Db, token: Pick<ApiToken, 'id' | 'lastUsedAt'>, now = new Date()): Promise<void> {
+export async function noteTokenUse(prisma: Db, token: Pick<ApiToken, 'id' | 'lastUsedAt'>, now = new Date()): Promise<boolean> {
   const staleBefore = new Date(now.getTime() - TOKEN_USE_RESOLUTION_MS);
-  if (token.lastUsedAt && token.lastUsedAt >= staleBefore) return;
+  if (token.lastUsedAt && token.lastUsedAt >= staleBefore) return false;
   await prisma.apiToken.updateMany({
     where: { id: token.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: staleBefore } }] },
     data: { lastUsedAt: now },
   });
+  return true;
 }
 
 export function tokenStatus(token: Pick<ApiToken, 'revokedAt' | 'expiresAt'>, now = new Date()): 'active' | 'expired' | 'revoked' {
@@ -96,6 +103,7 @@ export async function issueToken(prisma: Tx, grant: { userId: string; label: str
 /** Revokes a token once: revoking it again is a 409 that says when and by whom it already was. */
 export async function revokeToken(prisma: Db, token: ApiToken, revokedById: string, now = new Date()): Promise<ApiToken> {
   const { count } = await prisma.apiToken.updateMany({ where: { id: token.id, revokedAt: null }, data: { revokedAt: now, revokedById } });
+  forgetTokenGrants(prisma);
   const current = await prisma.apiToken.findUniqueOrThrow({ where: { id: token.id } });
   if (count === 0) {
     throw httpErrors.conflict(`token ${token.id} was already revoked at ${current.revokedAt!.toISOString()}`, { currentState: 'revoked', token: tokenView(current, now) });

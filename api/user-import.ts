@@ -4,6 +4,7 @@ import type { Group, Role, User } from '../prisma/generated/client';
 import type { ImportFile, ImportRow, RowError } from './import-file';
 import { HttpError, issuesFromZod, httpErrors } from './problem-details';
 import { ImportGroupRow, ImportUserRow } from './schemas/import';
+import { forgetTokenGrants } from './token-cache';
 import { keepAnAdministrator } from './user-directory';
 
 type Action = 'create' | 'update' | 'unchanged' | 'invalid';
@@ -242,6 +243,8 @@ export async function applyImport(prisma: Db, plan: ImportPlan) {
       // A few thousand rows take seconds on PGlite, more than the default five-second limit allows.
       { timeout: 120_000, maxWait: 10_000 },
     );
+    // Roles and profiles changed: what the importees' tokens grant changed with them.
+    if (updating.length > 0) forgetTokenGrants(prisma);
   } catch (error) {
     if ((error as { code?: string }).code === 'P2002') {
       throw httpErrors.conflict('another request created some of these users or groups meanwhile; nothing was written; run the import again', { currentState: 'changed-meanwhile' });

@@ -1,202 +1,157 @@
-// `npm run bench [-- --n 2000 --c 20 --open 10000 --lateness 200 --rows 100000]`: measures the embedded stack it
-// starts itself and prints ratios taken in one run; writes bench/results.json. Not part of npm test.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run bench [-- --quick] [-- --only embedded|cluster]`: this process is the load generator; it starts the
+// embedded stack (npm start) and then the cluster configuration (Temporal server processes on PostgreSQL, npm run
+// api, npm run worker), measures each from outside, writes bench/results.json and the README's table.
+// `-- --readme` only regenerates the README table from bench/results.json. Not part of npm test.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import autocannon from 'autocannon';
-import { loadEnv } from '../config/env';
-import { openDatabase } from '../prisma/database';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { envSchema } from '../config/env';
+import { openDatabase, type Database } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
 import { seedDemoData } from '../prisma/seed';
-import { startStack, type Stack } from '../scripts/stack';
 import { databaseUrl, postgresReachable, withAdminClient } from '../test/support/postgres';
-import { embeddedStackVars } from '../test/support/ports';
-import { createSecondScaleService } from '../test/support/sla-fixtures';
+import { startClusterDeployment, startEmbedded, type DeploymentName, type DeploymentOptions } from './deployments';
 import { benchListQuery } from './list-query';
-import { benchTable } from './report';
-import { pool, summary } from './stats';
+import { benchTable, checkTargets, withBenchTable, type BenchReport, type PeerFigure } from './report';
+import { runScenario, type ScenarioSettings } from './scenario';
+
+const ROOT = path.resolve(__dirname, '..');
+const RESULTS = path.join(__dirname, 'results.json');
+const README = path.join(ROOT, 'README.md');
+const RT5_PEER = path.join(__dirname, 'peers', 'rt5.json');
 
 const { values: flags } = parseArgs({
   options: {
-    n: { type: 'string', default: '2000' },
-    c: { type: 'string', default: '20' },
-    open: { type: 'string', default: '10000' },
-    lateness: { type: 'string', default: '200' },
-    rows: { type: 'string', default: '100000' },
-    samples: { type: 'string', default: '300' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    readme: { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
-const settings = {
-  n: Number(flags.n),
-  c: Number(flags.c),
-  openIncidents: Number(flags.open),
-  latenessIncidents: Number(flags.lateness),
-  listRows: Number(flags.rows),
-  listSamples: Number(flags.samples),
-};
 
-async function rawTemporalStarts(stack: Stack, address: string) {
-  const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, taskQueue: 'bench-raw', workflowsPath: require.resolve('./workflows') });
-  const running = worker.run();
-  const run = Date.now().toString(36);
-  const ms = await pool(settings.n, settings.c, async (i) => {
-    await stack.temporal.workflow.start('benchNoop', { taskQueue: 'bench-raw', workflowId: `bench-raw-${run}-${i}` });
-  });
-  worker.shutdown();
-  await running;
-  await connection.close();
-  return { startsPerSecond: Math.round((settings.n / ms) * 1000) };
-}
+const workerCache = envSchema.shape.WORKER_MAX_CACHED_WORKFLOWS.parse(process.env.WORKER_MAX_CACHED_WORKFLOWS);
 
-async function apiIntake(stack: Stack, token: string, serviceId: string, amount: number) {
-  const result = await autocannon({
-    url: `${stack.apiUrl}/api/incidents`,
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Bench intake', description: 'autocannon', impact: 'low', urgency: 'low', serviceId }),
-    connections: settings.c,
-    amount,
-    timeout: 60,
-  });
+/** The full run, and --quick: every count 20× smaller (rates stay), one burst, shorter lateness windows. */
+function scenarioSettings(quick: boolean): ScenarioSettings {
+  const scale = (n: number) => (quick ? Math.max(1, Math.round(n / 20)) : n);
   return {
-    incidentsPerSecond: Math.round(result.requests.total / result.duration),
-    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-    non2xx: result.non2xx,
-    errors: result.errors,
+    repetitions: 3,
+    connections: 20,
+    rawStarts: scale(1_000),
+    apiOnlyIntakes: scale(1_000),
+    sustainedIntakes: scale(1_000),
+    rssCheckpoints: [1_000, 10_000, 30_000].map(scale),
+    latenessRates: [5, 20, 50],
+    latenessSeconds: quick ? 30 : 60,
+    burstSize: scale(1_000),
+    bursts: quick ? 1 : 3,
+    burstTargetSeconds: 5,
+    workerCache,
   };
 }
 
-/** K incidents opened together, so their deadlines all fall within the same second or two; lateness = fired - due. */
-async function escalationLateness(stack: Stack, token: string) {
-  const owner = await stack.db.prisma.user.findUniqueOrThrow({ where: { email: 'li.wei@itsm.local' } });
-  const service = await createSecondScaleService(stack.db.prisma, {
-    code: `BENCH${Date.now()}`,
-    ownerId: owner.id,
-    scaleByPriority: false,
-    policy: {
-      responseSeconds: 15,
-      resolutionSeconds: 16,
-      escalationChain: [
-        { level: 1, atFraction: 1, notify: ['serviceOwner'] },
-        { level: 2, atFraction: 1.1, notify: ['serviceOwner'] },
-      ],
-    },
-  });
-  const ids: string[] = [];
-  await pool(settings.latenessIncidents, settings.c, async () => {
-    const response = await fetch(`${stack.apiUrl}/api/incidents`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Lateness probe', impact: 'low', urgency: 'low', serviceId: service.id }),
-    });
-    ids.push(((await response.json()) as { id: string }).id);
-  });
-  // Per incident: 3 warnings and a breach on each of the two clocks, and 2 escalation levels.
-  const expected = ids.length * 10;
-  const deadline = Date.now() + 120_000;
-  let events: { data: unknown; at: Date }[] = [];
-  while (Date.now() < deadline) {
-    events = await stack.db.prisma.incidentEvent.findMany({ where: { incidentId: { in: ids }, type: { startsWith: 'sla.' } }, select: { data: true, at: true } });
-    if (events.length >= expected) break;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-  const lateness = events.map((event) => event.at.getTime() - Date.parse((event.data as { dueAt: string }).dueAt));
-  const escalations = events.filter((event) => (event.data as { key: string }).key.startsWith('escalation:'));
-  return {
-    incidents: ids.length,
-    events: events.length,
-    allMs: summary(lateness),
-    escalationsMs: summary(escalations.map((event) => event.at.getTime() - Date.parse((event.data as { dueAt: string }).dueAt))),
-  };
-}
-
-/** Seconds until every incident's workflow has recorded its opening and deadlines: the worker's backlog is gone. */
-async function drainSeconds(stack: Stack) {
-  const started = performance.now();
-  const target = await stack.db.prisma.incident.count();
-  for (let i = 0; i < 900; i++) {
-    const initialised = await stack.db.prisma.incident.count({ where: { resolutionDueAt: { not: null } } });
-    if (initialised >= target) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return Math.round((performance.now() - started) / 100) / 10;
-}
-
-async function rssWithOpenIncidents(stack: Stack, token: string, serviceId: string) {
-  const before = process.memoryUsage().rss;
-  const intake = await apiIntake(stack, token, serviceId, settings.openIncidents);
-  const backlogDrainSeconds = await drainSeconds(stack);
-  const open = await stack.db.prisma.incident.count({ where: { state: { not: 'closed' } } });
-  const rss = process.memoryUsage().rss;
-  return { openIncidents: open, intakeIncidentsPerSecond: intake.incidentsPerSecond, backlogDrainSeconds, rssMiB: Math.round(rss / 2 ** 20), rssGrowthMiB: Math.round((rss - before) / 2 ** 20), kibPerOpenIncident: Math.round((rss - before) / 1024 / Math.max(1, open)) };
-}
-
-async function listQueries() {
-  const results: Record<string, unknown> = {};
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'itsm-bench-db-'));
-  const pglite = await openDatabase({ dataDir: dir });
-  try {
-    await applyMigrations(pglite.adapterFactory);
-    await seedDemoData(pglite.prisma);
-    results.pglite = await benchListQuery(pglite, settings.listRows, settings.listSamples);
-  } finally {
-    await pglite.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-  if (await postgresReachable()) {
-    const name = `itsm_bench_${Date.now()}`;
-    await withAdminClient((client) => client.query(`CREATE DATABASE "${name}"`));
-    const postgres = await openDatabase({ url: databaseUrl(name), dataDir: os.tmpdir() });
+/** The list query on a PGlite and on a PostgreSQL database of its own, each migrated, seeded and filled. */
+async function listQueries(rows: number, samples: number) {
+  const measure = async (db: Database) => {
     try {
-      await applyMigrations(postgres.adapterFactory);
-      await seedDemoData(postgres.prisma);
-      results.postgresql = await benchListQuery(postgres, settings.listRows, settings.listSamples);
+      await applyMigrations(db.adapterFactory);
+      await seedDemoData(db.prisma);
+      return await benchListQuery(db, rows, samples);
     } finally {
-      await postgres.close();
-      await withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await db.close();
     }
-  } else {
-    results.postgresql = 'skipped: PostgreSQL not reachable (DATABASE_URL_TEST)';
-  }
-  return results;
+  };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'itsm-bench-list-'));
+  const pglite = await measure(await openDatabase({ dataDir: dir })).finally(() => rmSync(dir, { recursive: true, force: true }));
+  if (!(await postgresReachable())) return { pglite, postgresql: 'skipped: PostgreSQL not reachable (DATABASE_URL_TEST)' };
+  const name = `itsm_bench_list_${Date.now()}`;
+  await withAdminClient((client) => client.query(`CREATE DATABASE "${name}"`));
+  const postgresql = await measure(await openDatabase({ url: databaseUrl(name), dataDir: os.tmpdir() })).finally(() =>
+    withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
+  );
+  return { pglite, postgresql };
+}
+
+function readPeer(file: string): PeerFigure | null {
+  if (!existsSync(file)) return null;
+  const peer = JSON.parse(readFileSync(file, 'utf8')) as PeerFigure;
+  return typeof peer.ticketsPerSecond === 'number' ? peer : null;
+}
+
+function earlierConfigurations(only: string): Pick<BenchReport, 'configurations' | 'targets'> | undefined {
+  if (!existsSync(RESULTS)) return undefined;
+  const earlier = JSON.parse(readFileSync(RESULTS, 'utf8')) as Partial<BenchReport>;
+  if (!earlier.configurations || earlier.quick) return undefined;
+  const others = Object.entries(earlier.configurations).filter(([name]) => name !== only);
+  return {
+    configurations: Object.fromEntries(others.map(([name, result]) => [name, { ...result, takenAt: ('takenAt' in result ? result.takenAt : undefined) ?? earlier.takenAt }])),
+    targets: (earlier.targets ?? []).filter((target) => target.configuration !== only),
+  };
+}
+
+function updateReadme(report: BenchReport) {
+  const readme = readFileSync(README, 'utf8');
+  const updated = withBenchTable(readme, benchTable(report));
+  if (updated === readme) console.log('README.md: no bench-table markers, or the table is unchanged');
+  else writeFileSync(README, updated);
 }
 
 async function main() {
+  if (flags.readme) {
+    updateReadme(JSON.parse(readFileSync(RESULTS, 'utf8')) as BenchReport);
+    return;
+  }
+  const quick = flags.quick!;
+  // The no-op worker's lines (webpack statistics, slow tasks under the load) would bury the progress lines.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const settings = scenarioSettings(quick);
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
   console.log(`machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
   console.log(`settings: ${JSON.stringify(settings)}`);
-  const env = loadEnv({ ...(await embeddedStackVars(os.tmpdir(), 'itsm-bench-')), LOG_LEVEL: 'fatal' });
-  const dataDir = env.DATA_DIR;
-  const stack = await startStack(env, () => undefined);
-  const results: Record<string, unknown> = {};
-  try {
-    const token = stack.tokens!.admin;
-    const desk = await stack.db.prisma.service.findUniqueOrThrow({ where: { code: 'DESK' } });
-    console.log('1/5 raw Temporal starts ...');
-    results.rawTemporal = await rawTemporalStarts(stack, `127.0.0.1:${env.TEMPORAL_PORT}`);
-    console.log('2/5 API intake ...');
-    const intake = await apiIntake(stack, token, desk.id, settings.n);
-    // The worker initialises each new incident (audit event, policy, deadlines) after the API has answered; a burst
-    // of intake leaves it a backlog, and timers of other incidents wait behind it. Measured, then drained.
-    const backlogDrainSeconds = await drainSeconds(stack);
-    results.apiIntake = { ...intake, ratioToRawStarts: Math.round((intake.incidentsPerSecond / (results.rawTemporal as { startsPerSecond: number }).startsPerSecond) * 100) / 100, backlogDrainSeconds };
-    console.log('3/5 escalation lateness ...');
-    results.escalationLateness = await escalationLateness(stack, token);
-    console.log(`4/5 worker RSS with ${settings.openIncidents} more open incidents ...`);
-    results.memory = await rssWithOpenIncidents(stack, token, desk.id);
-  } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'itsm-bench-'));
+  console.log(`logs of every process: ${runDir}`);
+  // What every product process gets: the sizing under test, and no per-token limit in the way of the load.
+  const processSettings = { LOG_LEVEL: 'warn', LOG_FORMAT: 'json', RATE_LIMIT_API_PER_MINUTE: '100000000', WORKER_MAX_CACHED_WORKFLOWS: String(workerCache) };
+  const options: DeploymentOptions = { runDir, latenessRates: settings.latenessRates, bursts: settings.bursts, settings: processSettings };
+  const starters = { embedded: startEmbedded, cluster: startClusterDeployment } as const;
+  const names = (['embedded', 'cluster'] as const).filter((name) => !flags.only || flags.only === name);
+  const report: BenchReport = { takenAt: new Date().toISOString(), quick, machine, settings: { ...settings }, configurations: {}, peers: { rt5: readPeer(RT5_PEER) } };
+  // A full run of one configuration keeps the other's figures from the last full run, each with when it was taken.
+  const kept = flags.only && !quick ? earlierConfigurations(flags.only) : undefined;
+  if (kept) {
+    report.configurations = kept.configurations;
+    report.targets = kept.targets;
   }
-  console.log(`5/5 list query over ${settings.listRows} incidents ...`);
-  results.listQuery = await listQueries();
-  const report = { takenAt: new Date().toISOString(), machine, settings, results };
-  writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
-  console.log(benchTable(report));
-  process.exit(0);
+  let failed = false;
+  for (const name of names as DeploymentName[]) {
+    console.log(`${name}: starting ...`);
+    try {
+      const deployment = await starters[name](options);
+      try {
+        console.log(`${name}: ${deployment.layout}`);
+        const result = await runScenario(deployment, settings, (line) => console.log(`${name}:${line}`));
+        report.configurations[name] = { ...result, takenAt: report.takenAt };
+        report.targets = [...(report.targets ?? []), ...checkTargets(name, result)];
+      } finally {
+        await deployment.stop();
+      }
+    } catch (error) {
+      failed = true;
+      console.error(`${name}: failed: ${(error as Error).stack}`);
+      report.configurations[name] = { error: (error as Error).message };
+    }
+  }
+  const listRows = quick ? 5_000 : 100_000;
+  console.log(`list query over ${listRows} incidents ...`);
+  report.listQuery = await listQueries(listRows, quick ? 50 : 300);
+  const out = flags.out ?? (quick ? path.join(os.tmpdir(), 'itsm-bench-quick-results.json') : RESULTS);
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\n${benchTable(report)}\n\nwritten to ${out}`);
+  if (!quick && !failed) updateReadme(report);
+  if (!failed) rmSync(runDir, { recursive: true, force: true });
+  process.exit(failed ? 1 : 0);
 }
 
 main().catch((error) => {

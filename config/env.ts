@@ -65,6 +65,8 @@ export const envSchema = z.object({
   RATE_LIMIT_API_PER_MINUTE: perMinute(1000),
   /** API requests refused for a missing or invalid token, per client address: token guessing and floods. */
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: perMinute(300),
+  /** How long an API process trusts a token check without asking the database; other processes learn of a revocation this late. 0: never. */
+  TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -175,15 +177,17 @@ const EDGE_VARIABLES = {
   RATE_LIMIT_ACTIONS_PER_MINUTE: true,
   RATE_LIMIT_API_PER_MINUTE: true,
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: true,
+  TOKEN_CACHE_SECONDS: true,
 } as const;
 type EdgeEnv = Pick<Env, keyof typeof EDGE_VARIABLES>;
 
-/** How the API meets the network: proxies it trusts, the session cookie, request limits. */
+/** How the API meets the network: proxies it trusts, the session cookie, request limits, how long a token check holds. */
 export interface EdgeSettings {
   trustProxy: false | number | string[];
   /** 'request': Secure when the request itself came over TLS (the embedded stack on plain http://127.0.0.1). */
   sessionCookieSecure: boolean | 'request';
   limits: { loginPerMinute: number; actionsPerMinute: number; apiPerMinute: number; unauthenticatedPerMinute: number };
+  tokenCacheSeconds: number;
 }
 
 export function edgeSettings(env: EdgeEnv): EdgeSettings {
@@ -199,6 +203,7 @@ export function edgeSettings(env: EdgeEnv): EdgeSettings {
       apiPerMinute: env.RATE_LIMIT_API_PER_MINUTE,
       unauthenticatedPerMinute: env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     },
+    tokenCacheSeconds: env.TOKEN_CACHE_SECONDS,
   };
 }
 
@@ -223,7 +228,7 @@ export function describeEnv(env: Env): string[] {
     `worker     cache ${env.WORKER_MAX_CACHED_WORKFLOWS || 'off'} workflows, at once ${env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS} workflow tasks and ${env.WORKER_MAX_CONCURRENT_ACTIVITIES} activities`,
     `mail       ${env.SMTP_URL ? redactUrl(env.SMTP_URL) : `embedded catcher, SMTP 127.0.0.1:${env.SMTP_PORT}`}`,
     `metrics    API ${publicUrl(env)}/metrics, worker ${metricsUrl(env, env.WORKER_METRICS_PORT) ?? 'off'}, Temporal SDK ${metricsUrl(env, env.TEMPORAL_SDK_METRICS_PORT) ?? 'off'}`,
-    `edge       trust proxy ${env.TRUST_PROXY || 'none'}, session cookie Secure ${env.SESSION_COOKIE_SECURE}, per minute: ${env.RATE_LIMIT_LOGIN_PER_MINUTE} sign-ins and ${env.RATE_LIMIT_ACTIONS_PER_MINUTE} action links per address, ${env.RATE_LIMIT_API_PER_MINUTE} API calls per token, ${env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE} unauthenticated per address (this process)`,
+    `edge       trust proxy ${env.TRUST_PROXY || 'none'}, session cookie Secure ${env.SESSION_COOKIE_SECURE}, per minute: ${env.RATE_LIMIT_LOGIN_PER_MINUTE} sign-ins and ${env.RATE_LIMIT_ACTIONS_PER_MINUTE} action links per address, ${env.RATE_LIMIT_API_PER_MINUTE} API calls per token, ${env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE} unauthenticated per address (this process), token checks cached ${env.TOKEN_CACHE_SECONDS ? `${env.TOKEN_CACHE_SECONDS} s` : 'off'}`,
   ];
 }
 

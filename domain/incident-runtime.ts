@@ -203,9 +203,12 @@ export function slaEventEffect(rt: IncidentRuntime, state: IncidentState, event:
 
 export type IncidentStep = { kind: 'sla'; at: number; event: SlaEvent } | { kind: 'mail'; at: number };
 
-/** What comes next: the earliest SLA event when it is due (a closed incident has none), else held mail that is due, else whichever is earlier. */
+/** The earliest SLA event still to fire; a closed incident has none. */
+export const nextSlaEvent = (rt: IncidentRuntime, state: IncidentState): SlaEvent | undefined => (state === 'closed' ? undefined : pendingSlaEvents(rt.sla, slaSubject(rt, state))[0]);
+
+/** What comes next: the earliest SLA event when it is due, else held mail that is due, else whichever is earlier. */
 export function nextIncidentStep(rt: IncidentRuntime, state: IncidentState, now: number): IncidentStep | null {
-  const event = state === 'closed' ? undefined : pendingSlaEvents(rt.sla, slaSubject(rt, state))[0];
+  const event = nextSlaEvent(rt, state);
   const mailAt = rt.outbox.length > 0 ? Math.min(...rt.outbox.map((item) => item.at)) : undefined;
   if (event && (mailAt === undefined || event.at <= Math.max(mailAt, now))) return { kind: 'sla', at: event.at, event };
   return mailAt === undefined ? null : { kind: 'mail', at: mailAt };

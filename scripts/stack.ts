@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { Runtime, type Worker } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { createMailer, type Mailer } from '../records/mail/mailer';
 import { stepSandboxFromEnv } from '../records/deployment/step-sandbox';
 import { bootstrapAdministrator } from '../api/accounts';
@@ -19,6 +19,7 @@ import { startDevServer, type DevServer } from '../temporal-config/dev-server';
 import { runtimeLogger } from '../workers/runtime-logger';
 import { sdkMetricsTelemetry, startWorkerMetrics } from '../workers/metrics';
 import { ensureWorkflowBundle } from '../workers/bundle';
+import { mailTaskQueue } from '../domain/task-queues';
 import { createItsmWorker, workerTuning } from '../workers/worker';
 import { loadActionSecret } from '../records/mail/action-tokens';
 import { registerConfiguredSchedules } from '../config/runtime';
@@ -131,7 +132,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     const workflowBundle = await ensureWorkflowBundle(log);
     log('starting the worker ...');
     const apiUrl = publicUrl(env);
-    const worker: Worker = await createItsmWorker({
+    const worker = await createItsmWorker({
       connection: workerConnection,
       namespace: target.namespace,
       taskQueue: target.taskQueue,
@@ -140,7 +141,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       tuning: workerTuning(env),
     });
     const workerRun = worker.run();
-    logger.info(`worker started: task queue ${target.taskQueue}`);
+    logger.info(`worker started: task queue ${target.taskQueue} (mail: ${mailTaskQueue(target.taskQueue)})`);
     log(await registerConfiguredSchedules(temporal, env, target.taskQueue, db.prisma));
     cleanups.push(async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();

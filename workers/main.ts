@@ -9,6 +9,7 @@ import { connectClient, connectWorker } from '../temporal-config/connection';
 import { runtimeLogger } from './runtime-logger';
 import { sdkMetricsTelemetry, startWorkerMetrics } from './metrics';
 import { ensureWorkflowBundle } from './bundle';
+import { mailTaskQueue } from '../domain/task-queues';
 import { createItsmWorker, workerTuning } from './worker';
 
 async function main() {
@@ -27,7 +28,7 @@ async function main() {
   const workflowBundle = await ensureWorkflowBundle(console.log);
   const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps, workflowBundle, tuning: workerTuning(env) });
   const metrics = await startWorkerMetrics(env);
-  console.log(`worker polling task queue ${target.taskQueue}`);
+  console.log(`worker polling task queue ${target.taskQueue} (mail: ${mailTaskQueue(target.taskQueue)})`);
   try {
     await worker.run();
   } finally {

@@ -23,11 +23,11 @@ const mailsSent = new Counter({ name: 'itsm_mails_sent_total', help: 'Mail hande
 const mailsFailed = new Counter({ name: 'itsm_mails_failed_total', help: 'Mail SMTP refused or never took (the activity retries it), by the kind of record it is about', labelNames: ['family'], registers: [workerMetrics] });
 const activityFailures = new Counter({ name: 'itsm_activity_failures_total', help: 'Activity attempts that ended in an error (each retry counts), by activity', labelNames: ['activity'], registers: [workerMetrics] });
 
-/** An SLA event's audit row was written now; `dueAt` is the instant it was due (ISO). */
-export function observeSlaLateness(eventType: string, dueAt: unknown) {
+/** An SLA event's audit row was written at `recordedAt` (IncidentEvent.recordedAt); `dueAt` is the instant it was due (ISO). */
+export function observeSlaLateness(eventType: string, dueAt: unknown, recordedAt: Date) {
   const due = typeof dueAt === 'string' ? Date.parse(dueAt) : NaN;
   if (Number.isNaN(due)) return;
-  slaLateness.observe({ event: eventType.replace(/^sla\./, '') }, (Date.now() - due) / 1000);
+  slaLateness.observe({ event: eventType.replace(/^sla\./, '') }, (recordedAt.getTime() - due) / 1000);
 }
 
 /** Addresses never become labels: the family is the kind of record (incident, change, problem, other). */

@@ -1,17 +1,18 @@
-import { condition, continueAsNew, patched, proxyActivities } from '@temporalio/workflow';
-import type { IncidentActivities } from '../activities/incident';
+import { condition, continueAsNew, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { IncidentActivities, IncidentEventRecord } from '../activities/incident';
 import type { SatisfactionActivities } from '../activities/satisfaction';
 import { assignTarget, countsAsFirstResponse, INCIDENT_TRANSITIONS, noteTarget, openingColumns, type IncidentCommand, type IncidentOpened, type IncidentState } from '../domain/incident';
 import type { IncidentStatus } from '../domain/incident-record';
 import {
   acknowledged, assigned, deliveryTime, incidentSnapshot, incidentStatus, nearestDue, nextIncidentStep, openingStatus, openRuntime,
-  paused, reopened, reopenWindowPassed, resolved, responded, resumed, retargeted, slaBreached, slaEventEffect, type CarriedIncident, type IncidentRuntime, type IncidentStep,
+  paused, reopened, reopenWindowPassed, resolved, responded, resumed, retargeted, nextSlaEvent, slaBreached, slaEventEffect, type CarriedIncident, type IncidentRuntime, type IncidentStep,
 } from '../domain/incident-runtime';
 import type { SlaEvent } from '../domain/incident-sla';
 import { isoOrNull } from '../domain/instants';
 import type { Priority } from '../domain/priority';
 import type { EscalationTarget, SlaPolicySnapshot } from '../domain/sla';
 import { ItsmAssignee, ItsmDueAt, ItsmEscalationLevel, ItsmPriority, ItsmSlaBreached, ItsmState } from '../domain/search-attributes';
+import { mailTaskQueue } from '../domain/task-queues';
 import { acknowledgeUpdate, addNoteUpdate, assignUpdate, changePriorityUpdate, closeUpdate, declareMajorUpdate, incidentStatusQuery, reopenUpdate, resolveUpdate, resumeUpdate, setPendingUpdate } from './incident.messages';
 import { RecordProcess, type SearchAttributePair, type Transitioned } from './record-process';
 import { ILLEGAL_TRANSITION } from './refusals';
@@ -19,10 +20,8 @@ import { serialQueue } from './serial-queue';
 
 // Short, single-query (or single-mail) activities: the timeout is how long a step taken by a worker that then
 // crashed waits before it is retried elsewhere, so it bounds how late a crash can make an SLA step.
-const { openIncidentRecord, recordIncidentOpened, loadSlaPolicy, recordIncidentChange, sendIncidentNotification } = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+const INCIDENT_ACTIVITY_OPTIONS = { startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } } as const;
+const { openIncidentRecord, recordIncidentOpened, loadSlaPolicy, recordIncidentChange, recordIncidentChanges, sendIncidentNotification } = proxyActivities<IncidentActivities>(INCIDENT_ACTIVITY_OPTIONS);
 
 const { sendSatisfactionSurvey } = proxyActivities<SatisfactionActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '5 minutes' } });
 
@@ -31,7 +30,13 @@ export interface IncidentTuning {
   historyLimit?: number;
 }
 
-const DEFAULT_HISTORY_LIMIT = 5_000;
+// A worker that no longer holds the incident in its cache (bounded, WORKER_MAX_CACHED_WORKFLOWS) replays the whole
+// history before it can act, and that replay delays the deadline it woke for. An SLA instant costs about ten
+// history events (timer, task, batch write, mail), an Update about eight, so 1,000 still holds a typical
+// incident from intake to closure in one run, while a long-lived one replays a fifth of what 5,000 cost; the
+// continue-as-new itself is one more task. Incidents started before the patch below keep 5,000.
+const DEFAULT_HISTORY_LIMIT = 1_000;
+const HISTORY_LIMIT_BEFORE_BOUNDED_CACHE = 5_000;
 
 type LoopStep = IncidentStep | { kind: 'continue'; at: number };
 
@@ -59,7 +64,9 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
   });
   let majorDeclared = carried?.major ?? false;
   const retargets = serialQueue();
-  const historyLimit = tuning.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const historyLimit = tuning.historyLimit ?? (patched('incident-history-limit-1000') ? DEFAULT_HISTORY_LIMIT : HISTORY_LIMIT_BEFORE_BOUNDED_CACHE);
+  // Resolved here: the queue is the one this run was started on, so every deployment and test has its own pair.
+  const { sendIncidentNotification: sendOnMailQueue } = proxyActivities<IncidentActivities>({ ...INCIDENT_ACTIVITY_OPTIONS, taskQueue: mailTaskQueue(workflowInfo().taskQueue) });
 
   const status = (now: number): IncidentStatus => (initialised ? incidentStatus(rt, incident.state, now) : openingStatus(opened, incident.state));
   const unmoved = (): Transitioned<IncidentState> => ({ from: incident.state, to: incident.state });
@@ -77,11 +84,16 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     incident.sync();
   }
 
+  /** The keyed audit event of a change: the key is taken now, so a retried write lands on the same row. */
+  function auditEvent(now: number, type: string, actorId: string | null, moved: Transitioned<IncidentState>, data: Record<string, unknown>, visibility: 'public' | 'internal'): IncidentEventRecord {
+    return { eventKey: incident.key(type), type, actorId, at: isoOrNull(now)!, fromState: moved.from, toState: moved.to, visibility, data };
+  }
+
   /** Records the change (audit event + the record as this change leaves it) and returns the status the caller sees. */
   async function record(now: number, type: string, actorId: string | null, moved: Transitioned<IncidentState>, data: Record<string, unknown>, visibility: 'public' | 'internal' = 'internal') {
     revision++;
     publish(now, moved.to);
-    const event = { eventKey: incident.key(type), type, actorId, at: isoOrNull(now)!, fromState: moved.from, toState: moved.to, visibility, data };
+    const event = auditEvent(now, type, actorId, moved, data, visibility);
     const snapshot = incidentSnapshot(rt, moved.to, now);
     await incident.write(() => recordIncidentChange({ incidentId, event, snapshot }));
     return status(now);
@@ -224,19 +236,52 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     },
   );
 
-  /** Fires one SLA event: exactly once, because it is marked fired before anything is awaited. */
-  async function fire(event: SlaEvent) {
-    const now = Date.now();
+  /** Applies one SLA event to the runtime and queues its mail: exactly once, because it is marked fired at once. */
+  function apply(event: SlaEvent, now: number) {
     const moved = event.kind === 'autoClose' ? incident.transition('autoClose') : unmoved();
     const effect = slaEventEffect(rt, moved.to, event, now);
     rt = effect.rt;
     for (const notice of effect.notices) notify(now, notice.kind, notice.to, notice.context);
-    await record(now, `sla.${event.kind}`, null, moved, effect.data, event.kind === 'progress' || event.kind === 'autoClose' ? 'public' : 'internal');
+    return { type: `sla.${event.kind}`, moved, data: effect.data, visibility: event.kind === 'progress' || event.kind === 'autoClose' ? ('public' as const) : ('internal' as const) };
+  }
+
+  async function fire(event: SlaEvent) {
+    const now = Date.now();
+    const { type, moved, data, visibility } = apply(event, now);
+    await record(now, type, null, moved, data, visibility);
+  }
+
+  /**
+   * Fires every SLA event due by now (a warning, the breach and the escalation it triggers often share an
+   * instant) and records them with the record as the last one leaves it in one write, one transaction: one
+   * round trip per instant instead of one per event. Each event still has its own key, so none is written twice.
+   */
+  async function fireAllDue() {
+    const now = Date.now();
+    const events: IncidentEventRecord[] = [];
+    for (;;) {
+      const event = nextSlaEvent(rt, incident.state);
+      if (!event || event.at > now) break;
+      const { type, moved, data, visibility } = apply(event, now);
+      // Stamped with the instant it fell due, so the trail keeps the events' order however many one write
+      // catches up on (after an outage, all of them); when it was written is the row's recordedAt.
+      events.push(auditEvent(event.at, type, null, moved, data, visibility));
+    }
+    revision++;
+    publish(now, incident.state);
+    const snapshot = incidentSnapshot(rt, incident.state, now);
+    await incident.write(() => recordIncidentChanges({ incidentId, events, snapshot }));
   }
 
   async function deliverDue(now: number) {
     const due = rt.outbox.filter((item) => item.at <= now);
     rt = { ...rt, outbox: rt.outbox.filter((item) => item.at > now) };
+    // Mail goes to its own task queue and the deadline loop moves on: each mail still follows the writes queued
+    // before it (its recipients come from the record) and the mail before it. Running incidents keep the old order.
+    if (patched('incident-mail-own-task-queue')) {
+      for (const { at: _at, ...request } of due) incident.later(() => sendOnMailQueue(request));
+      return;
+    }
     for (const { at: _at, ...request } of due) await incident.write(() => sendIncidentNotification(request));
   }
 
@@ -278,7 +323,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     // Done once the close has been applied (closedAt), not merely accepted, and its mail has gone out.
     () => rt.closedAt !== null && rt.outbox.length === 0,
     () => (incident.historyFull(historyLimit) ? { kind: 'continue', at: 0 } : nextIncidentStep(rt, incident.state, Date.now())),
-    (step) => (step.kind === 'continue' ? continueWithFreshHistory() : step.kind === 'sla' ? fire(step.event) : deliverDue(Date.now())),
+    (step) => (step.kind === 'continue' ? continueWithFreshHistory() : step.kind === 'sla' ? (patched('sla-due-events-in-one-write') ? fireAllDue() : fire(step.event)) : deliverDue(Date.now())),
     () => revision,
   );
   await incident.drain();

@@ -41,6 +41,7 @@ export class RecordProcess<S extends string, C extends string> {
   /** A command whose outcome an activity is deciding (see `decided`): it holds the record until then. */
   private pending: C | null = null;
   private readonly queue = serialQueue();
+  private readonly aside = serialQueue();
   private readonly upsert = searchAttributeSync();
 
   constructor(private readonly options: RecordProcessOptions<S, C>) {
@@ -129,6 +130,18 @@ export class RecordProcess<S extends string, C extends string> {
     void this.queue.run(() => work(key));
   }
 
+  /**
+   * Queues `work` after the writes queued so far, on a queue of its own that nothing but `drain` waits for: mail
+   * that must see the record it is about, yet must not hold up the next deadline's write. In order among itself.
+   */
+  later(work: () => Promise<unknown>): void {
+    const written = this.queue.drained();
+    void this.aside.run(async () => {
+      await written;
+      await work();
+    });
+  }
+
   query<R>(definition: QueryDefinition<R>, handler: () => R): void {
     setHandler(definition, handler);
   }
@@ -185,5 +198,6 @@ export class RecordProcess<S extends string, C extends string> {
   async drain(): Promise<void> {
     await condition(allHandlersFinished);
     await this.queue.drained();
+    await this.aside.drained();
   }
 }

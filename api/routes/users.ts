@@ -10,6 +10,7 @@ import { openWorkOf } from '../open-work';
 import { foundOr404, httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { EmptyBody } from '../schemas/incident';
+import { forgetTokenGrants } from '../token-cache';
 import { CreateUserBody, DeactivationSchema, ListUsersQuery, UpdateUserBody, UserDetailSchema, UserIdParams, UserSchema } from '../schemas/user';
 import { keepAnAdministrator, refuseTakenEmail, userView } from '../user-directory';
 
@@ -94,6 +95,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
         'email',
         `another user already has the e-mail address ${body.email}`,
       );
+      forgetTokenGrants(prisma);
       return { status: 200, body: userView(updated) };
     },
   });
@@ -123,6 +125,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
         }
         return current;
       });
+      forgetTokenGrants(prisma);
       return { status: 200, body: { user: userView(deactivated), openWork: await openWorkOf(prisma, user.id) } };
     },
   });

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { Connection, isGrpcServiceError } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
@@ -19,18 +21,21 @@ interface ServicePorts {
 
 // A block of its own (74xx, 64xx, 94xx) so the cluster runs beside `npm start`'s dev server (7233/8233) and the
 // tests' dev servers (free ports), and the worker's metrics (9464).
-export const CLUSTER_PORTS = {
-  frontendHttp: 7443,
-  ui: 8433,
-  services: {
-    frontend: { grpc: 7433, membership: 6433, metrics: 9433 },
-    history: { grpc: 7434, membership: 6434, metrics: 9434 },
-    matching: { grpc: 7435, membership: 6435, metrics: 9435 },
-    worker: { grpc: 7439, membership: 6439, metrics: 9439 },
-  } satisfies Record<ClusterService, ServicePorts>,
-};
+// A run that needs a cluster of its own beside `npm run cluster` (the bench, the chaos run) shifts the block by an
+// offset below 10, so the two never share a port.
+export function clusterPorts(offset = 0) {
+  const at = (port: number) => port + offset;
+  const service = (base: number): ServicePorts => ({ grpc: at(7400 + base), membership: at(6400 + base), metrics: at(9400 + base) });
+  return {
+    frontendHttp: at(7443),
+    ui: at(8433),
+    services: { frontend: service(33), history: service(34), matching: service(35), worker: service(39) } satisfies Record<ClusterService, ServicePorts>,
+  };
+}
 
-const SERVICES = Object.keys(CLUSTER_PORTS.services) as ClusterService[];
+export type ClusterPorts = ReturnType<typeof clusterPorts>;
+
+const SERVICES: ClusterService[] = ['frontend', 'history', 'matching', 'worker'];
 const CONFIG_ROOT = __dirname;
 const ALREADY_EXISTS = 6; // gRPC status code
 const RETENTION = '7 days';
@@ -42,6 +47,14 @@ export interface ClusterOptions {
   logDir: string;
   namespace?: string;
   readyTimeoutMs?: number;
+  /** Shifts every port (see clusterPorts); 0 for `npm run cluster`. */
+  portOffset?: number;
+  /**
+   * PostgreSQL connections each service process may hold (default 20 for persistence, 10 for visibility): four
+   * services at the defaults can take 120, past PostgreSQL's default max_connections of 100 when a second
+   * cluster or the app shares the server.
+   */
+  connectionsPerService?: { persistence: number; visibility: number };
 }
 
 export interface Cluster {
@@ -50,23 +63,26 @@ export interface Cluster {
   logDir: string;
   /** The current process of each service (a service that dies is started again, so this changes). */
   processes(): Record<ClusterService, ChildProcess>;
+  /** SIGKILLs the service's current process, as a crash would; resolves once its replacement listens again. */
+  crash(service: ClusterService): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** What the YAML templates in this folder read: the database and every service's ports. */
-function templateEnvironment(database: ClusterDatabase): NodeJS.ProcessEnv {
+function templateEnvironment(database: ClusterDatabase, ports: ClusterPorts, connections?: ClusterOptions['connectionsPerService']): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
+    ...(connections && { TEMPORAL_CLUSTER_PG_MAX_CONNS: String(connections.persistence), TEMPORAL_CLUSTER_VISIBILITY_MAX_CONNS: String(connections.visibility) }),
     TEMPORAL_CLUSTER_PG_ADDRESS: database.address,
     TEMPORAL_CLUSTER_PG_USER: database.user,
     TEMPORAL_CLUSTER_DB: database.name,
     TEMPORAL_CLUSTER_VISIBILITY_DB: database.visibilityName,
-    TEMPORAL_CLUSTER_FRONTEND_HTTP_PORT: String(CLUSTER_PORTS.frontendHttp),
-    TEMPORAL_CLUSTER_UI_PORT: String(CLUSTER_PORTS.ui),
+    TEMPORAL_CLUSTER_FRONTEND_HTTP_PORT: String(ports.frontendHttp),
+    TEMPORAL_CLUSTER_UI_PORT: String(ports.ui),
   };
   for (const service of SERVICES) {
-    const ports: ServicePorts = CLUSTER_PORTS.services[service];
-    env[`TEMPORAL_CLUSTER_${service.toUpperCase()}_PORT`] = String(ports.grpc);
-    env[`TEMPORAL_CLUSTER_${service.toUpperCase()}_MEMBERSHIP_PORT`] = String(ports.membership);
+    const { grpc, membership } = ports.services[service];
+    env[`TEMPORAL_CLUSTER_${service.toUpperCase()}_PORT`] = String(grpc);
+    env[`TEMPORAL_CLUSTER_${service.toUpperCase()}_MEMBERSHIP_PORT`] = String(membership);
   }
   return env;
 }
@@ -79,6 +95,16 @@ function spawnLogged(binary: string, args: string[], env: NodeJS.ProcessEnv, log
   return child;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const accepts = (port: number) => new Promise<boolean>((resolve) => {
+  const socket = connect({ host: '127.0.0.1', port }, () => {
+    socket.destroy();
+    resolve(true);
+  });
+  socket.once('error', () => resolve(false));
+});
+
 async function waitForFrontend(address: string, timeoutMs: number): Promise<Connection> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -88,7 +114,7 @@ async function waitForFrontend(address: string, timeoutMs: number): Promise<Conn
       return connection;
     } catch (error) {
       if (Date.now() > deadline) throw new Error(`the cluster's frontend on ${address} did not answer within ${timeoutMs / 1000}s: ${(error as Error).message}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
   }
 }
@@ -121,12 +147,13 @@ async function registerNamespace(connection: Connection, namespace: string): Pro
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   mkdirSync(options.logDir, { recursive: true });
   const namespace = options.namespace ?? 'default';
-  const baseEnv = { ...environmentWithoutSecrets(), ...templateEnvironment(options.database) };
+  const ports = clusterPorts(options.portOffset);
+  const baseEnv = { ...environmentWithoutSecrets(), ...templateEnvironment(options.database, ports, options.connectionsPerService) };
   const children = {} as Record<ClusterService, ChildProcess>;
   let stopping = false;
 
   const startService = (service: ClusterService) => {
-    const env = { ...baseEnv, TEMPORAL_CLUSTER_METRICS_PORT: String(CLUSTER_PORTS.services[service].metrics) };
+    const env = { ...baseEnv, TEMPORAL_CLUSTER_METRICS_PORT: String(ports.services[service].metrics) };
     const args = ['--root', CONFIG_ROOT, '--config', '.', '--env', 'cluster', '--allow-no-auth', 'start', '--service', service];
     const child = spawnLogged(options.serverBinary, args, env, path.join(options.logDir, `${service}.log`));
     children[service] = child;
@@ -142,6 +169,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ? spawnLogged(options.uiBinary, ['--root', path.join(CONFIG_ROOT, 'ui'), '--config', '.', '--env', 'cluster', 'start'], baseEnv, path.join(options.logDir, 'ui.log'))
     : undefined;
 
+  const crash = async (service: ClusterService) => {
+    const victim = children[service];
+    if (victim.exitCode === null && victim.signalCode === null) {
+      const exited = once(victim, 'exit');
+      victim.kill('SIGKILL');
+      await exited;
+    }
+    while (!stopping && (children[service] === victim || !(await accepts(ports.services[service].grpc)))) await sleep(100);
+  };
+
   const stop = async () => {
     stopping = true;
     // The frontend first, so no new work arrives while history and matching persist what they hold.
@@ -149,7 +186,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     for (const service of ['frontend', 'worker', 'matching', 'history'] as const) await stopChild(children[service]);
   };
 
-  const address = `127.0.0.1:${CLUSTER_PORTS.services.frontend.grpc}`;
+  const address = `127.0.0.1:${ports.services.frontend.grpc}`;
   try {
     const connection = await waitForFrontend(address, options.readyTimeoutMs ?? 120_000);
     try {
@@ -163,9 +200,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   }
   return {
     address,
-    uiUrl: ui ? `http://127.0.0.1:${CLUSTER_PORTS.ui}` : undefined,
+    uiUrl: ui ? `http://127.0.0.1:${ports.ui}` : undefined,
     logDir: options.logDir,
     processes: () => ({ ...children }),
+    crash,
     stop,
   };
 }

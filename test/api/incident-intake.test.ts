@@ -1,6 +1,38 @@
+import type { SqlDriverAdapterFactory, SqlQuery, SqlQueryable } from '@prisma/driver-adapter-utils';
+import supertest from 'supertest';
+import { createApp } from '../../api/app';
+import { incidentView } from '../../api/incident-view';
+import { loadEdgeSettings } from '../../config/env';
+import type { Database } from '../../prisma/database';
+import { PrismaClient } from '../../prisma/generated/client';
 import { ItsmKind, ItsmPriority, ItsmService, ItsmState } from '../../temporal-config/search-attributes';
 import { databaseKinds } from '../support/databases';
 import { eventually, startHarness, type Harness } from '../support/harness';
+
+/** The same database through an adapter that notes every statement it sends, transaction control included. */
+function countingStatements(factory: SqlDriverAdapterFactory, statements: string[]): SqlDriverAdapterFactory {
+  const noting = <T extends SqlQueryable>(queryable: T): T =>
+    new Proxy(queryable, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (typeof value !== 'function') return value;
+        if (key === 'queryRaw' || key === 'executeRaw') {
+          return (query: SqlQuery) => {
+            statements.push(query.sql);
+            return value.call(target, query);
+          };
+        }
+        if (key === 'startTransaction') {
+          return async (...args: unknown[]) => {
+            statements.push('BEGIN');
+            return noting(await value.apply(target, args));
+          };
+        }
+        return value.bind(target);
+      },
+    });
+  return { provider: factory.provider, adapterName: factory.adapterName, connect: async () => noting(await factory.connect()) };
+}
 
 describe.each(databaseKinds())('incident intake on %s', (kind) => {
   let h: Harness;
@@ -154,9 +186,54 @@ describe.each(databaseKinds())('incident intake on %s', (kind) => {
       expectProblem(response, 401);
     });
 
-    it('revoked token -> 401', async () => {
-      await h.db.prisma.apiToken.updateMany({ where: { userId: h.userIds.agent2 }, data: { revokedAt: new Date() } });
+    it('revoked token -> 401, at once although the API had just accepted (and cached) it', async () => {
+      expect((await h.http.get('/api/incidents').set(h.as('agent2'))).status).toBe(200);
+      for (const { id } of await h.db.prisma.apiToken.findMany({ where: { userId: h.userIds.agent2 } })) {
+        expect((await h.http.post(`/api/tokens/${id}/revoke`).set(h.as('admin'))).status).toBe(200);
+      }
       expectProblem(await h.http.post('/api/incidents').set(h.as('agent2')).send(valid()), 401);
+    });
+  });
+
+  describe('round trips', () => {
+    let api: ReturnType<typeof supertest>;
+    let counted: Database;
+    const statements: string[] = [];
+
+    beforeAll(async () => {
+      counted = { ...h.db, prisma: new PrismaClient({ adapter: countingStatements(h.db.adapterFactory, statements) }) };
+      api = supertest(createApp({ ...h.apiDeps, prisma: counted.prisma, edge: { ...loadEdgeSettings(process.env), tokenCacheSeconds: 5 } }));
+    });
+    afterAll(() => counted?.prisma.$disconnect());
+
+    async function intake(body: object) {
+      statements.length = 0;
+      const response = await api.post('/api/incidents').set(h.as('agent')).send({ impact: 'medium', urgency: 'low', serviceId: emailServiceId, ...body });
+      expect(response.status).toBe(201);
+      return { response, statements: [...statements] };
+    }
+
+    it('an intake with a cached token and no CIs costs two statements: the service with its sequence number, and the insert', async () => {
+      const first = await intake({ title: 'Cold: the token is looked up and its use recorded' });
+      expect(first.statements.length).toBeGreaterThan(2);
+      const { response, statements: sql } = await intake({ title: 'Warm: two statements', category: 'mailbox' });
+      expect(sql).toHaveLength(2);
+      expect(sql[0]).toMatch(/nextval/);
+      expect(sql[1]).toMatch(/^INSERT INTO "public"."Incident"/);
+
+      // The answer is the row as written, without reading it back: the same as the stored row says.
+      const stored = await h.db.prisma.incident.findUniqueOrThrow({ where: { id: response.body.id } });
+      const { slaPolicy: _policy, responseDueAt: _response, resolutionDueAt: _resolution, updatedAt: _updated, ...asWritten } = incidentView(stored);
+      expect(response.body).toMatchObject({ ...asWritten, slaPolicy: null, responseDueAt: null, resolutionDueAt: null, updatedAt: asWritten.createdAt });
+      expect(Object.keys(response.body).sort()).toEqual(Object.keys(incidentView(stored)).sort());
+      expect(response.body).toMatchObject({ priority: 'P4', state: 'new', category: 'mailbox', channel: 'api', loggedById: null, requesterId: h.userIds.agent, groupId: expect.any(String) });
+    });
+
+    it('named CIs are still resolved and linked, in one more read and one transaction', async () => {
+      const ci = await h.db.prisma.configurationItem.findFirstOrThrow({ orderBy: { code: 'asc' } });
+      const { response, statements: sql } = await intake({ title: 'With a CI', cis: [ci.code] });
+      expect(await h.db.prisma.incidentCi.findMany({ where: { incidentId: response.body.id } })).toEqual([{ incidentId: response.body.id, ciId: ci.id }]);
+      expect(sql.filter((statement) => /INSERT INTO "public"."IncidentCi"/.test(statement))).toHaveLength(1);
     });
   });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signActionToken } from '../../records/mail/action-tokens';
+import { forgetTokenGrants } from '../../api/token-cache';
 import { TOKEN_USE_RESOLUTION_MS } from '../../api/tokens';
 import { databaseKinds } from '../support/databases';
 import { startHarness, type DemoRole, type Harness } from '../support/harness';
@@ -87,8 +88,10 @@ describe.each(databaseKinds())('API tokens: issue, list, revoke, expiry, deactiv
     expect(untilThen.body.expiresAt).toBe(at);
     expect((await h.http.get('/api/tokens').set(bearer(untilThen.body.token))).status).toBe(200);
 
-    // The API issues no token that is already expired; time passing is the database's to show.
+    // The API issues no token that is already expired; time passing is the database's to show, and this API
+    // learns of it when its cached check of the token runs out, as it would of another process's change.
     await h.db.prisma.apiToken.update({ where: { id: untilThen.body.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    forgetTokenGrants(h.db.prisma);
     expect401(await h.http.get('/api/tokens').set(bearer(untilThen.body.token)), /expired/);
     const listed = await h.http.get('/api/tokens').set(h.as('agent'));
     expect(listed.body.items.find((t: { id: string }) => t.id === untilThen.body.id)).toMatchObject({ status: 'expired' });
@@ -128,7 +131,8 @@ describe.each(databaseKinds())('API tokens: issue, list, revoke, expiry, deactiv
     const link = await signActionToken(h.apiDeps.actionSecret, { act: 'satisfaction-survey', surveyId: randomUUID(), approverId: h.userIds.agent, jti: randomUUID(), expiresAt: Date.now() + 3_600_000 });
     expect((await h.http.get(`/actions/${link}`).set('Cookie', session)).status).toBe(403);
 
-    await h.db.prisma.user.update({ where: { id: h.userIds.requester }, data: { deactivatedAt: new Date() } });
+    expect((await h.http.get('/api/tokens').set(bearer(issued.token))).status).toBe(200);
+    expect((await h.http.post(`/api/users/${h.userIds.requester}/deactivate`).set(h.as('admin'))).status).toBe(200);
     try {
       expect401(await h.http.get('/api/tokens').set(bearer(issued.token)), /deactivated/);
       expect401(await h.http.get('/api/tokens').set(h.as('requester')), /deactivated/);
@@ -137,9 +141,22 @@ describe.each(databaseKinds())('API tokens: issue, list, revoke, expiry, deactiv
       expect(page.headers['set-cookie']?.[0]).toMatch(/^itsm_session=;.*Max-Age=0/);
       expect((await h.http.post('/login').type('form').send({ token: issued.token })).status).toBe(401);
     } finally {
-      await h.db.prisma.user.update({ where: { id: h.userIds.requester }, data: { deactivatedAt: null } });
+      expect((await h.http.post(`/api/users/${h.userIds.requester}/reactivate`).set(h.as('admin'))).status).toBe(200);
     }
     expect((await h.http.get('/api/tokens').set(bearer(issued.token))).status).toBe(200);
+  });
+
+  it('a change of roles through the API applies to the very next request, in both directions', async () => {
+    const { roles } = await h.db.prisma.user.findUniqueOrThrow({ where: { id: h.userIds.auditor } });
+    const setRoles = async (next: string[]) => expect((await h.http.patch(`/api/users/${h.userIds.auditor}`).set(h.as('admin')).send({ roles: next })).status).toBe(200);
+    expect((await h.http.get('/api/users').set(h.as('auditor'))).status).toBe(403);
+    await setRoles([...roles, 'manager']);
+    try {
+      expect((await h.http.get('/api/users').set(h.as('auditor'))).status).toBe(200);
+    } finally {
+      await setRoles(roles);
+    }
+    expect((await h.http.get('/api/users').set(h.as('auditor'))).status).toBe(403);
   });
 
   it('records lastUsedAt on use, at most once a minute per token', async () => {
@@ -155,6 +172,8 @@ describe.each(databaseKinds())('API tokens: issue, list, revoke, expiry, deactiv
 
     const minuteAgo = new Date(Date.now() - TOKEN_USE_RESOLUTION_MS - 1_000);
     await h.db.prisma.apiToken.update({ where: { id: issued.id }, data: { lastUsedAt: minuteAgo } });
+    // As a minute passing would: the cached check that remembers the recent use is long gone by then.
+    forgetTokenGrants(h.db.prisma);
     const listed = await h.http.get('/api/tokens').set(bearer(issued.token));
     const current = (await row(issued.id)).lastUsedAt!;
     expect(current.getTime()).toBeGreaterThan(minuteAgo.getTime() + TOKEN_USE_RESOLUTION_MS);

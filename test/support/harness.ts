@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import supertest from 'supertest';
 import { createMailer, type Mailer } from '../../records/mail/mailer';
@@ -14,7 +14,7 @@ import type { ApiDeps } from '../../api/deps';
 import { generateToken } from '../../api/tokens';
 import type { Database } from '../../prisma/database';
 import { seedDemoData, setUserToken } from '../../prisma/seed';
-import { createItsmWorker } from '../../workers/worker';
+import { createItsmWorker, type ItsmWorker } from '../../workers/worker';
 import { freshDatabase, type DatabaseKind } from './databases';
 
 export type DemoRole = 'admin' | 'agent' | 'agent2' | 'manager' | 'requester' | 'cab1' | 'cab2' | 'auditor';
@@ -23,7 +23,7 @@ export interface Harness {
   db: Database;
   temporal: Client;
   taskQueue: string;
-  worker: Worker;
+  worker: ItsmWorker;
   mailer: Mailer;
   userIds: Record<DemoRole, string>;
   tokens: Record<DemoRole, string>;

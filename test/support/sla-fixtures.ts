@@ -5,7 +5,7 @@ import type { EscalationLevel } from '../../domain/sla';
 import type { Db } from '../../prisma/database';
 import type { Priority } from '../../domain/priority';
 import { readInbox, type CapturedMail } from '../../scripts/mail-catcher';
-import type { Harness } from './harness';
+import { eventually, type Harness } from './harness';
 
 export interface SecondScalePolicy {
   responseSeconds: number;
@@ -77,6 +77,18 @@ export async function slaEvents(h: Harness, incidentId: string) {
 export async function mailsFor(incidentId: string): Promise<CapturedMail[]> {
   const inbox = await readInbox(process.env.ITSM_TEST_MAIL_INBOX!);
   return inbox.filter((mail) => mail.headers['x-itsm-incident-id'] === incidentId);
+}
+
+/** Waits for `expected` mails about the incident in the inbox and checks each notification arrived exactly once. */
+export async function expectEachMailOnce(incidentId: string, expected: number): Promise<CapturedMail[]> {
+  const mails = await eventually(async () => {
+    const found = await mailsFor(incidentId);
+    if (found.length < expected) throw new Error(`${found.length} of ${expected} mails`);
+    return found;
+  });
+  expect(mails).toHaveLength(expected);
+  expect(new Set(mails.map((m) => m.headers['x-itsm-idempotency-key'])).size).toBe(mails.length);
+  return mails;
 }
 
 /**

@@ -1,11 +1,12 @@
 import { ConfigError, edgeSettings, loadEdgeSettings, loadEnv } from '../../config/env';
 
-describe('edge settings: trusted proxies, session cookie, rate limits', () => {
-  it('defaults: loopback proxies, Secure by request on the embedded stack, generous limits', () => {
+describe('edge settings: trusted proxies, session cookie, rate limits, token cache', () => {
+  it('defaults: loopback proxies, Secure by request on the embedded stack, generous limits, token checks held 5 s', () => {
     expect(loadEdgeSettings({})).toEqual({
       trustProxy: ['loopback'],
       sessionCookieSecure: 'request',
       limits: { loginPerMinute: 100, actionsPerMinute: 300, apiPerMinute: 1000, unauthenticatedPerMinute: 300 },
+      tokenCacheSeconds: 5,
     });
     expect(edgeSettings(loadEnv({}))).toEqual(loadEdgeSettings({}));
   });
@@ -42,5 +43,11 @@ describe('edge settings: trusted proxies, session cookie, rate limits', () => {
     for (const name of ['RATE_LIMIT_LOGIN_PER_MINUTE', 'RATE_LIMIT_ACTIONS_PER_MINUTE', 'RATE_LIMIT_API_PER_MINUTE', 'RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE']) {
       for (const value of ['0', '1.5', 'many']) expect(() => loadEnv({ [name]: value })).toThrow(new RegExp(name));
     }
+  });
+
+  it('TOKEN_CACHE_SECONDS is 0 (off) to 60 whole seconds: longer, another process would honour a revoked token too long', () => {
+    expect(loadEdgeSettings({ TOKEN_CACHE_SECONDS: '0' }).tokenCacheSeconds).toBe(0);
+    expect(loadEdgeSettings({ TOKEN_CACHE_SECONDS: '30' }).tokenCacheSeconds).toBe(30);
+    for (const value of ['-1', '61', '2.5', 'soon']) expect(() => loadEnv({ TOKEN_CACHE_SECONDS: value })).toThrow(/TOKEN_CACHE_SECONDS/);
   });
 });

@@ -4,7 +4,7 @@ import type { IncidentOpened } from '../../domain/incident';
 import { incidentLifecycle } from '../../workflows/incident';
 import { addNoteUpdate, incidentStatusQuery } from '../../workflows/incident.messages';
 import { eventually, startHarness, type Harness } from '../support/harness';
-import { mailsFor, openIncidentVia, recordHistoryIfAsked, secondScaleService, slaEvents } from '../support/sla-fixtures';
+import { expectEachMailOnce, mailsFor, openIncidentVia, recordHistoryIfAsked, secondScaleService, slaEvents } from '../support/sla-fixtures';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,13 +66,7 @@ describe('incident SLA engine with second-scale policies', () => {
       if (rows.some((row) => row.status !== 'sent') || !rows.some((row) => row.kind === 'escalation' && row.recipient === 'admin@itsm.local')) throw new Error('not all sent');
       return rows;
     });
-    const mails = await eventually(async () => {
-      const found = await mailsFor(incident.id);
-      if (found.length < notifications.length) throw new Error(`${found.length} of ${notifications.length} mails`);
-      return found;
-    });
-    expect(mails).toHaveLength(notifications.length);
-    expect(new Set(mails.map((m) => m.headers['x-itsm-idempotency-key'])).size).toBe(mails.length);
+    const mails = await expectEachMailOnce(incident.id, notifications.length);
     const escalationRecipients = notifications.filter((n) => n.kind === 'escalation').map((n) => n.recipient).sort();
     expect(escalationRecipients).toEqual(['admin@itsm.local', 'li.wei@itsm.local', 'mei.chen@itsm.local', 'sam.taylor@itsm.local'].sort());
     // Mail goes out in the recipient's language: Mei Chen reads Chinese.

@@ -28,6 +28,8 @@ describe('Prometheus metrics', () => {
     }, 30_000);
     expect(events.map((e) => e.type)).toEqual(['sla.warning', 'sla.breach']);
     await eventually(async () => expect(await latenessCount()).toBe(before + events.length));
+    // Mail has a task queue of its own and may still be on its way when the breach is written.
+    await eventually(async () => expect(await workerMetrics.getSingleMetricAsString('itsm_mails_sent_total')).toMatch(/family="incident"\} [1-9]/));
 
     const server = await serveWorkerMetrics('127.0.0.1', 0);
     try {
