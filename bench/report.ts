@@ -13,7 +13,7 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel?: string; memoryGiB: number; node: string; platform: string };
   settings: Record<string, unknown>;
   // Each with when it was taken: a run of one configuration keeps the other's from an earlier run.
-  configurations: Partial<Record<DeploymentName, (ScenarioResult & { takenAt?: string }) | { error: string }>>;
+  configurations: Partial<Record<DeploymentName, (ScenarioResult & { takenAt?: string; loadAverages?: number[] }) | { error: string }>>;
   peers: { rt5: PeerFigure | null };
   listQuery?: Record<string, unknown>;
   targets?: TargetCheck[];
@@ -60,7 +60,7 @@ export function benchTable(report: BenchReport): string {
   const checks = report.targets ?? [];
   const met = (name: DeploymentName, figure: string) => checks.find((c) => c.configuration === name && c.figure === figure)?.met;
   const rt5 = report.peers.rt5;
-  type Row = [string, (result: ScenarioResult & { takenAt?: string }, name: DeploymentName) => string, string];
+  type Row = [string, (result: ScenarioResult & { takenAt?: string; loadAverages?: number[] }, name: DeploymentName) => string, string];
   const rows: Row[] = [
     ['measured at', (r) => r.takenAt ?? report.takenAt, ''],
     ['raw Temporal starts (same search attributes and argument as an intake)', (r) => `${r.rawStarts.startsPerSecond}/s`, ''],
@@ -84,6 +84,7 @@ export function benchTable(report: BenchReport): string {
     ]),
     ['largest of those rates with p99 ≤ 1 s', (r) => `${r.lateness.largestRateWithP99UnderOneSecond || 'none'}${r.lateness.largestRateWithP99UnderOneSecond ? ' events/s' : ''}`, '20 / 50'],
     ['calendar-aligned burst drained (deadlines in one second)', (r, n) => `${r.burst.drainSeconds ?? 'not drained'}${r.burst.drainSeconds === null ? '' : ' s'} for ${r.burst.deadlines}${mark(met(n, 'calendar-aligned burst drained'))}`, '≤ 20 s for 1,000'],
+    ['highest 1-minute load average seen at the end of a phase', (r) => (r.loadAverages?.length ? String(Math.max(...r.loadAverages)) : 'not recorded'), ''],
     ['API intake / RT 5 REST2 ticket create', (r) => (rt5 ? `${round2(r.apiOnlyIntake.incidentsPerSecond / rt5.ticketsPerSecond)}× (RT 5: ${rt5.ticketsPerSecond}/s)` : 'not measured'), ''],
   ];
   const header = `| figure | ${names.join(' | ')} | target |`;

@@ -15,7 +15,8 @@ import { databaseUrl, postgresReachable, withAdminClient } from '../test/support
 import { startClusterDeployment, startEmbedded, type DeploymentName, type DeploymentOptions } from './deployments';
 import { benchListQuery } from './list-query';
 import { benchTable, checkTargets, withBenchTable, type BenchReport, type PeerFigure } from './report';
-import { runScenario, type ScenarioSettings } from './scenario';
+import { round } from './load';
+import { runScenario, type Recorded, type ScenarioSettings } from './scenario';
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(__dirname, 'results.json');
@@ -131,8 +132,16 @@ async function main() {
       const deployment = await starters[name](options);
       try {
         console.log(`${name}: ${deployment.layout}`);
-        const result = await runScenario(deployment, settings, (line) => console.log(`${name}:${line}`));
-        report.configurations[name] = { ...result, takenAt: report.takenAt };
+        // The one-minute load average at each phase shows whether anything besides the bench used the cores.
+        const loadAverages: number[] = [];
+        const measuredFile = path.join(runDir, `${name}-measured.json`);
+        const keep = (recorded: Recorded) => {
+          loadAverages.push(round(os.loadavg()[0], 2));
+          writeFileSync(measuredFile, `${JSON.stringify({ configuration: name, at: new Date().toISOString(), loadAverages, recorded }, null, 2)}\n`);
+        };
+        console.log(`${name}: what is measured so far goes to ${measuredFile} after each phase`);
+        const result = await runScenario(deployment, settings, (line) => console.log(`${name}:${line}`), keep);
+        report.configurations[name] = { ...result, loadAverages, takenAt: report.takenAt };
         report.targets = [...(report.targets ?? []), ...checkTargets(name, result)];
       } finally {
         await deployment.stop();

@@ -31,7 +31,7 @@ const median = (values: number[]) => {
 };
 
 /** What is measured while the configuration runs; some figures are computed from the database afterwards. */
-interface Recorded {
+export interface Recorded {
   rawStarts: number[];
   apiOnly: IntakeRun[];
   sustained: IntakeRun[];
@@ -40,11 +40,18 @@ interface Recorded {
   bursts: { serviceId: string; size: number; created: number; dueAt: number; allOpenedBeforeDue: boolean }[];
 }
 
-/** Runs every measurement against one configuration, stops its application and analyses what it wrote. */
-export async function runScenario(deployment: Deployment, settings: ScenarioSettings, log: (line: string) => void) {
+/**
+ * Runs every measurement against one configuration, stops its application and analyses what it wrote.
+ * `keep` gets what has been measured after each phase, so a run stopped part-way still leaves its figures.
+ */
+export async function runScenario(deployment: Deployment, settings: ScenarioSettings, log: (line: string) => void, keep: (recorded: Recorded) => void) {
   const probe = await connectProbe(deployment.temporalAddress, deployment.workerMetricsUrl);
   const recorded: Recorded = { rawStarts: [], apiOnly: [], sustained: [], rss: [], lateness: [], bursts: [] };
   const { fixtures, apiUrl } = deployment;
+  const note = (line: string) => {
+    log(line);
+    keep(recorded);
+  };
   const long = fixtures.longService;
   let open = 0;
   let openOnLong = 0;
@@ -67,40 +74,44 @@ export async function runScenario(deployment: Deployment, settings: ScenarioSett
     await sleep(5_000);
     const rssMiB = deployment.workerProcess.rssMiB();
     recorded.rss.push({ openIncidents: open, rssMiB, allOpened });
-    log(`  worker RSS ${rssMiB} MiB with ${open} open incidents`);
+    note(`  worker RSS ${rssMiB} MiB with ${open} open incidents`);
   };
 
   try {
     const [firstCheckpoint, ...laterCheckpoints] = settings.rssCheckpoints;
     for (let i = 0; i < settings.repetitions; i++) {
       recorded.rawStarts.push((await rawStarts(deployment.temporalAddress, 'BENCH-RAW', settings.rawStarts, settings.connections)).startsPerSecond);
-      log(`  raw starts ${i + 1}/${settings.repetitions}: ${recorded.rawStarts[i]}/s`);
+      note(`  raw starts ${i + 1}/${settings.repetitions}: ${recorded.rawStarts[i]}/s`);
     }
     await completeRawStarts(deployment.temporalAddress);
     await readRss(firstCheckpoint);
     for (let i = 0; i < settings.repetitions; i++) {
       recorded.sustained.push(await intakeOnLong(settings.sustainedIntakes));
-      log(`  intake with the worker running ${i + 1}/${settings.repetitions}: ${recorded.sustained[i].incidentsPerSecond}/s; waiting for the worker ...`);
+      note(`  intake with the worker running ${i + 1}/${settings.repetitions}: ${recorded.sustained[i].incidentsPerSecond}/s; waiting for the worker ...`);
       await drainLong();
     }
     if (deployment.workerPausable) deployment.workerProcess.pause();
     try {
       for (let i = 0; i < settings.repetitions; i++) {
         recorded.apiOnly.push(await intakeOnLong(settings.apiOnlyIntakes));
-        log(`  API-only intake ${i + 1}/${settings.repetitions}: ${recorded.apiOnly[i].incidentsPerSecond}/s`);
+        note(`  API-only intake ${i + 1}/${settings.repetitions}: ${recorded.apiOnly[i].incidentsPerSecond}/s`);
       }
     } finally {
       if (deployment.workerPausable) deployment.workerProcess.resume();
     }
-    log(`  waiting for the worker to open ${openOnLong} incidents ...`);
+    note(`  waiting for the worker to open ${openOnLong} incidents ...`);
     await drainLong();
     await readRss(laterCheckpoints[0]);
-    for (const rate of settings.latenessRates) recorded.lateness.push(await latenessRun(deployment, probe, settings, rate, log));
+    for (const rate of settings.latenessRates) {
+      recorded.lateness.push(await latenessRun(deployment, probe, settings, rate, log));
+      note(`  lateness at ${rate} SLA events/s: every event written ${recorded.lateness.at(-1)!.allWrittenWithinSeconds ?? 'not'} s after feeding stopped`);
+    }
     open += recorded.lateness.reduce((sum, run) => sum + run.feed.created, 0);
     for (const service of fixtures.burstServices) {
       const burst = await calendarBurst(deployment, probe, settings, service, recorded.sustained, log);
       recorded.bursts.push(burst);
       open += burst.created;
+      note(`  burst of ${burst.created} deadlines written`);
     }
     for (const checkpoint of laterCheckpoints.slice(1)) await readRss(checkpoint);
   } finally {
