@@ -5,6 +5,8 @@ import type { Prisma } from '../prisma/generated/client';
 
 export interface AuditActivityDeps {
   prisma: Db;
+  /** Where the API is, for the audit's link in the Temporal UI. */
+  publicUrl: string;
 }
 
 const YEAR_MS = 365 * 86_400_000;
@@ -72,12 +74,16 @@ export async function auditEvidence(prisma: Db, periodStart: Date, periodEnd: Da
   };
 }
 
-export function createAuditActivities({ prisma }: AuditActivityDeps) {
+export function createAuditActivities({ prisma, publicUrl }: AuditActivityDeps) {
   return {
-    /** The audit of the twelve months up to `at`, over every service in the catalogue, with its evidence. */
-    async openAudit({ workflowId, at }: { workflowId: string; at: string }): Promise<{ auditId: string }> {
+    /**
+     * The audit of the twelve months up to `at`, over every service in the catalogue, with its evidence. Answers
+     * its period and API address, which the Temporal UI shows.
+     */
+    async openAudit({ workflowId, at }: { workflowId: string; at: string }): Promise<{ auditId: string; periodStart: string; periodEnd: string; apiUrl: string }> {
+      const opened = (audit: { id: string; periodStart: Date; periodEnd: Date }) => ({ auditId: audit.id, periodStart: audit.periodStart.toISOString(), periodEnd: audit.periodEnd.toISOString(), apiUrl: `${publicUrl}/api/audits/${audit.id}` });
       const existing = await prisma.audit.findUnique({ where: { workflowId } });
-      if (existing) return { auditId: existing.id };
+      if (existing) return opened(existing);
       const periodEnd = new Date(at);
       const periodStart = new Date(periodEnd.getTime() - YEAR_MS);
       const services = await prisma.service.findMany({ select: { id: true } });
@@ -85,7 +91,7 @@ export function createAuditActivities({ prisma }: AuditActivityDeps) {
       const audit = await prisma.audit.create({
         data: { workflowId, periodStart, periodEnd, evidence: evidence as unknown as Prisma.InputJsonObject, services: { create: services.map((s) => ({ serviceId: s.id })) } },
       });
-      return { auditId: audit.id };
+      return opened(audit);
     },
 
     async checkAuditor({ auditId, auditorId }: { auditId: string; auditorId: string }): Promise<string[]> {
@@ -97,8 +103,11 @@ export function createAuditActivities({ prisma }: AuditActivityDeps) {
       await prisma.audit.update({ where: { id: auditId }, data: { ...rest, ...(reviewDueAt ? { reviewDueAt: new Date(reviewDueAt) } : {}), ...(signedOffAt ? { signedOffAt: new Date(signedOffAt) } : {}) } });
     },
 
-    /** A finding and its corrective action, by ids the workflow chose, so a retry writes nothing twice. */
-    async recordFinding(input: { auditId: string; findingId: string; actionId: string; workflowId: string; clause: string; title: string; severity: string; description: string; ownerId: string; dueAt: string }) {
+    /**
+     * A finding and its corrective action, by ids the workflow chose, so a retry writes nothing twice. Answers the
+     * owner's name, which the action's summary in the Temporal UI shows.
+     */
+    async recordFinding(input: { auditId: string; findingId: string; actionId: string; workflowId: string; clause: string; title: string; severity: string; description: string; ownerId: string; dueAt: string }): Promise<{ ownerName: string }> {
       await prisma.$transaction([
         prisma.auditFinding.upsert({ where: { id: input.findingId }, update: {}, create: { id: input.findingId, auditId: input.auditId, clause: input.clause, title: input.title, severity: input.severity, description: input.description } }),
         prisma.correctiveAction.upsert({
@@ -107,6 +116,7 @@ export function createAuditActivities({ prisma }: AuditActivityDeps) {
           create: { id: input.actionId, workflowId: input.workflowId, source: 'audit', auditId: input.auditId, findingId: input.findingId, title: input.title, ownerId: input.ownerId, dueAt: new Date(input.dueAt) },
         }),
       ]);
+      return { ownerName: (await prisma.user.findUniqueOrThrow({ where: { id: input.ownerId }, select: { name: true } })).name };
     },
 
     async recordCorrectiveAction({ actionId, patch }: { actionId: string; patch: { state?: string; escalated?: boolean; notes?: string; completedAt?: string } }) {

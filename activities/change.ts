@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { assessRisk, changeReference, planApprovals, standardFit, type ApprovalPlan, type BoardSnapshot, type ChangeOpened, type ChangeState, type QuorumRule, type RiskAnswers, type RiskAssessment, type RiskLevel } from '../domain/change';
+import { changeReference, planApprovals, standardFit, type ApprovalPlan, type BoardSnapshot, type ChangeOpened, type ChangeState, type QuorumRule, type RiskAnswers, type RiskAssessment, type RiskLevel } from '../domain/change';
 import type { Conflict } from '../domain/change-schedule';
 import type { ChangeSnapshot } from '../domain/change-progress';
 import type { Db } from '../prisma/database';
@@ -8,7 +8,7 @@ import { signActionToken, type ActionLinkKey } from '../records/mail/action-toke
 import { calendarFromRecord } from '../records/calendars';
 import { formatChangeWindow, renderChangeMail } from '../records/mail/change-mail';
 import { CHANGE_SCOPE, changeScope, conflictsFor, writeChangeRecord } from '../records/changes';
-import { impactOf } from '../records/ci-impact';
+import { changeRisk } from '../records/change-risk';
 import type { Mailer } from '../records/mail/mailer';
 import { deliverOnce, recipientSet } from '../records/mail/deliveries';
 import { standardTemplate } from '../records/standard-templates';
@@ -53,9 +53,6 @@ export interface ChangeNotificationRequest {
   /** Approval requests and reminders carry each approver's own link to decide this level until it expires. */
   action?: { level: number; expiresAt: number };
 }
-
-/** How many relationships away a change's CIs can still take something down, for its risk. */
-const CHANGE_IMPACT_DEPTH = 5;
 
 const date = (value: string | null) => (value === null ? null : new Date(value));
 const json = (value: object | null) => (value === null ? Prisma.DbNull : (value as Prisma.InputJsonValue));
@@ -102,17 +99,6 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
     );
   }
 
-  /**
-   * How far a change reaches: the services it names plus those its CIs' failure would take down (the CMDB's
-   * downstream impact), and the CIs it touches plus their dependants.
-   */
-  async function breadthOf(serviceIds: string[], ciIds: string[]) {
-    if (ciIds.length === 0) return { services: serviceIds.length, cis: 0 };
-    const impact = await impactOf(prisma, ciIds, CHANGE_IMPACT_DEPTH);
-    const services = new Set([...serviceIds, ...impact.downstream.services.map((s) => s!.id)]);
-    return { services: services.size, cis: ciIds.length + impact.downstream.cis.length };
-  }
-
   return {
     async openChangeRecord(opened: ChangeOpened): Promise<void> {
       await writeChangeRecord(prisma, opened);
@@ -129,7 +115,7 @@ export function createChangeActivities({ prisma, mailer, publicUrl, actionSecret
         where: { id: changeId },
         include: { services: { include: { service: { select: { id: true, code: true } } } }, cis: { include: { ci: { select: { code: true, type: true } } } }, template: { include: { services: true } } },
       });
-      const risk = assessRisk(change.riskAnswers as unknown as RiskAnswers, await breadthOf(change.services.map((s) => s.serviceId), change.cis.map((c) => c.ciId)));
+      const risk = await changeRisk(prisma, change.riskAnswers as unknown as RiskAnswers, change.services.map((s) => s.serviceId), change.cis.map((c) => c.ciId));
       const estimatedCost = Number(change.estimatedCost);
       // Only standard changes cite a template (the intake sees to it); on a retry this one may already read normal.
       const type = change.templateId ? 'standard' : change.type;

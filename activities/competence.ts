@@ -12,10 +12,16 @@ export interface CompetenceActivityDeps {
 export const CERTIFICATION_NOTICE_DAYS = 30;
 
 export function createCompetenceActivities({ prisma, mailer, publicUrl }: CompetenceActivityDeps) {
+  const staff = () => prisma.user.findMany({ where: { roles: { hasSome: ['agent', 'manager', 'cab', 'auditor', 'admin'] }, deactivatedAt: null }, select: { id: true, name: true }, orderBy: { email: 'asc' } });
   return {
-    /** Everyone who delivers the services: staff, approvers and auditors, not requesters. */
+    /** Everyone who delivers the services: staff, approvers and auditors, not requesters. Kept for runs started before `staffToReview`. */
     async staffIds(): Promise<string[]> {
-      return (await prisma.user.findMany({ where: { roles: { hasSome: ['agent', 'manager', 'cab', 'auditor', 'admin'] }, deactivatedAt: null }, select: { id: true }, orderBy: { email: 'asc' } })).map((u) => u.id);
+      return (await staff()).map((u) => u.id);
+    },
+
+    /** The staff with their names and their competences in the API, which the Temporal UI shows of each review. */
+    async staffToReview(): Promise<{ id: string; name: string; apiUrl: string }[]> {
+      return (await staff()).map((u) => ({ id: u.id, name: u.name, apiUrl: `${publicUrl}/api/users/${u.id}/competences` }));
     },
 
     async openCompetenceReview({ workflowId, userId, at, reviewSeconds }: { workflowId: string; userId: string; at: string; reviewSeconds: number }) {

@@ -1,7 +1,10 @@
 import type { ActionOffer } from '../domain/action-links';
 import { targetResults, type UnderpinningTarget } from '../domain/supplier';
+import type { ContractFacts } from '../domain/supplier-metadata';
+import { recordApiUrl } from '../api/workflow-links';
 import type { Db } from '../prisma/database';
-import type { Prisma } from '../prisma/generated/client';
+import type { Contract, Prisma } from '../prisma/generated/client';
+import type { ContractSchedule } from '../temporal-config/schedules';
 import type { ActionLinkKey } from '../records/mail/action-tokens';
 import type { Mailer } from '../records/mail/mailer';
 import { deliverOnce, peopleToMail } from '../records/mail/deliveries';
@@ -41,6 +44,16 @@ export interface ReviewPatch {
 
 const YEAR_MS = 365 * 86_400_000;
 
+export interface OpenedSupplierReview {
+  reviewId: string;
+  ownerId: string;
+  assessmentSeconds: number;
+  remindBeforeSeconds: number[];
+  /** The contract's names and the review's API address, for the Temporal UI; absent from reviews opened before them. */
+  contract?: ContractFacts;
+  apiUrl?: string;
+}
+
 const MAIL: Record<string, (c: { contract: string; supplier: string; detail: string }) => { subject: string; text: string }> = {
   'supplier-review-request': (c) => ({ subject: `[${c.contract}] supplier review: ${c.supplier}`, text: `Assess ${c.supplier}'s performance under ${c.contract} (continue, renegotiate or terminate) by ${c.detail}.` }),
   'supplier-review-reminder': (c) => ({ subject: `[${c.contract}] reminder: supplier review due ${c.detail}`, text: `The review of ${c.supplier} under ${c.contract} is due by ${c.detail}.` }),
@@ -50,8 +63,8 @@ const MAIL: Record<string, (c: { contract: string; supplier: string; detail: str
 export function createSupplierActivities({ prisma, mailer, publicUrl, actionSecret }: SupplierActivityDeps) {
   return {
     /** The review's record, keyed by its workflow: its period runs from the last review's end (or the contract's start). */
-    async openSupplierReview({ workflowId, contractId, reason, at }: { workflowId: string; contractId: string; reason: string; at: string }) {
-      const contract = await prisma.contract.findUniqueOrThrow({ where: { id: contractId } });
+    async openSupplierReview({ workflowId, contractId, reason, at }: { workflowId: string; contractId: string; reason: string; at: string }): Promise<OpenedSupplierReview> {
+      const contract = await prisma.contract.findUniqueOrThrow({ where: { id: contractId }, include: { supplier: true, owner: true } });
       const existing = await prisma.supplierReview.findUnique({ where: { workflowId } });
       const review =
         existing ??
@@ -64,7 +77,16 @@ export function createSupplierActivities({ prisma, mailer, publicUrl, actionSecr
             periodStart: (await prisma.supplierReview.findFirst({ where: { contractId, state: 'assessed' }, orderBy: { periodEnd: 'desc' } }))?.periodEnd ?? new Date(Math.max(contract.startsOn.getTime(), Date.parse(at) - YEAR_MS)),
           },
         }));
-      return { reviewId: review.id, ownerId: contract.ownerId, assessmentSeconds: contract.assessmentSeconds, remindBeforeSeconds: [...contract.remindBeforeSeconds] };
+      // The contract's names and the review's API address are for the workflow's details in the Temporal UI.
+      const facts: ContractFacts = { reference: contract.reference, title: contract.title, supplier: contract.supplier.name, owner: contract.owner.name, endsOn: contract.endsOn };
+      return {
+        reviewId: review.id,
+        ownerId: contract.ownerId,
+        assessmentSeconds: contract.assessmentSeconds,
+        remindBeforeSeconds: [...contract.remindBeforeSeconds],
+        contract: facts,
+        apiUrl: recordApiUrl({ publicUrl }, `/api/supplier-reviews/${review.id}`),
+      };
     },
 
     /** What the records say of the supplier over the period: incidents on its services against its targets, changes, disputes. */
@@ -144,7 +166,17 @@ export function createSupplierActivities({ prisma, mailer, publicUrl, actionSecr
 
 export type SupplierActivities = ReturnType<typeof createSupplierActivities>;
 
-/** The active contracts, for their yearly review schedules. */
-export function contractsToSchedule(prisma: Db) {
-  return prisma.contract.findMany({ where: { status: 'active' }, select: { id: true, reference: true, startsOn: true, endsOn: true, noticeDays: true } });
+/**
+ * The active contracts, for their yearly review and renewal schedules; with the API's public address, each
+ * scheduled run's details link to its contract.
+ */
+export async function contractsToSchedule(prisma: Db, publicUrl?: string): Promise<ContractSchedule[]> {
+  const contracts = await prisma.contract.findMany({ where: { status: 'active' }, include: { supplier: { select: { name: true } }, owner: { select: { name: true } } } });
+  return contracts.map((contract) => scheduledContract(contract, publicUrl));
+}
+
+/** A contract as its Schedules need it: its dates, and the names its runs show in the Temporal UI. */
+export function scheduledContract(contract: Contract & { supplier: { name: string }; owner: { name: string } }, publicUrl?: string): ContractSchedule {
+  const { id, reference, title, startsOn, endsOn, noticeDays } = contract;
+  return { id, reference, title, startsOn, endsOn, noticeDays, supplier: contract.supplier.name, owner: contract.owner.name, apiUrl: recordApiUrl({ publicUrl }, `/api/contracts/${id}`) };
 }

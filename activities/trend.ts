@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import type { Priority } from '../domain/priority';
 import { problemReference, problemWorkflowId, trendKey, type ProblemOpened, type TrendDimension } from '../domain/problem';
+import { problemStartDetails, problemSummary, type ProblemNames } from '../domain/problem-metadata';
+import { recordApiUrl } from '../api/workflow-links';
 import type { Db } from '../prisma/database';
 import type { Problem, TrendRule } from '../prisma/generated/client';
 import { ItsmKind, ItsmPriority, ItsmState } from '../temporal-config/search-attributes';
@@ -11,6 +13,8 @@ import { nextProblemNumber, writeProblemRecord } from '../records/problems';
 export interface TrendActivityDeps {
   prisma: Db;
   temporal: Client;
+  /** The API's public address: a problem's workflow details link to its record there. */
+  publicUrl: string;
 }
 
 export interface TrendFinding {
@@ -43,7 +47,7 @@ const asProblemOpened = (p: Problem, incidentIds: string[]): ProblemOpened => ({
   openedAt: p.createdAt.toISOString(),
 });
 
-export function createTrendActivities({ prisma, temporal }: TrendActivityDeps) {
+export function createTrendActivities({ prisma, temporal, publicUrl }: TrendActivityDeps) {
   /**
    * Incidents of the window grouped on the rule's dimension, where a group has reached the threshold. An incident
    * already counted by a closed problem of the same trend does not count again.
@@ -127,6 +131,7 @@ export function createTrendActivities({ prisma, temporal }: TrendActivityDeps) {
         const from = new Date(to.getTime() - rule.windowSeconds * 1000);
         for (const group of await groups(rule, from, to)) {
           const { opened, created, label } = await problemFor(dimension, group, `the ${rule.windowSeconds / 3600} h up to ${windowEnd}`);
+          const names: ProblemNames = dimension === 'ci' ? { ci: label } : dimension === 'service' ? { service: label } : {};
           await temporal.workflow.signalWithStart('problemRootCause', {
             workflowId: problemWorkflowId(opened.problemId),
             taskQueue,
@@ -134,6 +139,9 @@ export function createTrendActivities({ prisma, temporal }: TrendActivityDeps) {
             signal: incidentsLinkedSignal,
             signalArgs: [{ incidentIds: group.ids }],
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            // Used only when this call starts the workflow; a running problem keeps what it started with.
+            staticSummary: problemSummary(opened),
+            staticDetails: problemStartDetails(opened, recordApiUrl({ publicUrl }, `/api/problems/${opened.problemId}`), names),
             typedSearchAttributes: [
               { key: ItsmKind, value: 'problem' },
               { key: ItsmState, value: 'new' },

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { changeWorkflowId, outsideTemplateScope, type ChangeOpened } from '../domain/change';
+import { changeStartDetails, changeSummary } from '../domain/change-metadata';
 import { CHANGE_SCOPE, writeChangeRecord } from '../records/changes';
+import { changeRisk } from '../records/change-risk';
 import { standardTemplate } from '../records/standard-templates';
 import { resolveCis } from './ci-references';
 import { ItsmService } from '../temporal-config/search-attributes';
@@ -11,6 +13,7 @@ import type { ApiDeps } from './deps';
 import { httpErrors, type FieldIssue } from './problem-details';
 import type { CreateChangeBody } from './schemas/change';
 import { sendChangeUpdate } from './change-updates';
+import { recordApiUrl } from './workflow-links';
 import { startRecordWorkflow } from './workflow-start';
 
 const badField = (field: string, message: string) => httpErrors.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
@@ -76,7 +79,17 @@ export async function openChange(deps: ApiDeps, body: Body, requesterId: string,
     riskAnswers: body.riskAnswers,
     createdAt: new Date().toISOString(),
   };
-  await startRecordWorkflow<typeof changeApproval>(deps, 'changeApproval', { workflowId, args: [opened], kind: 'change', state: 'draft', searchAttributes: [{ key: ItsmService, value: opened.serviceCodes[0] }] });
+  // The risk as the assessment will find it unless the CMDB changes meanwhile: the summary a manager reads is fixed at the start.
+  const [risk, requester] = await Promise.all([changeRisk(deps.prisma, opened.riskAnswers, serviceIds, opened.affectedCis), deps.prisma.user.findUniqueOrThrow({ where: { id: requesterId }, select: { name: true } })]);
+  await startRecordWorkflow<typeof changeApproval>(deps, 'changeApproval', {
+    workflowId,
+    args: [opened],
+    kind: 'change',
+    state: 'draft',
+    searchAttributes: [{ key: ItsmService, value: opened.serviceCodes[0] }],
+    summary: changeSummary(opened, risk),
+    details: changeStartDetails(opened, risk, requester.name, recordApiUrl(deps, `/api/changes/${changeId}`)),
+  });
   await writeChangeRecord(deps.prisma, opened);
   if (body.submit) await sendChangeUpdate(deps, { id: changeId, workflowId }, submitChangeUpdate, { actorId: requesterId });
   return deps.prisma.changeRequest.findUniqueOrThrow({ where: { id: changeId }, include: CHANGE_SCOPE });

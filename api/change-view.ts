@@ -1,10 +1,11 @@
 import { changeReference } from '../domain/change';
 import { isoOrNull } from '../domain/instants';
 import { changeScope, type ChangeWithScope } from '../records/changes';
+import type { ApiDeps } from './deps';
+import { workflowLink } from './workflow-links';
 
-
-/** The change as the API shows it (dates as ISO strings, the cost as a number, services as ids). */
-export function changeView(change: ChangeWithScope) {
+/** The change as the API shows it (dates as ISO strings, the cost as a number, services as ids, its workflow in the Temporal UI). */
+export function changeView(deps: Pick<ApiDeps, 'temporalUiUrl' | 'namespace'>, change: ChangeWithScope) {
   return {
     id: change.id,
     number: change.number,
@@ -36,6 +37,7 @@ export function changeView(change: ChangeWithScope) {
     closedAt: isoOrNull(change.closedAt),
     closeReason: change.closeReason,
     workflowId: change.workflowId,
+    workflow: workflowLink(deps, change.workflowId),
     createdAt: change.createdAt.toISOString(),
     updatedAt: change.updatedAt.toISOString(),
   };

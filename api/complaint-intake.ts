@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { nextComplaintNumber, writeComplaintRecord } from '../activities/complaint';
 import { complaintWorkflowId, DEFAULT_COMPLAINT_POLICIES, type ComplaintOpened, type ComplaintSeverity } from '../domain/complaint';
+import { complaintStartDetails, complaintSummary } from '../domain/complaint-metadata';
+import { incidentReference } from '../domain/incident';
 import type { complaintHandling } from '../workflows/complaint';
 import { hasAnyRole, STAFF, type Principal } from './auth';
 import type { ApiDeps } from './deps';
 import { httpErrors } from './problem-details';
 import type { CreateComplaintBody } from './schemas/complaint';
+import { recordApiUrl } from './workflow-links';
 import { startRecordWorkflow } from './workflow-start';
 
 const unknown = (field: string, message: string) => httpErrors.validation([{ location: 'body', field, message, code: 'unknown_reference' }]);
@@ -32,7 +35,8 @@ export async function logComplaint(deps: ApiDeps, body: z.infer<typeof CreateCom
   const staff = hasAnyRole(principal, STAFF);
   const complainantId = body.complainantId ?? principal.id;
   if (complainantId !== principal.id && !staff) throw httpErrors.forbidden('only staff log a complaint on behalf of someone else');
-  if (!(await prisma.user.findUnique({ where: { id: complainantId } }))) throw unknown('complainantId', `no user ${complainantId}`);
+  const complainant = await prisma.user.findUnique({ where: { id: complainantId } });
+  if (!complainant) throw unknown('complainantId', `no user ${complainantId}`);
   // A customer complains about their own incidents; others' are not even acknowledged to exist.
   const incident = body.incidentId ? await prisma.incident.findFirst({ where: { id: body.incidentId, ...(staff ? {} : { requesterId: principal.id }) } }) : null;
   if (body.incidentId && !incident) throw unknown('incidentId', `no incident ${body.incidentId}`);
@@ -43,6 +47,9 @@ export async function logComplaint(deps: ApiDeps, body: z.infer<typeof CreateCom
     if (!staff) throw httpErrors.forbidden('only staff choose who handles a complaint');
     await complaintHandler(deps, body.handlerId);
   }
+  // The service owner answers for the service unless someone else is named; with neither, the managers.
+  const handlerId = body.handlerId ?? service?.ownerId ?? null;
+  const handler = handlerId ? await prisma.user.findUnique({ where: { id: handlerId } }) : null;
   const policy = await complaintPolicy(deps, body.severity);
   const openedAt = Date.now();
   const opened: ComplaintOpened = {
@@ -54,15 +61,22 @@ export async function logComplaint(deps: ApiDeps, body: z.infer<typeof CreateCom
     complainantId,
     serviceId,
     incidentId: incident?.id ?? null,
-    // The service owner answers for the service unless someone else is named; with neither, the managers.
-    handlerId: body.handlerId ?? service?.ownerId ?? null,
+    handlerId,
     loggedById: principal.id,
     openedAt: new Date(openedAt).toISOString(),
     dueAt: new Date(openedAt + policy.targetSeconds * 1000).toISOString(),
     remindBeforeSeconds: [...policy.remindBeforeSeconds],
     escalateAfterSeconds: policy.escalateAfterSeconds,
   };
-  await startRecordWorkflow<typeof complaintHandling>(deps, 'complaintHandling', { workflowId: complaintWorkflowId(opened.complaintId), args: [opened], kind: 'complaint', state: opened.handlerId ? 'investigating' : 'received' });
+  const names = { complainant: complainant.name, service: service?.name, handler: handler?.name, incident: incident && incidentReference(incident.number) };
+  await startRecordWorkflow<typeof complaintHandling>(deps, 'complaintHandling', {
+    workflowId: complaintWorkflowId(opened.complaintId),
+    args: [opened],
+    kind: 'complaint',
+    state: opened.handlerId ? 'investigating' : 'received',
+    summary: complaintSummary(opened, names),
+    details: complaintStartDetails(opened, recordApiUrl(deps, `/api/complaints/${opened.complaintId}`), names),
+  });
   await writeComplaintRecord(prisma, opened);
   return opened.complaintId;
 }

@@ -24,6 +24,8 @@ export interface ApiDeps {
   schedulePrefix?: string;
   /** The deployment's public base URL, the `servers` entry of /openapi.json; "/" (same origin) when unknown. */
   publicUrl?: string;
+  /** The Temporal UI's base URL: each record links to its workflow there. Absent: records carry no UI link. */
+  temporalUiUrl?: string;
   /** Trusted proxies, session cookie, request limits; the defaults of config/env.ts when absent. */
   edge?: EdgeSettings;
   /** Adapter registration refuses a shell step working directory inside its DATA_DIR. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { incidentWorkflowId, openingColumns, type IncidentOpened } from '../domain/incident';
+import { incidentOpeningDetails, incidentSummary, type OpeningTargets } from '../domain/incident-metadata';
 import type { AssignmentRuleDefinition, IntakeChannel } from '../domain/routing';
 import { priorityFor, type Level } from '../domain/priority';
 import type { Db } from '../prisma/database';
@@ -8,8 +9,10 @@ import type { Incident, Prisma, Priority } from '../prisma/generated/client';
 import { ItsmAssignee, ItsmPriority, ItsmService } from '../temporal-config/search-attributes';
 import type { incidentLifecycle } from '../workflows/incident';
 import { resolveCis } from './ci-references';
+import type { ApiDeps } from './deps';
 import { applicableRulesSql, routeNewIncident } from './incident-routing';
 import { httpErrors } from './problem-details';
+import { recordApiUrl } from './workflow-links';
 import { startRecordWorkflow } from './workflow-start';
 
 export interface IncidentIntake {
@@ -33,22 +36,31 @@ export interface IntakeOrigin {
 interface IntakeContext {
   id: string;
   code: string;
+  name: string;
   priorityMatrix: Prisma.JsonValue;
   retiredAt: Date | null;
-  /** The priorities the service has an SLA policy for. */
-  policyPriorities: Priority[];
+  /** The service's SLA policies by priority: their targets open the workflow's details in the Temporal UI. */
+  policies: Partial<Record<Priority, OpeningTargets>>;
   activeDefaultGroupId: string | null;
   rules: AssignmentRuleDefinition[];
+  /** Names of the active groups routing can pick (by id), so the Temporal UI names the group, not its id. */
+  groupNames: Record<string, string>;
   /** Drawn only for a service that takes incidents; a refusal for a missing policy still leaves a gap. */
   number: number | null;
 }
 
 function readIntakeContext(prisma: Db, serviceId: string) {
   return prisma.$queryRaw<IntakeContext[]>`
-    SELECT s.id, s.code, s."priorityMatrix", s."retiredAt",
-           ARRAY(SELECT p.priority::text FROM "SlaPolicy" p WHERE p."serviceId" = s.id) AS "policyPriorities",
+    SELECT s.id, s.code, s.name, s."priorityMatrix", s."retiredAt",
+           (SELECT COALESCE(json_object_agg(p.priority, json_build_object(
+                     'responseTargetSeconds', p."responseTargetSeconds", 'resolutionTargetSeconds', p."resolutionTargetSeconds",
+                     'calendar', c.name, 'alwaysOpen', c."alwaysOpen")), '{}'::json)
+              FROM "SlaPolicy" p JOIN "BusinessCalendar" c ON c.id = p."calendarId" WHERE p."serviceId" = s.id) AS policies,
            (SELECT g.id FROM "Group" g WHERE g.id = s."defaultGroupId" AND g."deactivatedAt" IS NULL) AS "activeDefaultGroupId",
            ${applicableRulesSql(serviceId)} AS rules,
+           (SELECT COALESCE(json_object_agg(g.id, g.name), '{}'::json) FROM "Group" g
+             WHERE g."deactivatedAt" IS NULL
+               AND (g.id = s."defaultGroupId" OR g.id IN (SELECT r."groupId" FROM "AssignmentRule" r WHERE r.active AND (r."serviceId" IS NULL OR r."serviceId" = s.id)))) AS "groupNames",
            CASE WHEN s."retiredAt" IS NULL THEN nextval(pg_get_serial_sequence('"Incident"', 'number'))::int END AS number
       FROM "Service" s
      WHERE s.id = ${serviceId}::uuid`;
@@ -62,7 +74,7 @@ function readIntakeContext(prisma: Db, serviceId: string) {
  * Without CIs or a member strategy that is two statements: the read above and the insert; the answer is the
  * row as written, not read back.
  */
-export async function openIncident(deps: { prisma: Db; temporal: Client; taskQueue: string }, intake: IncidentIntake, origin: IntakeOrigin): Promise<Incident> {
+export async function openIncident(deps: { prisma: Db; temporal: Client; taskQueue: string } & Pick<ApiDeps, 'publicUrl'>, intake: IncidentIntake, origin: IntakeOrigin): Promise<Incident> {
   const { requesterId } = origin;
   const [service] = await readIntakeContext(deps.prisma, intake.serviceId);
   if (!service) {
@@ -74,7 +86,8 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
   const cis = await resolveCis(deps.prisma, intake.cis ?? [], 'cis');
   const priority = priorityFor(intake.impact, intake.urgency, service.priorityMatrix);
   // Without a policy the incident would have no clock at all: refuse it while the caller can still act.
-  if (!service.policyPriorities.includes(priority)) {
+  const targets = service.policies[priority];
+  if (!targets) {
     throw httpErrors.conflict(`service ${service.code} has no SLA policy for ${priority}; a manager or administrator adds one with POST /api/sla-policies`, { serviceId: service.id, priority });
   }
   const category = intake.category ?? null;
@@ -98,6 +111,7 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
     category,
     ciIds: cis.map((ci) => ci.id),
     groupId: routed?.groupId ?? null,
+    groupName: routed ? (service.groupNames[routed.groupId] ?? null) : null,
     assigneeId: routed?.assignee?.id ?? null,
     assigneeEmail: routed?.assignee?.email ?? null,
     channel: origin.channel,
@@ -109,6 +123,22 @@ export async function openIncident(deps: { prisma: Db; temporal: Client; taskQue
     kind: 'incident',
     state: openingColumns(opened).state,
     searchAttributes: [{ key: ItsmPriority, value: priority }, { key: ItsmService, value: service.code }, ...(routed?.assignee ? [{ key: ItsmAssignee, value: routed.assignee.email }] : [])],
+    summary: incidentSummary({ number, title: intake.title, priority, serviceName: service.name }),
+    details: incidentOpeningDetails({
+      number,
+      title: intake.title,
+      priority,
+      impact: intake.impact,
+      urgency: intake.urgency,
+      serviceName: service.name,
+      serviceCode: service.code,
+      channel: origin.channel,
+      groupName: opened.groupName ?? null,
+      assigneeEmail: routed?.assignee?.email ?? null,
+      openedAt: openedAt.getTime(),
+      targets,
+      apiUrl: recordApiUrl(deps, `/api/incidents/${id}`),
+    }),
   });
   // Every column is written, so the row as written is the answer (the workflow fills the SLA columns later).
   const incident: Incident = {

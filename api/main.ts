@@ -1,7 +1,7 @@
 // `npm run api`: the API alone, against TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL (scale configuration).
 import { createMailer } from '../records/mail/mailer';
 import { stepSandboxFromEnv } from '../records/deployment/step-sandbox';
-import { ConfigError, describeEnv, edgeSettings, loadEnv, publicUrl, smtpUrl } from '../config/env';
+import { ConfigError, describeEnv, edgeSettings, loadEnv, publicUrl, smtpUrl, temporalUiUrl } from '../config/env';
 import { createLogger } from '../config/logger';
 import { openRuntime } from '../config/runtime';
 import { connectClient } from '../temporal-config/connection';
@@ -18,7 +18,7 @@ async function main() {
   logger[administrator.level](administrator.message);
   const temporal = await connectClient(target);
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
-  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env), stepSandbox, edge: edgeSettings(env) });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env), temporalUiUrl: temporalUiUrl(env), stepSandbox, edge: edgeSettings(env) });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
   const stop = () => {
     server.close(async () => {

@@ -10,6 +10,10 @@ export interface RecordStart<W extends Workflow> extends Pick<WorkflowStartOptio
   state?: string;
   /** Further attributes known at the opening (priority, service, assignee). */
   searchAttributes?: SearchAttributePair[];
+  /** The line a manager reads in the Temporal UI's workflow list (domain/workflow-metadata.ts `summaryLine`). */
+  summary: string;
+  /** The record's key facts and its API link, in Markdown (`detailsMarkdown`). */
+  details: string;
 }
 
 /**
@@ -17,10 +21,10 @@ export interface RecordStart<W extends Workflow> extends Pick<WorkflowStartOptio
  * answer says why (409 when the id is taken, 503 when Temporal cannot be reached).
  */
 export async function startRecordWorkflow<W extends Workflow>(deps: Pick<ApiDeps, 'temporal' | 'taskQueue'>, workflowType: string, start: RecordStart<W>): Promise<void> {
-  const { kind, state, searchAttributes = [], ...options } = start;
+  const { kind, state, searchAttributes = [], summary, details, ...options } = start;
   const opening: SearchAttributePair[] = [{ key: ItsmKind, value: kind }, ...(state ? [{ key: ItsmState, value: state }] : []), ...searchAttributes];
   try {
-    await deps.temporal.workflow.start<W>(workflowType, { ...options, taskQueue: deps.taskQueue, typedSearchAttributes: opening } as WorkflowStartOptions<W>);
+    await deps.temporal.workflow.start<W>(workflowType, { ...options, taskQueue: deps.taskQueue, typedSearchAttributes: opening, staticSummary: summary, staticDetails: details } as WorkflowStartOptions<W>);
   } catch (error) {
     if ((error as Error).name === 'WorkflowExecutionAlreadyStartedError') throw httpErrors.conflict(`workflow ${start.workflowId} already exists`);
     if (isTemporalUnavailable(error)) throw httpErrors.unavailable(`the workflow engine is unreachable, nothing was recorded: ${(error as Error).message}`);

@@ -81,6 +81,8 @@ export const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalText,
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** Where managers open the Temporal UI; records link to their workflow there. Default: the embedded UI's port on 127.0.0.1. */
+  TEMPORAL_UI_URL: z.url().optional(),
   TEMPORAL_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('warn'),
   /** Worker sizing (README "Sizing the worker"): memory follows the cache of workflows, not the open records. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).refine((n) => n !== 1, '0 (no cache) or at least 2').default(200),
@@ -165,6 +167,11 @@ export function metricsUrl(env: Pick<Env, 'METRICS_HOST'>, port: number): string
 /** The API's base URL as people reach it (links in mail). */
 export function publicUrl(env: Pick<Env, 'PUBLIC_URL' | 'PORT'>): string {
   return env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+}
+
+/** The Temporal UI's base URL as managers reach it (each record's `workflow.temporalUiUrl`). */
+export function temporalUiUrl(env: Pick<Env, 'TEMPORAL_UI_URL' | 'TEMPORAL_UI_PORT'>): string {
+  return env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
 }
 
 const EDGE_VARIABLES = {

@@ -6,7 +6,7 @@ import { openDatabase } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
 import { temporalTargetFromEnv } from '../temporal-config/connection';
 import { registerSchedules } from '../temporal-config/schedules';
-import { scheduleCrons, type Env } from './env';
+import { publicUrl, scheduleCrons, type Env } from './env';
 
 /** What `npm run api` and `npm run worker` both need before they serve: a migrated database, the shared signing key, the Temporal target. */
 export async function openRuntime(env: Env) {
@@ -18,6 +18,6 @@ export async function openRuntime(env: Env) {
 
 /** Registers the Schedules the configuration and the active contracts call for; returns the line to log. */
 export async function registerConfiguredSchedules(temporal: Client, env: Env, taskQueue: string, prisma: Db): Promise<string> {
-  const schedules = await registerSchedules(temporal, { taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY, cron: scheduleCrons(env), contracts: await contractsToSchedule(prisma) });
+  const schedules = await registerSchedules(temporal, { taskQueue, trendDetectionEvery: env.TREND_DETECTION_EVERY, cron: scheduleCrons(env), contracts: await contractsToSchedule(prisma, publicUrl(env)) });
   return `schedules: created ${schedules.created.join(', ') || 'none'}; up to date ${schedules.updated.join(', ') || 'none'}`;
 }

@@ -12,6 +12,13 @@ export interface CorrectiveActionOpened {
   ownerId: string;
   dueAt: string;
   remindBeforeSeconds: number[];
+  /**
+   * What the Temporal UI shows of it (absent from actions raised before): where it comes from (`finding 8.6.1`,
+   * `continuity test DESK: Fail over`), its owner's name, and the API record it belongs to.
+   */
+  source?: string;
+  ownerName?: string;
+  apiUrl?: string;
 }
 
 export const CORRECTIVE_ACTION_TRANSITIONS: TransitionTable<CorrectiveActionState, CorrectiveActionCommand> = {

@@ -27,6 +27,8 @@ type RecordFields = Pick<IncidentSnapshot, 'priority' | 'impact' | 'urgency' | '
 /** What a run works on. The state and the event sequence belong to the process kernel. */
 export interface IncidentRuntime extends RecordFields {
   assigneeEmail: string | null;
+  /** The group's name for the Temporal UI; null when only its id is known (e.g. a functional escalation's group). */
+  groupName?: string | null;
   respondedAt: number | null;
   closedAt: number | null;
   sla: IncidentSlaState;
@@ -52,6 +54,7 @@ export function openRuntime(opened: IncidentOpened, policy: SlaPolicySnapshot): 
     assigneeId: routed.assigneeId,
     assigneeEmail: opened.assigneeEmail ?? null,
     groupId: routed.groupId,
+    groupName: opened.groupName ?? null,
     escalationLevel: 0,
     respondedAt: null,
     closedAt: null,
@@ -97,10 +100,10 @@ function startOla(rt: IncidentRuntime, state: IncidentState, now: number): Incid
 }
 
 /** Hands the incident to another group: the OLA time so far stays with the group it leaves. */
-function handOver(rt: IncidentRuntime, groupId: string | null, now: number): IncidentRuntime {
+function handOver(rt: IncidentRuntime, groupId: string | null, now: number, groupName: string | null = null): IncidentRuntime {
   if (groupId === rt.groupId) return rt;
   const stopped = stopOla(rt, now);
-  return { ...stopped, groupId, ola: { ...stopped.ola, groupId } };
+  return { ...stopped, groupId, groupName, ola: { ...stopped.ola, groupId } };
 }
 
 const withSla = (rt: IncidentRuntime, sla: Partial<IncidentSlaState>): IncidentRuntime => ({ ...rt, sla: { ...rt.sla, ...sla } });
@@ -113,8 +116,13 @@ export function responded(rt: IncidentRuntime, now: number): IncidentRuntime {
 
 export const acknowledged = (rt: IncidentRuntime, state: IncidentState, now: number): IncidentRuntime => startOla(responded(rt, now), state, now);
 
-export function assigned(rt: IncidentRuntime, state: IncidentState, now: number, to: { groupId?: string | null; assigneeId?: string | null; assigneeEmail?: string | null }): IncidentRuntime {
-  const routed = to.groupId === undefined ? rt : handOver(rt, to.groupId, now);
+export function assigned(
+  rt: IncidentRuntime,
+  state: IncidentState,
+  now: number,
+  to: { groupId?: string | null; groupName?: string | null; assigneeId?: string | null; assigneeEmail?: string | null },
+): IncidentRuntime {
+  const routed = to.groupId === undefined ? rt : handOver(rt, to.groupId, now, to.groupName);
   const taken = to.assigneeId === undefined ? routed : { ...routed, assigneeId: to.assigneeId, assigneeEmail: to.assigneeEmail ?? null };
   return startOla(taken, state, now);
 }

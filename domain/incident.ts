@@ -32,6 +32,8 @@ export interface IncidentOpened {
   ciIds?: string[];
   /** Where intake routing sent it; absent in workflows started before routing. */
   groupId?: string | null;
+  /** The routed group's name, for the Temporal UI; absent in workflows started before it was shown there. */
+  groupName?: string | null;
   assigneeId?: string | null;
   assigneeEmail?: string | null;
   /** How it reached the service desk, and who logged it when staff did so for the requester. */

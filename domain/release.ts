@@ -57,6 +57,10 @@ export interface ReleaseOpened {
   confirmSeconds: number;
   productionStart: string | null;
   requesterId: string;
+  /** What the Temporal UI shows of it; absent from releases started before the workflow carried them. */
+  title?: string;
+  /** The release's API address, for its environments' details. */
+  apiUrl?: string;
 }
 
 export function releaseWorkflowId(releaseId: string): string {

@@ -151,7 +151,12 @@ export async function startStack(env: Env, log: (line: string) => void = console
     const workerMetricsServer = await startWorkerMetrics(env);
     if (workerMetricsServer) cleanups.push(() => workerMetricsServer.close());
 
-    const app = createApp({ prisma: db.prisma, temporal, mailer, logger, requestLogLevel: 'debug', namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: apiUrl, stepSandbox, edge: edgeSettings(env) });
+    // With an external Temporal, TEMPORAL_UI_URL says where its UI is; otherwise the embedded one's.
+    const uiUrl = env.TEMPORAL_UI_URL ?? devServer?.uiUrl;
+    const app = createApp({
+      prisma: db.prisma, temporal, mailer, logger, requestLogLevel: 'debug', namespace: target.namespace, taskQueue: target.taskQueue, actionSecret,
+      publicUrl: apiUrl, temporalUiUrl: uiUrl, stepSandbox, edge: edgeSettings(env),
+    });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);
     });
@@ -165,7 +170,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     );
     return {
       apiUrl,
-      temporalUiUrl: devServer?.uiUrl,
+      temporalUiUrl: uiUrl,
       mailInboxUrl: catcher?.inboxUrl,
       metricsUrls: { api: `${apiUrl}/metrics`, worker: metricsUrl(env, env.WORKER_METRICS_PORT), sdk: metricsUrl(env, env.TEMPORAL_SDK_METRICS_PORT) },
       tokens,

@@ -1,5 +1,8 @@
 import { MONTHS, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
+import { detailsMarkdown, summaryLine } from '../domain/workflow-metadata';
+import type { StartMetadata } from '../domain/governance-metadata';
+import { contractRenewalStart, supplierReviewStart } from '../domain/supplier-metadata';
 import { ItsmKind } from './search-attributes';
 
 export interface ScheduleSettings {
@@ -24,6 +27,12 @@ export interface ContractSchedule {
   startsOn: Date;
   endsOn: Date;
   noticeDays: number;
+  /** What the runs show in the Temporal UI (activities/supplier-review.ts `scheduledContract`). */
+  title?: string;
+  supplier?: string;
+  owner?: string;
+  /** The contract in the API, linked from each run's details. */
+  apiUrl?: string;
 }
 
 export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports', 'continuity-tests', 'competence-reviews', 'certification-reminders'] as const;
@@ -42,15 +51,41 @@ interface Recurring {
   /** How late a missed run may still be made up (after downtime). */
   catchupWindow: Duration;
   description: string;
+  /** The line each run shows in the Temporal UI's workflow list (`Monthly service reports`). */
+  summary: string;
+}
+
+/** What each run shows beside its summary: what it does (and when, as configured) and which schedule started it. */
+function runDetails({ id, workflowType, catchupWindow, description, summary }: Recurring): string {
+  return detailsMarkdown(summary, [
+    {
+      facts: [
+        ['What', description],
+        ['Started by schedule', id],
+        ['Workflow type', workflowType],
+        ['A missed run is made up within', String(catchupWindow)],
+      ],
+    },
+  ]);
 }
 
 /** One Temporal Schedule that starts one workflow; a run still going when the next is due makes that one skip. */
-function recurring(taskQueue: string, { id, kind, workflowType, spec, args = [], catchupWindow, description }: Recurring): ScheduleOptions {
+function recurring(taskQueue: string, schedule: Recurring): ScheduleOptions {
+  const { id, kind, workflowType, spec, args = [], catchupWindow, description, summary } = schedule;
   return {
     scheduleId: id,
     spec,
     // Each run's id is this one plus the time it was due (Temporal appends it).
-    action: { type: 'startWorkflow', workflowType, workflowId: id, taskQueue, args, typedSearchAttributes: [{ key: ItsmKind, value: kind }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType,
+      workflowId: id,
+      taskQueue,
+      args,
+      typedSearchAttributes: [{ key: ItsmKind, value: kind }],
+      staticSummary: summaryLine([summary]),
+      staticDetails: runDetails(schedule),
+    },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow },
     memo: { description },
   };
@@ -60,13 +95,13 @@ function recurring(taskQueue: string, { id, kind, workflowType, spec, args = [],
 export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
   const prefix = settings.idPrefix ?? DEFAULT_SCHEDULE_PREFIX;
   const schedules: (Omit<Recurring, 'id'> & { name: ScheduleName })[] = [
-    { name: 'trend-detection', kind: 'trend-detection', workflowType: 'trendDetection', spec: { intervals: [{ every: settings.trendDetectionEvery }] }, args: [{}], catchupWindow: '1 hour', description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
-    { name: 'asset-alerts', kind: 'asset-alerts', workflowType: 'assetAlertCheck', spec: { calendars: [{ hour: 8 }] }, catchupWindow: '1 day', description: 'Daily at 08:00 UTC: owners of over-used licences and of warranties ending within 30 days are told' },
-    { name: 'annual-audit', kind: 'audit', workflowType: 'annualAudit', spec: { calendars: [{ month: 'JANUARY', dayOfMonth: 15, hour: 9 }] }, args: [settings.audit ?? {}], catchupWindow: '30 days', description: 'Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3)' },
-    { name: 'service-reports', kind: 'service-reports', workflowType: 'monthlyServiceReports', spec: { calendars: [{ dayOfMonth: 1, hour: 6 }] }, catchupWindow: '7 days', description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
-    { name: 'continuity-tests', kind: 'continuity-tests', workflowType: 'continuityTests', spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] }, catchupWindow: '30 days', description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
-    { name: 'competence-reviews', kind: 'competence-reviews', workflowType: 'competenceReviews', spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] }, args: [settings.competence ?? {}], catchupWindow: '30 days', description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
-    { name: 'certification-reminders', kind: 'certification-reminders', workflowType: 'certificationReminders', spec: { calendars: [{ hour: 7 }] }, catchupWindow: '1 day', description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
+    { name: 'trend-detection', kind: 'trend-detection', workflowType: 'trendDetection', spec: { intervals: [{ every: settings.trendDetectionEvery }] }, args: [{}], catchupWindow: '1 hour', summary: 'Incident trend detection', description: 'Incident trend detection: opens or updates problems for recurring incidents (ISO/IEC 20000-1 8.6.3)' },
+    { name: 'asset-alerts', kind: 'asset-alerts', workflowType: 'assetAlertCheck', spec: { calendars: [{ hour: 8 }] }, catchupWindow: '1 day', summary: 'Daily asset alerts: licences and warranties', description: 'Daily at 08:00 UTC: owners of over-used licences and of warranties ending within 30 days are told' },
+    { name: 'annual-audit', kind: 'audit', workflowType: 'annualAudit', spec: { calendars: [{ month: 'JANUARY', dayOfMonth: 15, hour: 9 }] }, args: [settings.audit ?? {}], catchupWindow: '30 days', summary: 'Yearly internal audit · ISO/IEC 20000-1 9.2, 9.3', description: 'Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3)' },
+    { name: 'service-reports', kind: 'service-reports', workflowType: 'monthlyServiceReports', spec: { calendars: [{ dayOfMonth: 1, hour: 6 }] }, catchupWindow: '7 days', summary: 'Monthly service reports', description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
+    { name: 'continuity-tests', kind: 'continuity-tests', workflowType: 'continuityTests', spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] }, catchupWindow: '30 days', summary: 'Yearly continuity tests · every continuity plan', description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
+    { name: 'competence-reviews', kind: 'competence-reviews', workflowType: 'competenceReviews', spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] }, args: [settings.competence ?? {}], catchupWindow: '30 days', summary: 'Yearly competence reviews · all staff', description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
+    { name: 'certification-reminders', kind: 'certification-reminders', workflowType: 'certificationReminders', spec: { calendars: [{ hour: 7 }] }, catchupWindow: '1 day', summary: 'Daily certification reminders', description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
   ];
   return schedules.map(({ name, ...schedule }) => {
     const configured = settings.cron?.[name];
@@ -77,9 +112,15 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
 
 export const contractReviewScheduleId = (prefix: string, contractId: string) => `${prefix}-supplier-review-${contractId}`;
 
+/** A contract's run shows the contract's facts and API link, not only what the schedule does. */
+function withStartMetadata(options: ScheduleOptions, start: StartMetadata): ScheduleOptions {
+  return { ...options, action: { ...options.action, ...start } };
+}
+
 /** A contract's yearly supplier review, at 09:00 UTC on the anniversary of its start. */
 export function contractReviewSchedule(prefix: string, taskQueue: string, contract: ContractSchedule): ScheduleOptions {
-  return recurring(taskQueue, {
+  const start = supplierReviewStart(contract, 'yearly');
+  const options = recurring(taskQueue, {
     id: contractReviewScheduleId(prefix, contract.id),
     kind: 'supplier-review',
     workflowType: 'supplierReview',
@@ -87,7 +128,9 @@ export function contractReviewSchedule(prefix: string, taskQueue: string, contra
     args: [{ contractId: contract.id, reason: 'yearly' }],
     catchupWindow: '7 days',
     description: `Yearly supplier review of contract ${contract.reference} (ISO/IEC 20000-1 8.2.5)`,
+    summary: start.staticSummary,
   });
+  return withStartMetadata(options, start);
 }
 
 export const contractRenewalScheduleId = (prefix: string, contractId: string) => `${prefix}-contract-renewal-${contractId}`;
@@ -100,7 +143,8 @@ export function contractRenewalSchedule(prefix: string, taskQueue: string, contr
   const noticeStarts = new Date(contract.endsOn.getTime() - contract.noticeDays * 86_400_000);
   noticeStarts.setUTCHours(9, 0, 0, 0);
   if (noticeStarts.getTime() <= now) return null;
-  return recurring(taskQueue, {
+  const start = contractRenewalStart(contract);
+  const options = recurring(taskQueue, {
     id: contractRenewalScheduleId(prefix, contract.id),
     kind: 'contract-renewal',
     workflowType: 'contractRenewalReminder',
@@ -108,7 +152,9 @@ export function contractRenewalSchedule(prefix: string, taskQueue: string, contr
     args: [{ contractId: contract.id }],
     catchupWindow: '30 days',
     description: `Renewal reminder for contract ${contract.reference}, ${contract.noticeDays} days before it ends`,
+    summary: start.staticSummary,
   });
+  return withStartMetadata(options, start);
 }
 
 /** A contract's schedules: its yearly review and, while still ahead, its renewal reminder. */

@@ -1,10 +1,12 @@
-import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { AuditActivities } from '../activities/audit';
 import type { ActionOffer } from '../domain/action-links';
 import { AUDIT_TRANSITIONS, auditReviewTimers, DEFAULT_AUDIT_REVIEW, type AuditCommand, type AuditState } from '../domain/audit';
 import type { DeadlineTimer } from '../domain/deadlines';
+import { auditDetails, deadlineTimerSummary, ESCALATION_LEVEL, mailSummary } from '../domain/governance-metadata';
+import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
 import { assignAuditorUpdate, auditStatusQuery, finishFieldworkUpdate, recordFindingUpdate, signOffAuditUpdate, type AuditStatus } from './annual-audit.messages';
-import { correctiveAction } from './corrective-action';
+import { startCorrectiveAction } from './corrective-action';
 import { sendGovernanceMail } from './governance-mail';
 import { RecordProcess } from './record-process';
 import { ILLEGAL_TRANSITION, NOT_ALLOWED } from './refusals';
@@ -15,6 +17,9 @@ const { openAudit, checkAuditor, recordAudit, recordFinding } = proxyActivities<
 const SIGN_OFF: ActionOffer = { step: 'audit.sign-off' };
 
 type AuditPatch = Parameters<AuditActivities['recordAudit']>[0]['patch'];
+
+/** Guards the audit's state, escalation level and review deadline as search attributes: audits before it set none. */
+export const AUDIT_SEARCH_ATTRIBUTES_PATCH = 'annual-audit-search-attributes';
 
 export interface AnnualAuditInput {
   /** How long the management review may take after the fieldwork, and reminders before that. */
@@ -30,17 +35,35 @@ export interface AnnualAuditInput {
  */
 export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditStatus> {
   const review = { reviewSeconds: input.reviewSeconds ?? DEFAULT_AUDIT_REVIEW.reviewSeconds, remindBeforeSeconds: input.remindBeforeSeconds ?? DEFAULT_AUDIT_REVIEW.remindBeforeSeconds };
-  const audit = new RecordProcess<AuditState, AuditCommand>({ table: AUDIT_TRANSITIONS, keyPrefix: workflowInfo().workflowId });
-  let auditId: string | null = null;
+  let opened: Partial<Awaited<ReturnType<AuditActivities['openAudit']>>> = {};
   let auditorId: string | null = null;
   let findings = 0;
   let reviewDueAt: string | null = null;
-  let escalated = false;
-  const status = (): AuditStatus => ({ auditId, state: audit.state, auditorId, findings, reviewDueAt, escalated });
+  let escalatedAt: number | null = null;
+  const timers = () => auditReviewTimers(reviewDueAt, review);
+  const fired = new Set<string>();
+  const audit: RecordProcess<AuditState, AuditCommand> = new RecordProcess({
+    table: AUDIT_TRANSITIONS,
+    keyPrefix: workflowInfo().workflowId,
+    searchAttributes: patched(AUDIT_SEARCH_ATTRIBUTES_PATCH)
+      ? () => [
+          [ItsmState, audit.state],
+          [ItsmEscalationLevel, escalatedAt === null ? 0 : ESCALATION_LEVEL],
+          [ItsmDueAt, reviewDueAt ? new Date(reviewDueAt) : null],
+        ]
+      : undefined,
+    details: () =>
+      auditDetails(
+        { state: audit.state, periodStart: opened.periodStart, periodEnd: opened.periodEnd, auditorId, findings, apiUrl: opened.apiUrl },
+        { dueAt: reviewDueAt, escalatedAt, next: audit.state === 'closed' ? null : (timers().find((timer) => !fired.has(timer.key)) ?? null), now: Date.now() },
+      ),
+  });
+  const auditId = () => opened.auditId!;
+  const status = (): AuditStatus => ({ auditId: opened.auditId ?? null, state: audit.state, auditorId, findings, reviewDueAt, escalated: escalatedAt !== null });
 
-  const save = (patch: AuditPatch) => audit.write(() => recordAudit({ auditId: auditId!, patch }));
+  const save = (summary: string, patch: AuditPatch) => audit.write(() => recordAudit.executeWithOptions({ summary }, [{ auditId: auditId(), patch }]));
   const mail = (kind: string, subject: string, text: string, offer?: ActionOffer) =>
-    audit.send(kind, (key) => sendGovernanceMail({ key, kind, toUserIds: 'managers', subject, text, headers: { 'X-Itsm-Audit-Id': auditId! }, offer }));
+    audit.send(kind, (key) => sendGovernanceMail.executeWithOptions({ summary: mailSummary(kind, 'managers') }, [{ key, kind, toUserIds: 'managers', subject, text, headers: { 'X-Itsm-Audit-Id': auditId() }, offer }]));
   const byAuditor = (command: AuditCommand, actorId: string) => {
     if (actorId !== auditorId) audit.refuse(NOT_ALLOWED, command, 'only the assigned auditor does that');
   };
@@ -51,11 +74,11 @@ export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditSt
     // Checked again here, against the records as they are now: the API's check may be a moment old. While it
     // runs the audit takes no other command, so a second assignment is refused instead of racing this one.
     await audit.decided('assignAuditor', async () => {
-      const conflicts = await checkAuditor({ auditId: auditId!, auditorId: candidate });
+      const conflicts = await checkAuditor.executeWithOptions({ summary: 'check: auditor independent of the audited services' }, [{ auditId: auditId(), auditorId: candidate }]);
       if (conflicts.length > 0) audit.refuse(ILLEGAL_TRANSITION, 'assignAuditor', `the auditor is not independent of the audited services: ${conflicts.join('; ')}`);
     });
     auditorId = candidate;
-    await save({ auditorId: candidate, state: audit.state });
+    await save('record: auditor assigned', { auditorId: candidate, state: audit.state });
     return status();
   });
 
@@ -68,12 +91,21 @@ export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditSt
       const findingId = uuid4();
       const dueAt = new Date(Date.now() + finding.dueInSeconds * 1000).toISOString();
       const workflowId = `corrective-action-${actionId}`;
-      await audit.write(() => recordFinding({ auditId: auditId!, findingId, actionId, workflowId, clause: finding.clause, title: finding.title, severity: finding.severity, description: finding.description, ownerId: finding.ownerId, dueAt }));
-      // The action outlives the audit: it is closed when it is done, not when the audit is.
-      await startChild(correctiveAction, {
-        workflowId,
-        args: [{ actionId, title: finding.title, ownerId: finding.ownerId, dueAt, remindBeforeSeconds: input.remindBeforeSeconds ?? [Math.round(finding.dueInSeconds / 4)] }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
+      const recorded = await audit.write(() =>
+        recordFinding.executeWithOptions({ summary: `record: finding ${finding.clause}` }, [
+          { auditId: auditId(), findingId, actionId, workflowId, clause: finding.clause, title: finding.title, severity: finding.severity, description: finding.description, ownerId: finding.ownerId, dueAt },
+        ]),
+      );
+      await startCorrectiveAction(workflowId, {
+        actionId,
+        title: finding.title,
+        ownerId: finding.ownerId,
+        dueAt,
+        remindBeforeSeconds: input.remindBeforeSeconds ?? [Math.round(finding.dueInSeconds / 4)],
+        source: `finding ${finding.clause}`,
+        // Findings recorded before the activity answered it have no owner's name.
+        ownerName: recorded?.ownerName,
+        apiUrl: opened.apiUrl,
       });
       findings++;
       return status();
@@ -87,7 +119,7 @@ export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditSt
     async () => {
       audit.transition('finishFieldwork');
       reviewDueAt = new Date(Date.now() + review.reviewSeconds * 1000).toISOString();
-      await save({ state: audit.state, reviewDueAt });
+      await save('record: fieldwork finished, review due', { state: audit.state, reviewDueAt });
       mail('audit-review-request', 'Management review: the internal audit report is ready', `Review the audit report and sign it off by ${reviewDueAt}.`, SIGN_OFF);
       return status();
     },
@@ -99,7 +131,7 @@ export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditSt
     'signOffAudit',
     async ({ actorId }) => {
       audit.transition('signOffAudit');
-      await save({ state: audit.state, signedOffById: actorId, signedOffAt: new Date(Date.now()).toISOString() });
+      await save('record: audit signed off', { state: audit.state, signedOffById: actorId, signedOffAt: new Date(Date.now()).toISOString() });
       return status();
     },
     ({ actorId, isManager }) => {
@@ -108,23 +140,25 @@ export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditSt
     },
   );
 
-  auditId = (await openAudit({ workflowId: workflowInfo().workflowId, at: new Date(Date.now()).toISOString() })).auditId;
+  opened = await openAudit.executeWithOptions({ summary: 'record: audit opened with its evidence' }, [{ workflowId: workflowInfo().workflowId, at: new Date(Date.now()).toISOString() }]);
   audit.transition('open');
   mail('audit-opened', 'The yearly internal audit is open', 'Its evidence is compiled; assign an auditor who is independent of the audited services.');
 
   await audit.untilDone(
     () => audit.state === 'closed',
-    () => auditReviewTimers(reviewDueAt, review),
+    timers,
     async (timer: DeadlineTimer) => {
       if (timer.kind === 'reminder') {
         audit.transition('remind');
         return mail('audit-review-reminder', 'Reminder: management review of the internal audit', `Sign it off by ${reviewDueAt}.`, SIGN_OFF);
       }
+      escalatedAt = Date.now();
       audit.transition('escalate');
-      escalated = true;
       mail('audit-review-overdue', 'ESCALATED: management review of the internal audit is overdue', `It was due by ${reviewDueAt}.`, SIGN_OFF);
-      await save({ escalated: true });
+      await save('record: audit escalated', { escalated: true });
     },
+    fired,
+    (timer) => deadlineTimerSummary('management review', timer),
   );
   // An Update that ended the wait may still be finishing its work.
   await audit.drain();

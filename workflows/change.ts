@@ -2,6 +2,8 @@ import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio
 import type { ApprovalRecord, ChangeActivities, ChangeEventRecord } from '../activities/change';
 import { CHANGE_TRANSITIONS, changeReference, DEADLINE_COMMANDS, needsReview, reviewTimers, type ChangeCommand, type ChangeOpened, type ChangeState, type ChangeTimer } from '../domain/change';
 import { ApprovalStages, STATE_AFTER_DECISION } from '../domain/change-approval';
+import { changeAudience, changeCurrentDetails, changeTimerSummary } from '../domain/change-metadata';
+import { mailSummary, type MailNotice } from '../domain/mail-notices';
 import { changeDueAt, changeProgress, changeSnapshot, changeStatus } from '../domain/change-progress';
 import { isoOrNull } from '../domain/instants';
 import { problemWorkflowId } from '../domain/problem';
@@ -35,6 +37,8 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
   const { changeId, requesterId } = opened;
   const approval = new ApprovalStages();
   const progress = changeProgress(opened.type);
+  /** Every mail sent, by role: who was reminded or escalated to, for the details managers read. */
+  const notices: MailNotice[] = [];
   const change: RecordProcess<ChangeState, ChangeCommand> = new RecordProcess({
     table: CHANGE_TRANSITIONS,
     keyPrefix: changeId,
@@ -48,6 +52,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
         [ItsmDueAt, due === null ? null : new Date(due)],
       ];
     },
+    details: () => changeCurrentDetails({ opened, state: change.state, progress, approval, next: timers.find((timer) => !fired.has(timer.key)) ?? null, notices }),
   });
   let timers: ChangeTimer[] = [];
   const fired = new Set<string>();
@@ -67,13 +72,16 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
   async function record(type: string, actorId: string | null, fromState: ChangeState, data: Record<string, unknown> = {}, decision?: ApprovalRecord) {
     change.touch();
     const recorded = { changeId, event: event(type, actorId, fromState, data), snapshot: changeSnapshot(change.state, progress, approval), approval: decision };
-    await change.write(() => recordChangeChange(recorded));
+    await change.write(() => recordChangeChange.executeWithOptions({ summary: `record: ${type}` }, [recorded]));
     return status();
   }
 
   function notify(kind: string, toUserIds: (string | null)[], context: Record<string, string> = {}, action?: { level: number; expiresAt: number }) {
     const to = [...new Set(toUserIds.filter((id): id is string => id !== null))];
-    if (to.length > 0) change.send(kind, (key) => sendChangeNotification({ key, changeId, kind, toUserIds: to, context, action }));
+    if (to.length === 0) return;
+    const notice = { at: Date.now(), kind, audience: changeAudience(kind, to, requesterId, approval) };
+    notices.push(notice);
+    change.send(kind, (key) => sendChangeNotification.executeWithOptions({ summary: mailSummary(notice) }, [{ key, changeId, kind, toUserIds: to, context, action }]));
   }
 
   // The helpers below prepare a move; the caller makes it with change.transition once everything the search
@@ -147,7 +155,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
         const next = { ...changeSnapshot(change.state, progress, approval), state: 'scheduled' as const, scheduledStart: start, scheduledEnd: end, conflictOverride: overrideReason ? { reason: overrideReason, actorId, conflicts: [] } : null };
         // Proposed, not yet taken: the activity writes it only when the window is clear or the override accepted.
         const proposed = { ...event('scheduled', actorId, change.state, { start, end, overrideReason }), toState: 'scheduled' as const };
-        const result = await change.write(() => scheduleChange({ changeId, window, overrideAccepted: overrideReason !== null, event: proposed, snapshot: next }));
+        const result = await change.write(() => scheduleChange.executeWithOptions({ summary: 'schedule: check the window for conflicts' }, [{ changeId, window, overrideAccepted: overrideReason !== null, event: proposed, snapshot: next }]));
         if (!result.scheduled) {
           change.refuse(SCHEDULE_CONFLICT, 'schedule', `the window ${start} – ${end} has ${result.conflicts.length} conflict(s); choose another window or have a manager override with a reason`, { conflicts: result.conflicts });
         }
@@ -220,7 +228,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
   async function assess() {
     const { from } = change.transition('assess');
     await record('assessment-started', null, from);
-    const { risk, plan } = await change.write(() => assessChange({ changeId }));
+    const { risk, plan } = await change.write(() => assessChange.executeWithOptions({ summary: 'assess risk and plan approvals' }, [{ changeId }]));
     progress.risk = risk;
     approval.plan = plan;
     // Histories from before templates had a risk limit carry no approvedAs: the change keeps its type.
@@ -270,13 +278,16 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
   }
 
   change.sync();
-  await change.write(() => openChangeRecord(opened));
+  await change.write(() => openChangeRecord.executeWithOptions({ summary: 'record: opened' }, [opened]));
   // A submitted change is assessed first; then the stage's or the review's deadlines come due.
   const assessment = { kind: 'assessment', at: 0 } as const;
   await change.loop(
     () => isFinal(CHANGE_TRANSITIONS, change.state),
     () => (change.allows('assess') ? assessment : (timers.find((timer) => !fired.has(timer.key)) ?? null)),
     (step) => (step.kind === 'assessment' ? assess() : fire(step)),
+    undefined,
+    // The assessment is due at once, so only deadlines ever wait on a timer.
+    (step) => (step.kind === 'assessment' ? 'assessment' : changeTimerSummary(step, approval)),
   );
   // A decision or a cancel that ended the wait may still be writing, and its mail still queued.
   await change.drain();

@@ -1,7 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ComplaintActivities, ComplaintMailKind, ComplaintMailTarget } from '../activities/complaint';
+import type { ComplaintActivities, ComplaintMailKind } from '../activities/complaint';
 import type { ActionOffer } from '../domain/action-links';
 import { COMPLAINT_TRANSITIONS, complaintTimers, escalationLevelOf, type ComplaintCommand, type ComplaintOpened, type ComplaintState } from '../domain/complaint';
+import { complaintCurrentDetails, complaintEscalationAudience, complaintMailLabel, complaintTimerLabel, type ComplaintAudience } from '../domain/complaint-metadata';
 import type { DeadlineTimer } from '../domain/deadlines';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
 import { assignComplaintUpdate, closeComplaintUpdate, complaintStatusQuery, type ComplaintStatus } from './complaint.messages';
@@ -31,22 +32,29 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
       [ItsmEscalationLevel, escalationLevel],
       [ItsmDueAt, new Date(Date.parse(opened.dueAt))],
     ],
+    details: () => {
+      const next = timers().find((timer) => !fired.has(timer.key));
+      return complaintCurrentDetails({ state: complaint.state, handlerId, dueAt: Date.parse(opened.dueAt), escalationLevel, outcome, next: next ? { label: complaintTimerLabel(next), at: next.at } : null }, Date.now());
+    },
   });
+  const timers = () => complaintTimers(opened);
+  const fired = new Set<string>();
   let handlerId = opened.handlerId;
   let escalationLevel = 0;
   let outcome: ComplaintStatus['outcome'] = null;
   const status = (): ComplaintStatus => ({ state: complaint.state, handlerId, dueAt: opened.dueAt, escalationLevel, outcome });
 
-  const mail = (kind: ComplaintMailKind, to: ComplaintMailTarget[], extra: { level?: number; offer?: ActionOffer } = {}) => complaint.send(kind, (key) => sendComplaintMail({ key, complaintId, kind, to, ...extra }));
+  const mail = (kind: ComplaintMailKind, to: ComplaintAudience[], extra: { level?: number; offer?: ActionOffer } = {}) =>
+    complaint.send(kind, (key) => sendComplaintMail.executeWithOptions({ summary: complaintMailLabel(kind, to) }, [{ key, complaintId, kind, to, ...extra }]));
   /** Writes the record's new columns with the event that explains them. */
   const record = (type: string, actorId: string | null, patch: RecordPatch, data: Record<string, unknown> = {}) => {
     complaint.sync();
     const event = { id: complaint.key(type), type, actorId, at: new Date(Date.now()).toISOString(), data };
-    return complaint.write(() => recordComplaint({ complaintId, patch, event }));
+    return complaint.write(() => recordComplaint.executeWithOptions({ summary: `record: ${type}` }, [{ complaintId, patch, event }]));
   };
 
   // The opening write heads the queue, so every later write (from an Update or a timer) lands after it.
-  void complaint.write(() => openComplaintRecord(opened));
+  void complaint.write(() => openComplaintRecord.executeWithOptions({ summary: 'record: complaint received' }, [opened]));
 
   complaint.query(complaintStatusQuery, status);
   complaint.update(assignComplaintUpdate, 'assign', async ({ actorId, handlerId: to }) => {
@@ -77,7 +85,7 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
 
   await complaint.untilDone(
     () => complaint.state === 'closed',
-    () => complaintTimers(opened),
+    timers,
     async (timer: DeadlineTimer) => {
       // A close accepted in the same activation as the timer wins: a closed complaint is not escalated.
       if (!complaint.allows('escalate')) return;
@@ -87,9 +95,11 @@ export async function complaintHandling(opened: ComplaintOpened): Promise<Compla
         return;
       }
       escalationLevel = escalationLevelOf(timer);
-      mail('complaint-escalation', escalationLevel === 1 ? ['managers', 'handler'] : ['admins'], { level: escalationLevel, offer: CLOSE });
+      mail('complaint-escalation', complaintEscalationAudience(escalationLevel), { level: escalationLevel, offer: CLOSE });
       await record('escalated', null, { escalationLevel }, { level: escalationLevel });
     },
+    fired,
+    complaintTimerLabel,
   );
   // A close that ended the wait may still be writing, and its mail still queued.
   await complaint.drain();

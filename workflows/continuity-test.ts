@@ -1,11 +1,12 @@
-import { ParentClosePolicy, patched, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { ContinuityActivities } from '../activities/continuity';
 import type { ActionOffer } from '../domain/action-links';
 import { CONTINUITY_TEST_TRANSITIONS, continuityCorrectiveAction } from '../domain/continuity';
 import type { CorrectiveActionOpened } from '../domain/corrective-action';
 import { deadlineTimers } from '../domain/deadlines';
+import { continuityTestDetails } from '../domain/governance-metadata';
 import { type ContinuityTestStatus, continuityTestStatusQuery, recordTestOutcomeUpdate } from './continuity-test.messages';
-import { correctiveAction } from './corrective-action';
+import { startCorrectiveAction } from './corrective-action';
 import { DUTY_SEARCH_ATTRIBUTES_PATCH, governanceDuty } from './governance-duty';
 import { NOT_ALLOWED } from './refusals';
 
@@ -19,19 +20,27 @@ const RECORD_OUTCOME: ActionOffer = { step: 'continuity-test.record-outcome' };
  * outcome by the deadline (reminders, then an escalation to the managers); a failure becomes a corrective action.
  */
 export async function continuityTest({ planId }: { planId: string }): Promise<ContinuityTestStatus> {
-  const test = governanceDuty(CONTINUITY_TEST_TRANSITIONS, { searchAttributes: patched(DUTY_SEARCH_ATTRIBUTES_PATCH) });
   let testId: string | null = null;
   let ownerId = '';
+  let ownerName: string | undefined;
   let title = '';
+  let apiUrl: string | undefined;
   let actionId: string | null = null;
+  const test = governanceDuty(CONTINUITY_TEST_TRANSITIONS, {
+    searchAttributes: patched(DUTY_SEARCH_ATTRIBUTES_PATCH),
+    details: (duty) => continuityTestDetails({ plan: title || planId, owner: ownerName ?? ownerId, state: duty.state, correctiveActionId: actionId, apiUrl }, duty.deadline()),
+  });
   const status = (): ContinuityTestStatus => ({ testId, state: test.state, dueAt: test.dueAt, escalated: test.escalated, actionId });
-  const mail = test.governanceMail(() => ({ 'X-Itsm-Continuity-Test-Id': testId! }));
+  const mail = test.governanceMail(() => ({ 'X-Itsm-Continuity-Test-Id': testId! }), 'plan owner');
+  const record = (summary: string, patch: Parameters<ContinuityActivities['recordContinuityTest']>[0]['patch']) => recordContinuityTest.executeWithOptions({ summary }, [{ testId: testId!, patch }]);
   /** A failed test's corrective action (clause 10.1): its record first, then its own workflow, which outlives the test. */
   const raiseCorrectiveAction = async (action: Omit<CorrectiveActionOpened, 'actionId'>): Promise<string> => {
     const id = uuid4();
     const workflowId = `corrective-action-${id}`;
-    await test.write(() => openCorrectiveAction({ actionId: id, workflowId, source: 'continuity', title: action.title, ownerId: action.ownerId, dueAt: action.dueAt }));
-    await startChild(correctiveAction, { workflowId, args: [{ actionId: id, ...action }], parentClosePolicy: ParentClosePolicy.ABANDON });
+    await test.write(() =>
+      openCorrectiveAction.executeWithOptions({ summary: 'record: corrective action raised' }, [{ actionId: id, workflowId, source: 'continuity', title: action.title, ownerId: action.ownerId, dueAt: action.dueAt }]),
+    );
+    await startCorrectiveAction(workflowId, { actionId: id, ...action, source: `continuity test ${title}`, ownerName, apiUrl });
     return id;
   };
 
@@ -42,8 +51,12 @@ export async function continuityTest({ planId }: { planId: string }): Promise<Co
     async ({ actorId, outcome, notes }) => {
       test.transition('recordOutcome', outcome);
       const testedAt = Date.now();
-      if (outcome === 'failed') actionId = await raiseCorrectiveAction(continuityCorrectiveAction(title, ownerId, testedAt));
-      await test.write(() => recordContinuityTest({ testId: testId!, patch: { state: outcome, notes, testedById: actorId, testedAt: new Date(testedAt).toISOString(), ...(actionId ? { actionId } : {}) } }));
+      if (outcome === 'failed') {
+        actionId = await raiseCorrectiveAction(continuityCorrectiveAction(title, ownerId, testedAt));
+        // The details name the action; the search attributes did not move, so nothing is upserted.
+        test.sync();
+      }
+      await test.write(() => record(`record: test ${outcome}`, { state: outcome, notes, testedById: actorId, testedAt: new Date(testedAt).toISOString(), ...(actionId ? { actionId } : {}) }));
       return status();
     },
     ({ actorId, mayRecord }) => {
@@ -51,9 +64,12 @@ export async function continuityTest({ planId }: { planId: string }): Promise<Co
     },
   );
 
-  const opened = await openContinuityTest({ workflowId: workflowInfo().workflowId, planId, at: new Date(Date.now()).toISOString() });
+  const opened = await openContinuityTest.executeWithOptions({ summary: 'record: continuity test opened' }, [{ workflowId: workflowInfo().workflowId, planId, at: new Date(Date.now()).toISOString() }]);
   testId = opened.testId;
   ownerId = opened.ownerId;
+  // Absent from tests opened before the Temporal UI showed them.
+  ownerName = opened.ownerName;
+  apiUrl = opened.apiUrl;
   title = opened.title;
   test.open(opened.dueAt);
   await test.followUp({
@@ -61,7 +77,7 @@ export async function continuityTest({ planId }: { planId: string }): Promise<Co
     request: () => mail('continuity-test-due', [ownerId], `Yearly continuity test due: ${title}`, RECORD_OUTCOME),
     remind: () => mail('continuity-test-reminder', [ownerId], `Reminder: continuity test of ${title}`, RECORD_OUTCOME),
     escalate: () => mail('continuity-test-overdue', 'managers', `ESCALATED: continuity test of ${title} is overdue`),
-    recordEscalation: () => recordContinuityTest({ testId: opened.testId, patch: { escalated: true } }),
+    recordEscalation: () => record('record: continuity test escalated', { escalated: true }),
   });
   return status();
 }

@@ -1,6 +1,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { ActionOffer } from '../domain/action-links';
 import type { DeadlineTimer } from '../domain/deadlines';
+import { deadlineTimerSummary, mailSummary, ESCALATION_LEVEL, type DeadlineStanding } from '../domain/governance-metadata';
 import type { DutyCommand } from '../domain/governance-duty';
 import { isFinal, type TransitionTable } from '../domain/transitions';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
@@ -33,20 +34,29 @@ export interface DutyFollowUp {
  */
 export class GovernanceDuty<S extends string, C extends string> extends RecordProcess<S, C | DutyCommand> {
   private due: string | null = null;
-  private overdue = false;
+  private escalatedAt: number | null = null;
+  private timers: () => DeadlineTimer[] = () => [];
+  private readonly fired = new Set<string>();
 
   constructor(
     private readonly table: TransitionTable<S, C | DutyCommand>,
     searchAttributes?: () => SearchAttributePair[],
+    details?: () => string,
   ) {
-    super({ table, keyPrefix: workflowInfo().workflowId, searchAttributes });
+    super({ table, keyPrefix: workflowInfo().workflowId, searchAttributes, details });
   }
 
   get dueAt(): string | null {
     return this.due;
   }
   get escalated(): boolean {
-    return this.overdue;
+    return this.escalatedAt !== null;
+  }
+
+  /** Where the deadline stands, for the current details: due, escalated when, the next timer. */
+  deadline(): Omit<DeadlineStanding, 'noun'> {
+    const next = isFinal(this.table, this.state) ? null : (this.timers().find((timer) => !this.fired.has(timer.key)) ?? null);
+    return { dueAt: this.due, escalatedAt: this.escalatedAt, next, now: Date.now() };
   }
 
   /** The process opens the duty once it knows the deadline. */
@@ -61,36 +71,61 @@ export class GovernanceDuty<S extends string, C extends string> extends RecordPr
    */
   async followUp({ timers, request, remind, escalate, recordEscalation }: DutyFollowUp): Promise<void> {
     const done = () => isFinal(this.table, this.state);
+    this.timers = timers;
+    // The details now name the first deadline; the search attributes did not move, so nothing is upserted.
+    this.sync();
     // Completed while its opening was still being written: nobody needs asking.
     if (!done()) request();
-    await this.untilDone(done, timers, async (timer) => {
-      if (timer.kind === 'reminder') return remind();
-      this.overdue = true;
-      this.transition('escalate');
-      escalate();
-      await this.write(recordEscalation);
-    });
+    await this.untilDone(
+      done,
+      timers,
+      async (timer) => {
+        if (timer.kind === 'reminder') {
+          remind();
+          // Only the details' next deadline moved: the search attributes are unchanged, so nothing is upserted.
+          return this.sync();
+        }
+        this.escalatedAt = Date.now();
+        this.transition('escalate');
+        escalate();
+        await this.write(recordEscalation);
+      },
+      this.fired,
+      (timer) => deadlineTimerSummary(this.table.noun, timer),
+    );
     await this.drain();
   }
 
-  /** Mail through the governance sender; its text names the deadline, in each reader's own time zone. */
-  governanceMail(headers: () => Record<string, string>) {
+  /**
+   * Mail through the governance sender; its text names the deadline, in each reader's own time zone. `owedBy`
+   * names, in the timeline, the person the duty is owed by (`mail: competence-review-due → person reviewed`).
+   */
+  governanceMail(headers: () => Record<string, string>, owedBy: string) {
     return (kind: string, toUserIds: string[] | 'managers', subject: string, offer?: ActionOffer) =>
-      this.send(kind, (key) => sendGovernanceMail({ key, kind, toUserIds, subject, text: `${subject}. Due by ${this.due}.`, headers: headers(), offer }));
+      this.send(kind, (key) =>
+        sendGovernanceMail.executeWithOptions({ summary: mailSummary(kind, toUserIds === 'managers' ? toUserIds : owedBy) }, [{ key, kind, toUserIds, subject, text: `${subject}. Due by ${this.due}.`, headers: headers(), offer }]),
+      );
   }
 }
 
-/** A duty on `table`; with `searchAttributes`, its state, due date and escalation level are synced to them. */
-export function governanceDuty<S extends string, C extends string>(table: TransitionTable<S, C | DutyCommand>, { searchAttributes }: { searchAttributes: boolean }): GovernanceDuty<S, C> {
+/**
+ * A duty on `table`; with `searchAttributes`, its state, due date and escalation level are synced to them;
+ * `details` writes its current details for the Temporal UI (usually from `duty.deadline()`).
+ */
+export function governanceDuty<S extends string, C extends string>(
+  table: TransitionTable<S, C | DutyCommand>,
+  { searchAttributes, details }: { searchAttributes: boolean; details?: (duty: GovernanceDuty<S, C>) => string },
+): GovernanceDuty<S, C> {
   const duty: GovernanceDuty<S, C> = new GovernanceDuty(
     table,
     searchAttributes
       ? () => [
           [ItsmState, duty.state],
-          [ItsmEscalationLevel, duty.escalated ? 1 : 0],
+          [ItsmEscalationLevel, duty.escalated ? ESCALATION_LEVEL : 0],
           [ItsmDueAt, duty.dueAt ? new Date(duty.dueAt) : null],
         ]
       : undefined,
+    details && (() => details(duty)),
   );
   return duty;
 }

@@ -12,6 +12,8 @@ export interface Actor {
 export interface AssignInput extends Actor {
   groupId?: string | null;
   assigneeId?: string | null;
+  /** The group's name, shown in the workflow's details in the Temporal UI. */
+  groupName?: string | null;
   /** Shown in the Temporal UI as ItsmAssignee. */
   assigneeEmail?: string | null;
 }

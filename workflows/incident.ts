@@ -2,7 +2,8 @@ import { condition, continueAsNew, patched, proxyActivities, workflowInfo } from
 import type { IncidentActivities, IncidentEventRecord } from '../activities/incident';
 import type { SatisfactionActivities } from '../activities/satisfaction';
 import { assignTarget, countsAsFirstResponse, INCIDENT_TRANSITIONS, noteTarget, openingColumns, type IncidentCommand, type IncidentOpened, type IncidentState } from '../domain/incident';
-import type { IncidentStatus } from '../domain/incident-record';
+import { incidentCurrentDetails, incidentOpeningCurrentDetails, incidentStepSummary, notificationSummary, recordSummary } from '../domain/incident-metadata';
+import type { IncidentStatus, NotificationRequest } from '../domain/incident-record';
 import {
   acknowledged, assigned, deliveryTime, incidentSnapshot, incidentStatus, nearestDue, nextIncidentStep, openingStatus, openRuntime,
   paused, reopened, reopenWindowPassed, resolved, responded, resumed, retargeted, nextSlaEvent, slaBreached, slaEventEffect, type CarriedIncident, type IncidentRuntime, type IncidentStep,
@@ -61,12 +62,16 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     keyPrefix: incidentId,
     seq: carried?.seq,
     searchAttributes: () => attributes,
+    details: (): string => (initialised ? incidentCurrentDetails(opened, rt, incident.state, Date.now()) : incidentOpeningCurrentDetails(opened, opened.priority, incident.state)),
   });
   let majorDeclared = carried?.major ?? false;
   const retargets = serialQueue();
   const historyLimit = tuning.historyLimit ?? (patched('incident-history-limit-1000') ? DEFAULT_HISTORY_LIMIT : HISTORY_LIMIT_BEFORE_BOUNDED_CACHE);
   // Resolved here: the queue is the one this run was started on, so every deployment and test has its own pair.
   const { sendIncidentNotification: sendOnMailQueue } = proxyActivities<IncidentActivities>({ ...INCIDENT_ACTIVITY_OPTIONS, taskQueue: mailTaskQueue(workflowInfo().taskQueue) });
+  // Summaries name each step in the Temporal UI's timeline; they are metadata, so recorded histories still replay.
+  const policyFor = (priority: Priority) => loadSlaPolicy.executeWithOptions({ summary: `load SLA policy ${priority}` }, [{ serviceId: opened.serviceId, priority }]);
+  const mail = (send: typeof sendOnMailQueue, request: NotificationRequest) => send.executeWithOptions({ summary: notificationSummary(request) }, [request]);
 
   const status = (now: number): IncidentStatus => (initialised ? incidentStatus(rt, incident.state, now) : openingStatus(opened, incident.state));
   const unmoved = (): Transitioned<IncidentState> => ({ from: incident.state, to: incident.state });
@@ -95,7 +100,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     publish(now, moved.to);
     const event = auditEvent(now, type, actorId, moved, data, visibility);
     const snapshot = incidentSnapshot(rt, moved.to, now);
-    await incident.write(() => recordIncidentChange({ incidentId, event, snapshot }));
+    await incident.write(() => recordIncidentChange.executeWithOptions({ summary: recordSummary(type) }, [{ incidentId, event, snapshot }]));
     return status(now);
   }
 
@@ -130,10 +135,10 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
   incident.update(
     assignUpdate,
     'assign',
-    async ({ actorId, groupId, assigneeId, assigneeEmail }) => {
+    async ({ actorId, groupId, groupName, assigneeId, assigneeEmail }) => {
       const moved = await move('assign', assignTarget(incident.state));
       const now = Date.now();
-      rt = assigned(rt, moved.to, now, { groupId, assigneeId, assigneeEmail });
+      rt = assigned(rt, moved.to, now, { groupId, groupName, assigneeId, assigneeEmail });
       if (assigneeId) notify(now, 'assigned', ['assignee']);
       return record(now, 'assigned', actorId, moved, { groupId: rt.groupId, assigneeId: rt.assigneeId });
     },
@@ -176,7 +181,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
   incident.update(changePriorityUpdate, 'changePriority', async ({ actorId, priority, impact, urgency, reason }) => {
     await move('changePriority');
     return retarget(
-      () => loadSlaPolicy({ serviceId: opened.serviceId, priority }),
+      () => policyFor(priority),
       (now, previous) => {
         rt = { ...rt, impact, urgency };
         return record(now, 'priority-changed', actorId, unmoved(), { from: previous, to: priority, impact, urgency, reason });
@@ -223,7 +228,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
       majorDeclared = true;
       await move('declareMajor');
       return retarget(
-        () => (rt.priority === 'P1' ? rt.sla.policy : loadSlaPolicy({ serviceId: opened.serviceId, priority: 'P1' })),
+        () => (rt.priority === 'P1' ? rt.sla.policy : policyFor('P1')),
         (now, previous) => {
           rt = { ...rt, major: true };
           notify(now, 'major', ['serviceOwner', 'groupLead', 'assignee'], { reason });
@@ -270,7 +275,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     revision++;
     publish(now, incident.state);
     const snapshot = incidentSnapshot(rt, incident.state, now);
-    await incident.write(() => recordIncidentChanges({ incidentId, events, snapshot }));
+    await incident.write(() => recordIncidentChanges.executeWithOptions({ summary: recordSummary(events.length) }, [{ incidentId, events, snapshot }]));
   }
 
   async function deliverDue(now: number) {
@@ -279,10 +284,10 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     // Mail goes to its own task queue and the deadline loop moves on: each mail still follows the writes queued
     // before it (its recipients come from the record) and the mail before it. Running incidents keep the old order.
     if (patched('incident-mail-own-task-queue')) {
-      for (const { at: _at, ...request } of due) incident.later(() => sendOnMailQueue(request));
+      for (const { at: _at, ...request } of due) incident.later(() => mail(sendOnMailQueue, request));
       return;
     }
-    for (const { at: _at, ...request } of due) await incident.write(() => sendIncidentNotification(request));
+    for (const { at: _at, ...request } of due) await incident.write(() => mail(sendIncidentNotification, request));
   }
 
   async function continueWithFreshHistory(): Promise<void> {
@@ -297,10 +302,10 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     const inOneStep = patched('opening-in-one-activity');
     let policy: SlaPolicySnapshot;
     if (inOneStep) {
-      policy = await openIncidentRecord(opened);
+      policy = await openIncidentRecord.executeWithOptions({ summary: 'open incident record' }, [opened]);
     } else {
-      await recordIncidentOpened(opened);
-      policy = await loadSlaPolicy({ serviceId: opened.serviceId, priority: opened.priority });
+      await recordIncidentOpened.executeWithOptions({ summary: recordSummary('opened') }, [opened]);
+      policy = await policyFor(opened.priority);
     }
     rt = openRuntime(opened, policy);
     initialised = true;
@@ -310,7 +315,9 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
   const fresh = !initialised;
   const deadlinesWritten = initialised || (await initialise());
   publish(Date.now(), openingState);
-  if (!deadlinesWritten) await incident.write(() => recordIncidentChange({ incidentId, event: null, snapshot: incidentSnapshot(rt, openingState, Date.now()) }));
+  if (!deadlinesWritten) {
+    await incident.write(() => recordIncidentChange.executeWithOptions({ summary: recordSummary('deadlines') }, [{ incidentId, event: null, snapshot: incidentSnapshot(rt, openingState, Date.now()) }]));
+  }
   // New work is announced to the group it was routed to at once (or, unrouted, to the service owner and the
   // managers), so nobody first hears of it from an escalation. Incidents opened before routing replay without it.
   if (fresh && patched('notify-group-at-intake')) {
@@ -325,9 +332,10 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     () => (incident.historyFull(historyLimit) ? { kind: 'continue', at: 0 } : nextIncidentStep(rt, incident.state, Date.now())),
     (step) => (step.kind === 'continue' ? continueWithFreshHistory() : step.kind === 'sla' ? (patched('sla-due-events-in-one-write') ? fireAllDue() : fire(step.event)) : deliverDue(Date.now())),
     () => revision,
+    (step) => incidentStepSummary(step, rt),
   );
   await incident.drain();
   // Customer satisfaction is measured on every closed incident (clause 8.3.2). Incidents that closed before
   // surveys existed replay without it.
-  if (patched('satisfaction-survey-on-close')) await sendSatisfactionSurvey({ incidentId });
+  if (patched('satisfaction-survey-on-close')) await sendSatisfactionSurvey.executeWithOptions({ summary: 'mail: satisfaction survey → customer' }, [{ incidentId }]);
 }

@@ -2,6 +2,7 @@ import { condition, patched, proxyActivities, setHandler } from '@temporalio/wor
 import type { ProblemActivities, ProblemEventRecord, ProblemSnapshot } from '../activities/problem';
 import type { ActionOffer } from '../domain/action-links';
 import { isoOrNull } from '../domain/instants';
+import { PROBLEM_MANAGER, problemCurrentDetails, problemMailLabel, problemRecordLabel, problemTimerLabel, type ProblemProgress } from '../domain/problem-metadata';
 import {
   fixOutcome,
   PROBLEM_TRANSITIONS,
@@ -52,6 +53,9 @@ const INVESTIGATE: ActionOffer = { step: 'problem.investigate' };
 /** What the loop waits for: a root-cause reminder or escalation, or the end of the fix's effectiveness review. */
 type ProblemWake = ProblemTimer | { kind: 'review-end'; at: number };
 
+/** Who a mail goes to, by role (`owner`, `problem manager`): the role names the mail in the UI's timeline. */
+type Audience = [role: string, userId: string | null][];
+
 /**
  * One problem (ISO/IEC 20000-1 clause 8.6.3): investigated against a root-cause deadline with reminders and an
  * escalation, published as a known error (its workaround goes to the linked open incidents and to the knowledge
@@ -59,7 +63,12 @@ type ProblemWake = ProblemTimer | { kind: 'review-end'; at: number };
  */
 export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   const { problemId } = opened;
-  const problem = new RecordProcess<ProblemState, ProblemCommand>({ table: PROBLEM_TRANSITIONS, keyPrefix: problemId, refusalPrefix: problemReference(opened.number) });
+  const problem: RecordProcess<ProblemState, ProblemCommand> = new RecordProcess({
+    table: PROBLEM_TRANSITIONS,
+    keyPrefix: problemId,
+    refusalPrefix: problemReference(opened.number),
+    details: () => problemCurrentDetails(progress(), Date.now()),
+  });
   let ownerId = opened.ownerId;
   let policy: ProblemPolicySnapshot | null = null;
   let round = 0;
@@ -67,6 +76,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   let timers: ProblemTimer[] = [];
   const fired = new Set<string>();
   let escalationLevel = 0;
+  let escalatedTo: string | null = null;
   const linked = new Set(opened.incidentIds);
   let knownError: ProblemStatus['knownError'] = null;
   let fixChangeId: string | null = null;
@@ -92,6 +102,34 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
       [ItsmEscalationLevel, escalationLevel],
       [ItsmDueAt, due === null ? null : new Date(due)],
     ]);
+    problem.sync();
+  }
+
+  /** The next root-cause reminder or escalation, or the end of the effectiveness review; none once closed. */
+  function nextWake(): ProblemWake | null {
+    if (rcaRunning()) return timers.find((timer) => !fired.has(timer.key)) ?? null;
+    return problem.state === 'resolved' && reviewUntil !== null ? { kind: 'review-end', at: reviewUntil } : null;
+  }
+  const wakeLabel = (wake: ProblemWake) => problemTimerLabel(wake, rcaDueAt, ownerId !== null);
+
+  function progress(): ProblemProgress {
+    const next = nextWake();
+    return {
+      state: problem.state,
+      priority: opened.priority,
+      ownerId,
+      coordinatorId: policy?.coordinatorId ?? null,
+      rcaDueAt: rcaDueAt || null,
+      rcaRunning: rcaRunning(),
+      escalationLevel,
+      escalatedTo,
+      incidents: linked.size,
+      knownErrorTitle: knownError?.title ?? null,
+      fixChangeId,
+      reviewUntil,
+      closeReason,
+      next: next && { label: wakeLabel(next), at: next.at },
+    };
   }
 
   const snapshot = (): ProblemSnapshot => ({
@@ -124,14 +162,23 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     version++;
     syncSearchAttributes();
     const event: ProblemEventRecord = { eventKey: problem.key(type), type, actorId, at: isoOrNull(Date.now())!, fromState, toState: problem.state, data };
-    await problem.write(() => recordProblemChange({ problemId, event, snapshot: snapshot() }));
+    await problem.write(() => recordProblemChange.executeWithOptions({ summary: problemRecordLabel(type) }, [{ problemId, event, snapshot: snapshot() }]));
     return status();
   }
 
-  function notify(kind: string, toUserIds: (string | null)[], context: Record<string, string> = {}, offer?: ActionOffer) {
-    const to = [...new Set(toUserIds.filter((id): id is string => id !== null))];
-    if (to.length > 0) problem.send(kind, (key) => sendProblemNotification({ key, problemId, kind, toUserIds: to, context, offer }));
+  /** Mails whoever of `audience` is known; returns their roles, which the details name as notified. */
+  function notify(kind: string, audience: Audience, context: Record<string, string> = {}, offer?: ActionOffer): string {
+    const known = audience.filter((entry): entry is [string, string] => entry[1] !== null);
+    const to = [...new Set(known.map(([, id]) => id))];
+    const roles = known.map(([role]) => role);
+    if (to.length > 0) problem.send(kind, (key) => sendProblemNotification.executeWithOptions({ summary: problemMailLabel(kind, roles) }, [{ key, problemId, kind, toUserIds: to, context, offer }]));
+    return roles.join(', ');
   }
+  /** The owner and the problem manager: who hears of the fix's outcome and of a recurrence. */
+  const ownerAndManager = (): Audience => [
+    ['owner', ownerId],
+    [PROBLEM_MANAGER, policy!.coordinatorId],
+  ];
 
   function startRca(now: number) {
     round++;
@@ -167,17 +214,17 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     for (const id of fresh) linked.add(id);
     let recurred = problem.state === 'resolved' && patched(RECURS_AT_ONCE);
     if (recurred) recur();
-    await problem.write(() => linkProblemIncidents({ problemId, incidentIds: fresh, linkedBy }));
+    await problem.write(() => linkProblemIncidents.executeWithOptions({ summary: `record: ${fresh.length} incident(s) linked` }, [{ problemId, incidentIds: fresh, linkedBy }]));
     if (knownError && (problem.state === 'known_error' || problem.state === 'fix_pending')) {
       const key = problem.key('workaround');
-      await problem.write(() => postWorkaround({ problemId, key, incidentIds: fresh, actorId: actorId ?? ownerId }));
+      await problem.write(() => postWorkaround.executeWithOptions({ summary: `incidents: workaround → ${fresh.length} incident(s)` }, [{ problemId, key, incidentIds: fresh, actorId: actorId ?? ownerId }]));
     }
     // Problems begun before RECURS_AT_ONCE recur only here, after the writes.
     if (problem.state === 'resolved') {
       recur();
       recurred = true;
     }
-    if (recurred) notify('problem-recurred', [ownerId, policy!.coordinatorId], { incidents: String(fresh.length) });
+    if (recurred) notify('problem-recurred', ownerAndManager(), { incidents: String(fresh.length) });
     return record(recurred ? 'recurred' : 'incidents-linked', actorId, recurred ? 'resolved' : problem.state, { incidentIds: fresh, linkedBy });
   }
 
@@ -186,7 +233,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
   problem.update(investigateProblemUpdate, 'investigate', async ({ actorId, ownerId: owner }) => {
     const { from } = await move('investigate');
     ownerId = owner;
-    notify('problem-assigned', [owner], { deadline: isoOrNull(rcaDueAt)! });
+    notify('problem-assigned', [['owner', owner]], { deadline: isoOrNull(rcaDueAt)! });
     return record('investigation-started', actorId, from, { ownerId: owner });
   });
 
@@ -197,7 +244,9 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
       const { from } = await move('publishKnownError');
       knownError = { title, rootCause, workaround, articleId: knownError?.articleId ?? null };
       timers = [];
-      const published = await problem.write(() => publishKnownError({ problemId, key: problem.key('known-error'), actorId, title, rootCause, workaround, language, incidentIds: [...linked] }));
+      const published = await problem.write(() =>
+        publishKnownError.executeWithOptions({ summary: 'record: known error, article and workaround' }, [{ problemId, key: problem.key('known-error'), actorId, title, rootCause, workaround, language, incidentIds: [...linked] }]),
+      );
       knownError = { ...knownError, articleId: published.articleId };
       return record('known-error-published', actorId, from, { title, articleId: published.articleId, incidentsNotified: published.notifiedIncidentIds });
     },
@@ -238,7 +287,7 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
     } else if (result === 'fix-failed') {
       fixChangeId = null;
       const { from } = problem.transition('fixFailed');
-      notify('problem-fix-failed', [ownerId, policy!.coordinatorId], { reason: `${changeState}${outcome ? ` (${outcome})` : ''}` });
+      notify('problem-fix-failed', ownerAndManager(), { reason: `${changeState}${outcome ? ` (${outcome})` : ''}` });
       await record('fix-failed', null, from, { changeId, changeState, outcome });
     }
   });
@@ -248,38 +297,41 @@ export async function problemRootCause(opened: ProblemOpened): Promise<void> {
       closedAt = Date.now();
       closeReason = 'effective: no new incidents during the review period';
       const { from } = problem.transition('closeEffective');
-      notify('problem-closed', [ownerId, policy!.coordinatorId], { reason: closeReason });
+      notify('problem-closed', ownerAndManager(), { reason: closeReason });
       await record('closed', null, from, { reason: closeReason, effective: true });
       return;
     }
     fired.add(wake.key);
     if (wake.kind === 'rca-reminder') {
       problem.transition('remindRca');
-      notify('rca-reminder', [ownerId ?? policy!.coordinatorId], { deadline: isoOrNull(rcaDueAt)! });
+      notify('rca-reminder', [ownerId ? ['owner', ownerId] : [PROBLEM_MANAGER, policy!.coordinatorId]], { deadline: isoOrNull(rcaDueAt)! });
     } else {
       problem.transition('escalateRca');
       escalationLevel = Math.max(escalationLevel, 1);
-      notify('rca-escalation', [policy!.coordinatorId, ownerId], { deadline: isoOrNull(rcaDueAt)! });
+      escalatedTo = notify('rca-escalation', [
+        [PROBLEM_MANAGER, policy!.coordinatorId],
+        ['owner', ownerId],
+      ], { deadline: isoOrNull(rcaDueAt)! });
     }
     await record(`deadline.${wake.kind}`, null, problem.state, { key: wake.key, dueAt: isoOrNull(wake.at) });
   }
 
   syncSearchAttributes();
-  policy = await problem.write(() => openProblemRecord(opened));
+  policy = await problem.write(() => openProblemRecord.executeWithOptions({ summary: 'record: problem opened, RCA policy read' }, [opened]));
   startRca(Date.parse(opened.openedAt));
   await record('rca-deadline-set', null, problem.state, { rcaDueAt: isoOrNull(rcaDueAt), incidents: linked.size });
   // Offered only while nobody has taken the investigation (an Update may have come during the opening).
-  notify('problem-opened', [policy.coordinatorId, ownerId], { deadline: isoOrNull(rcaDueAt)! }, problem.allows('investigate') ? INVESTIGATE : undefined);
+  notify(
+    'problem-opened',
+    [
+      [PROBLEM_MANAGER, policy.coordinatorId],
+      ['owner', ownerId],
+    ],
+    { deadline: isoOrNull(rcaDueAt)! },
+    problem.allows('investigate') ? INVESTIGATE : undefined,
+  );
   opening = false;
 
-  await problem.loop(
-    () => problem.state === 'closed',
-    (): ProblemWake | null => {
-      if (rcaRunning()) return timers.find((timer) => !fired.has(timer.key)) ?? null;
-      return problem.state === 'resolved' && reviewUntil !== null ? { kind: 'review-end', at: reviewUntil } : null;
-    },
-    fire,
-    () => version,
-  );
+  await problem.loop(() => problem.state === 'closed', nextWake, fire, () => version, wakeLabel);
   await problem.drain();
 }

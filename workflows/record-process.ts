@@ -1,5 +1,5 @@
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
-import { allHandlersFinished, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DeadlineTimer } from '../domain/deadlines';
 import { illegalCommand, targetState, type TransitionTable } from '../domain/transitions';
 import type { ITSM_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
@@ -21,6 +21,11 @@ export interface RecordProcessOptions<S extends string, C extends string> {
   searchAttributes?: () => SearchAttributePair[];
   /** Prefixed to every refusal (e.g. the change's reference), so an API answer names the record. */
   refusalPrefix?: string;
+  /**
+   * The record as a manager reads it in the Temporal UI (Markdown: state, clocks, escalation, next deadline),
+   * refreshed with the search attributes. Not a command, so it never touches replay.
+   */
+  details?: () => string;
 }
 
 export interface Transitioned<S> {
@@ -111,6 +116,7 @@ export class RecordProcess<S extends string, C extends string> {
 
   sync(): void {
     if (this.options.searchAttributes) this.upsert(this.options.searchAttributes());
+    if (this.options.details) setCurrentDetails(this.options.details());
   }
 
   /** The next key of this record's event or mail stream. */
@@ -163,19 +169,32 @@ export class RecordProcess<S extends string, C extends string> {
    * Waits until `done`, firing each timer once when its time comes. The wait also ends when `watch` returns
    * something new (by default the timers' plan), so a deadline set later is kept too.
    */
-  async untilDone(done: () => boolean, timers: () => DeadlineTimer[], fire: (timer: DeadlineTimer) => Promise<void> | void, fired = new Set<string>()): Promise<void> {
+  async untilDone(
+    done: () => boolean,
+    timers: () => DeadlineTimer[],
+    fire: (timer: DeadlineTimer) => Promise<void> | void,
+    fired = new Set<string>(),
+    summary?: (timer: DeadlineTimer) => string,
+  ): Promise<void> {
     const plan = () =>
       timers()
         .map((timer) => `${timer.key}@${timer.at}`)
         .join(',');
-    await this.loop(done, () => timers().find((timer) => !fired.has(timer.key)) ?? null, (timer) => (fired.add(timer.key), fire(timer)), plan);
+    await this.loop(done, () => timers().find((timer) => !fired.has(timer.key)) ?? null, (timer) => (fired.add(timer.key), fire(timer)), plan, summary);
   }
 
   /**
    * The one deadline loop: fires `next()` when it is due, else waits for it, for `done`, or for `watch` to
-   * change (the record's revision unless told otherwise).
+   * change (the record's revision unless told otherwise). `summary` names the timer in the UI's timeline
+   * (`P1 response warning 75 %`); metadata only, so histories recorded without it still replay.
    */
-  async loop<T extends { at: number }>(done: () => boolean, next: () => T | null, fire: (timer: T) => Promise<void> | void, watch: () => unknown = () => this.moves): Promise<void> {
+  async loop<T extends { at: number }>(
+    done: () => boolean,
+    next: () => T | null,
+    fire: (timer: T) => Promise<void> | void,
+    watch: () => unknown = () => this.moves,
+    summary?: (timer: T) => string,
+  ): Promise<void> {
     while (!done()) {
       const timer = next();
       const now = Date.now();
@@ -184,7 +203,10 @@ export class RecordProcess<S extends string, C extends string> {
         continue;
       }
       const seen = watch();
-      await condition(() => done() || watch() !== seen, timer ? Math.max(1, timer.at - now) : undefined);
+      const woken = () => done() || watch() !== seen;
+      if (!timer) await condition(woken);
+      else if (summary) await condition(woken, Math.max(1, timer.at - now), { summary: summary(timer) });
+      else await condition(woken, Math.max(1, timer.at - now));
     }
   }
 

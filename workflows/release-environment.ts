@@ -1,5 +1,7 @@
-import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { ReleaseActivities } from '../activities/release';
+import { releaseReference } from '../domain/release';
+import { environmentCurrentDetails, releaseStepSummary } from '../domain/release-metadata';
 import { environmentProgressSignal, smokeTestConfirmedSignal, type EnvironmentProgress } from './release.messages';
 
 export interface EnvironmentDeployment {
@@ -8,6 +10,8 @@ export interface EnvironmentDeployment {
   /** A person confirms the smoke test before the automatic verification. */
   confirm: boolean;
   confirmSeconds: number;
+  /** The release's number, for the details; absent from children started before they were told it. */
+  number?: number;
 }
 
 const { runReleaseStep } = proxyActivities<ReleaseActivities>({
@@ -30,22 +34,29 @@ export async function releaseEnvironment(input: EnvironmentDeployment): Promise<
   setHandler(smokeTestConfirmedSignal, () => {
     confirmed = true;
   });
+  const now = { reference: input.number === undefined ? releaseId : releaseReference(input.number), environment, phase: 'deploying', confirmationDue: null as number | null, overdue: false };
 
   async function phase(name: EnvironmentProgress['phase'], recorded: string | null = name) {
-    if (recorded) await setDeploymentState({ releaseId, environment, state: recorded });
+    if (name === 'confirmation-overdue') now.overdue = true;
+    else now.phase = name;
+    setCurrentDetails(environmentCurrentDetails(now));
+    if (recorded) await setDeploymentState.executeWithOptions({ summary: `record: ${environment} ${recorded}` }, [{ releaseId, environment, state: recorded }]);
     await release.signal(environmentProgressSignal, { environment, phase: name });
   }
 
+  const step = (name: 'deploy' | 'verify') => runReleaseStep.executeWithOptions({ summary: releaseStepSummary(name, environment) }, [{ releaseId, environment, step: name }]);
+
   await phase('deploying');
-  await runReleaseStep({ releaseId, environment, step: 'deploy' });
+  await step('deploy');
   if (input.confirm) {
+    now.confirmationDue = Date.now() + input.confirmSeconds * 1000;
     await phase('awaiting_confirmation');
-    if (!(await condition(() => confirmed, input.confirmSeconds * 1000))) {
+    if (!(await condition(() => confirmed, input.confirmSeconds * 1000, { summary: `smoke-test confirmation in ${environment}` }))) {
       await phase('confirmation-overdue', null);
       await condition(() => confirmed);
     }
   }
   await phase('verifying');
-  await runReleaseStep({ releaseId, environment, step: 'verify' });
+  await step('verify');
   await phase('deployed');
 }

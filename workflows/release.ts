@@ -3,10 +3,12 @@ import type { ReleaseActivities, ReleaseEventRecord } from '../activities/releas
 import { RELEASE_TRANSITIONS, releaseReference, releaseWorkflowId, type ReleaseCommand, type ReleaseOpened, type ReleaseState, type ReleaseStep } from '../domain/release';
 import { isoOrNull } from '../domain/instants';
 import { isFinal } from '../domain/transitions';
-import { ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
+import { mailSummary, type MailNotice } from '../domain/mail-notices';
+import { environmentStartDetails, environmentSummary, releaseAudience, releaseCurrentDetails, releaseDueAt, releaseStepSummary } from '../domain/release-metadata';
+import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
 import { abortReleaseUpdate, authoriseReleaseUpdate, confirmReleaseUpdate, environmentProgressSignal, releaseStatusQuery, smokeTestConfirmedSignal, startReleaseUpdate, type ReleaseStatus } from './release.messages';
 import { releaseEnvironment } from './release-environment';
-import { RecordProcess } from './record-process';
+import { RecordProcess, type SearchAttributePair } from './record-process';
 import { ILLEGAL_TRANSITION } from './refusals';
 
 const { runReleaseStep } = proxyActivities<ReleaseActivities>({
@@ -32,17 +34,42 @@ export async function release(opened: ReleaseOpened): Promise<void> {
   // Releases started before environments were records gate their last environment, whatever its name.
   const byRecord = patched('production-by-environment-record');
   const production = byRecord ? opened.production : [last];
+  // Releases started before it never told managers when a smoke-test confirmation was due.
+  const dueAtSynced = patched('release-due-at');
   let escalationLevel = 0;
+  const environments: Record<string, string> = Object.fromEntries(opened.environments.map((env) => [env, 'pending']));
+  /** When each awaited smoke-test confirmation is due, and the mail sent by role: for managers in the Temporal UI. */
+  const confirmationDue: Record<string, number> = {};
+  const notices: MailNotice[] = [];
+  const dueAt = () => {
+    const due = releaseDueAt({ environments, confirmationDue });
+    return due === null ? null : new Date(due);
+  };
   const lifecycle: RecordProcess<ReleaseState, ReleaseCommand> = new RecordProcess({
     table: RELEASE_TRANSITIONS,
     keyPrefix: releaseId,
     refusalPrefix: releaseReference(opened.number),
-    searchAttributes: () => [
-      [ItsmState, lifecycle.state],
-      [ItsmEscalationLevel, escalationLevel],
-    ],
+    searchAttributes: () => {
+      const pairs: SearchAttributePair[] = [
+        [ItsmState, lifecycle.state],
+        [ItsmEscalationLevel, escalationLevel],
+      ];
+      return dueAtSynced ? [...pairs, [ItsmDueAt, dueAt()]] : pairs;
+    },
+    details: () =>
+      releaseCurrentDetails({
+        ...opened,
+        state: lifecycle.state,
+        environments,
+        production,
+        confirmationDue,
+        awaitingAuthorisationFor: awaitingAuthorisationFor(),
+        authorisedFor,
+        escalationLevel,
+        failureReason,
+        notices,
+      }),
   });
-  const environments: Record<string, string> = Object.fromEntries(opened.environments.map((env) => [env, 'pending']));
   let started = false;
   let authorisedById: string | null = null;
   let authorisedAt: number | null = null;
@@ -71,14 +98,16 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     lifecycle.touch();
     const event: ReleaseEventRecord = { eventKey: lifecycle.key(type), type, actorId, at: isoOrNull(Date.now())!, fromState, toState: lifecycle.state, data };
     const snapshot = { state: lifecycle.state, authorisedById, authorisedAt: isoOrNull(authorisedAt), failureReason, finishedAt: isoOrNull(finishedAt) };
-    await lifecycle.write(() => recordReleaseChange({ releaseId, event, snapshot }));
+    await lifecycle.write(() => recordReleaseChange.executeWithOptions({ summary: `record: ${type}` }, [{ releaseId, event, snapshot }]));
     return status();
   }
 
   function notify(kind: string, toUserIds: (string | null)[] | 'authorisers', detail = '', environment?: string) {
+    const notice = { at: Date.now(), kind, audience: releaseAudience(toUserIds, opened.requesterId) };
+    notices.push(notice);
     lifecycle.send(kind, async (key) => {
-      const to = toUserIds === 'authorisers' ? await releaseAuthorisers() : toUserIds.filter((id): id is string => id !== null);
-      if (to.length > 0) await sendReleaseNotification({ key, releaseId, kind, toUserIds: to, detail, ...(environment ? { environment } : {}) });
+      const to = toUserIds === 'authorisers' ? await releaseAuthorisers.executeWithOptions({ summary: 'find the release authorisers' }, []) : toUserIds.filter((id): id is string => id !== null);
+      if (to.length > 0) await sendReleaseNotification.executeWithOptions({ summary: mailSummary(notice) }, [{ key, releaseId, kind, toUserIds: to, detail, ...(environment ? { environment } : {}) }]);
     });
   }
 
@@ -157,11 +186,16 @@ export async function release(opened: ReleaseOpened): Promise<void> {
       return;
     }
     environments[environment] = phase;
-    if (phase === 'awaiting_confirmation') notify('confirmation-request', [opened.requesterId], `in ${environment}`);
+    if (phase === 'awaiting_confirmation') {
+      confirmationDue[environment] = Date.now() + opened.confirmSeconds * 1000;
+      notify('confirmation-request', [opened.requesterId], `in ${environment}`);
+    }
+    // Only ItsmDueAt can have moved (guarded above): state and escalation are synced where they change.
+    lifecycle.sync();
     if (phase === 'verifying' && environment === last && lifecycle.allows('verify')) void moveTo('verify', 'verifying', { environment });
   });
 
-  const step = (name: ReleaseStep, environment: string | null) => runReleaseStep({ releaseId, environment, step: name });
+  const step = (name: ReleaseStep, environment: string | null) => runReleaseStep.executeWithOptions({ summary: releaseStepSummary(name, environment) }, [{ releaseId, environment, step: name }]);
 
   /**
    * Authorised for this environment, inside the release's production window, and at least one linked change,
@@ -179,8 +213,8 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     for (;;) {
       await condition(() => authorisedById !== null && authorisedFor === environment);
       const opensAt = opened.productionStart ? Date.parse(opened.productionStart) : null;
-      if (opensAt !== null && Date.now() < opensAt) await sleep(opensAt - Date.now());
-      const { blockers } = await releaseProductionGate({ releaseId });
+      if (opensAt !== null && Date.now() < opensAt) await sleep(opensAt - Date.now(), { summary: `production window opens (${environment})` });
+      const { blockers } = await releaseProductionGate.executeWithOptions({ summary: `production gate: linked changes for ${environment}` }, [{ releaseId }]);
       if (blockers.length === 0) break;
       const refusedFor = authorisedById;
       authorisedById = null;
@@ -201,32 +235,36 @@ export async function release(opened: ReleaseOpened): Promise<void> {
     await moveTo('deploy', 'deploying');
     for (const environment of opened.environments) {
       if (production.includes(environment)) await productionGate(environment);
+      const confirm = opened.confirmIn.includes(environment);
       const child = await startChild(releaseEnvironment, {
         workflowId: `${releaseWorkflowId(releaseId)}/${environment}`,
-        args: [{ releaseId, environment, confirm: opened.confirmIn.includes(environment), confirmSeconds: opened.confirmSeconds }],
+        args: [{ releaseId, environment, confirm, confirmSeconds: opened.confirmSeconds, number: opened.number }],
+        staticSummary: environmentSummary(opened.number, environment),
+        staticDetails: environmentStartDetails({ ...opened, environment, production: production.includes(environment), confirm }),
         cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
       });
       children.set(environment, child);
       await child.result();
       environments[environment] = 'deployed';
+      lifecycle.sync();
     }
   }
 
   /** Backs out every environment the release touched, last first, each once. */
   async function rollBack(reason: string) {
     // The database knows which deploy steps began, even one whose start the release has not heard of yet.
-    const touched = (await deploymentsStarted({ releaseId })).reverse();
+    const touched = (await deploymentsStarted.executeWithOptions({ summary: 'find the environments to roll back' }, [{ releaseId }])).reverse();
     for (const environment of touched) {
       await step('rollback', environment);
-      await setDeploymentState({ releaseId, environment, state: 'rolled_back' });
+      await setDeploymentState.executeWithOptions({ summary: `record: ${environment} rolled_back` }, [{ releaseId, environment, state: 'rolled_back' }]);
       environments[environment] = 'rolled_back';
       await record('rolled-back', null, lifecycle.state, { environment, reason });
     }
     return touched;
   }
 
-  await lifecycle.write(() => openReleaseRecord(opened));
+  await lifecycle.write(() => openReleaseRecord.executeWithOptions({ summary: 'record: opened' }, [opened]));
   await record('planned', opened.requesterId, 'planned', { environments: opened.environments });
   await condition(() => started || abortRequested !== null);
   try {

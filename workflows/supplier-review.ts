@@ -1,8 +1,10 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { SupplierActivities } from '../activities/supplier-review';
+import type { OpenedSupplierReview, SupplierActivities } from '../activities/supplier-review';
 import type { ActionOffer } from '../domain/action-links';
+import { mailSummary } from '../domain/governance-metadata';
 import { isoOrNull } from '../domain/instants';
 import { assessmentTimers, SUPPLIER_REVIEW_TRANSITIONS, type ReviewOutcome } from '../domain/supplier';
+import { supplierReviewDetails } from '../domain/supplier-metadata';
 import { governanceDuty } from './governance-duty';
 import { NOT_ALLOWED } from './refusals';
 import { assessSupplierUpdate, supplierReviewStatusQuery, type SupplierReviewInput, type SupplierReviewStatus } from './supplier-review.messages';
@@ -21,13 +23,21 @@ const ASSESS: ActionOffer = { step: 'supplier-review.assess' };
  * deadline (reminders before, an escalation to the managers at it), and the outcome and actions are kept.
  */
 export async function supplierReview(input: SupplierReviewInput): Promise<SupplierReviewStatus> {
-  const review = governanceDuty(SUPPLIER_REVIEW_TRANSITIONS, { searchAttributes: true });
+  // The contract's names and the review's API address, once the record is open (reviews opened before had none).
+  let shown: Pick<OpenedSupplierReview, 'contract' | 'apiUrl'> = {};
+  let outcome: ReviewOutcome | null = null;
+  const review = governanceDuty(SUPPLIER_REVIEW_TRANSITIONS, {
+    searchAttributes: true,
+    details: (duty) =>
+      supplierReviewDetails({ state: duty.state, reason: input.reason, contract: shown.contract ?? { reference: input.contractId }, outcome, apiUrl: shown.apiUrl ?? null }, duty.deadline()),
+  });
   let reviewId: string | null = null;
   let ownerId = '';
-  let outcome: ReviewOutcome | null = null;
   const status = (): SupplierReviewStatus => ({ reviewId, state: review.state, dueAt: review.dueAt, escalated: review.escalated, outcome });
   const notify = (kind: string, toUserIds: string[] | 'managers', offer?: ActionOffer) =>
-    review.send(kind, (key) => sendSupplierNotification({ key, reviewId: reviewId!, kind, toUserIds, detail: review.dueAt!, offer }));
+    review.send(kind, (key) =>
+      sendSupplierNotification.executeWithOptions({ summary: mailSummary(kind, toUserIds === 'managers' ? toUserIds : 'contract owner') }, [{ key, reviewId: reviewId!, kind, toUserIds, detail: review.dueAt!, offer }]),
+    );
 
   review.query(supplierReviewStatusQuery, status);
   review.update(
@@ -36,7 +46,9 @@ export async function supplierReview(input: SupplierReviewInput): Promise<Suppli
     async ({ actorId, outcome: decided, actions, notes }) => {
       review.transition('assess');
       outcome = decided;
-      await review.write(() => recordSupplierReview({ reviewId: reviewId!, patch: { state: review.state, outcome: decided, actions, notes, assessorId: actorId, decidedAt: isoOrNull(Date.now())! } }));
+      await review.write(() =>
+        recordSupplierReview.executeWithOptions({ summary: `record: assessed, ${decided}` }, [{ reviewId: reviewId!, patch: { state: review.state, outcome: decided, actions, notes, assessorId: actorId, decidedAt: isoOrNull(Date.now())! } }]),
+      );
       return status();
     },
     ({ actorId, mayAssess }) => {
@@ -44,20 +56,21 @@ export async function supplierReview(input: SupplierReviewInput): Promise<Suppli
     },
   );
 
-  const opened = await openSupplierReview({ workflowId: workflowInfo().workflowId, contractId: input.contractId, reason: input.reason, at: isoOrNull(Date.now())! });
+  const opened = await openSupplierReview.executeWithOptions({ summary: 'record: supplier review opened' }, [{ workflowId: workflowInfo().workflowId, contractId: input.contractId, reason: input.reason, at: isoOrNull(Date.now())! }]);
+  shown = opened;
   reviewId = opened.reviewId;
   ownerId = opened.ownerId;
-  const performance = await gatherSupplierPerformance({ reviewId: opened.reviewId });
+  const performance = await gatherSupplierPerformance.executeWithOptions({ summary: 'records: supplier performance of the period' }, [{ reviewId: opened.reviewId }]);
   const { dueAt, timers } = assessmentTimers(Date.now(), opened.assessmentSeconds, opened.remindBeforeSeconds);
   review.open(isoOrNull(dueAt)!);
-  await review.write(() => recordSupplierReview({ reviewId: opened.reviewId, patch: { state: review.state, dueAt: review.dueAt, performance } }));
+  await review.write(() => recordSupplierReview.executeWithOptions({ summary: 'record: awaiting assessment' }, [{ reviewId: opened.reviewId, patch: { state: review.state, dueAt: review.dueAt, performance } }]));
 
   await review.followUp({
     timers: () => timers,
     request: () => notify('supplier-review-request', [ownerId], ASSESS),
     remind: () => notify('supplier-review-reminder', [ownerId], ASSESS),
     escalate: () => notify('supplier-review-escalation', 'managers'),
-    recordEscalation: () => recordSupplierReview({ reviewId: opened.reviewId, patch: { escalated: true } }),
+    recordEscalation: () => recordSupplierReview.executeWithOptions({ summary: 'record: supplier review escalated' }, [{ reviewId: opened.reviewId, patch: { escalated: true } }]),
   });
   return status();
 }

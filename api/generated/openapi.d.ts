@@ -2170,6 +2170,7 @@ export interface components {
                 title: string;
                 state: string;
             }[];
+            workflow: components["schemas"]["WorkflowLink"];
         };
         IncidentStatus: {
             /** @enum {string} */
@@ -2214,6 +2215,12 @@ export interface components {
             /** @enum {string} */
             visibility: "public" | "internal";
             data?: unknown;
+        };
+        WorkflowLink: {
+            /** @example change-0192f1e4-7c1a-7b3e-9d2a-3c4b5d6e7f80 */
+            id: string;
+            /** @description the workflow in the Temporal UI; null when the API was not told the UI's address (TEMPORAL_UI_URL) */
+            temporalUiUrl: string | null;
         };
         AssignIncident: {
             /** Format: uuid */
@@ -3066,6 +3073,7 @@ export interface components {
             closedAt: string | null;
             closeReason: string | null;
             workflowId: string;
+            workflow: components["schemas"]["WorkflowLink"];
             createdAt: string;
             updatedAt: string;
         };
@@ -3544,6 +3552,7 @@ export interface components {
                 toState: string | null;
                 data?: unknown;
             }[];
+            workflow: components["schemas"]["WorkflowLink"];
         };
         KnownErrorInput: {
             title: string;
@@ -3724,6 +3733,7 @@ export interface components {
             authorisedById: string | null;
             failureReason: string | null;
             workflowId: string;
+            workflow: components["schemas"]["WorkflowLink"];
             createdAt: string;
         };
         CreateRelease: {
@@ -3869,6 +3879,7 @@ export interface components {
             /** Format: uuid */
             assessorId: string | null;
             workflowId: string;
+            workflow: components["schemas"]["WorkflowLink"];
         };
         CreateDispute: {
             title: string;

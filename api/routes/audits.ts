@@ -13,6 +13,7 @@ import { httpErrors } from '../problem-details';
 import { recordActions } from '../record-action';
 import { defineRoute } from '../route';
 import { recordUpdater } from '../workflow-updates';
+import { workflowLink } from '../workflow-links';
 
 const AUDIT_READERS = [...STAFF, 'auditor' as const];
 const IdParams = z.strictObject({ id: z.uuid('must be an id (UUID)') });
@@ -38,12 +39,13 @@ async function auditReport(deps: ApiDeps, audit: Audit) {
   return {
     id: audit.id,
     state: audit.state,
+    workflow: workflowLink(deps, audit.workflowId),
     periodStart: audit.periodStart.toISOString(),
     periodEnd: audit.periodEnd.toISOString(),
     services: services.map((s) => s.service.code).sort(),
     auditorId: audit.auditorId,
     evidence: audit.evidence as Record<string, Record<string, unknown>>,
-    findings: findings.map((f) => ({ clause: f.clause, title: f.title, severity: f.severity, description: f.description, action: f.action && { id: f.action.id, ownerId: f.action.ownerId, dueAt: f.action.dueAt.toISOString(), state: f.action.state, escalated: f.action.escalated } })),
+    findings: findings.map((f) => ({ clause: f.clause, title: f.title, severity: f.severity, description: f.description, action: f.action && { id: f.action.id, workflow: workflowLink(deps, f.action.workflowId), ownerId: f.action.ownerId, dueAt: f.action.dueAt.toISOString(), state: f.action.state, escalated: f.action.escalated } })),
     reviewDueAt: audit.reviewDueAt?.toISOString() ?? null,
     signedOffById: audit.signedOffById,
     signedOffAt: audit.signedOffAt?.toISOString() ?? null,

@@ -34,7 +34,7 @@ export function changeRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
     async handler({ body, principal, res }) {
       const change = await openChange(deps, body, principal.id);
       res.location(`/api/changes/${change.id}`);
-      return { status: 201, body: changeView(change) };
+      return { status: 201, body: changeView(deps, change) };
     },
   });
 
@@ -55,7 +55,7 @@ export function changeRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
       };
       const rows = await deps.prisma.changeRequest.findMany({ where, orderBy: { number: 'desc' }, take: query.limit + 1, include: CHANGE_SCOPE });
       const page = rows.slice(0, query.limit);
-      return { status: 200, body: { items: page.map(changeView), nextCursor: rows.length > query.limit ? page[page.length - 1].number : null } };
+      return { status: 200, body: { items: page.map((change) => changeView(deps, change)), nextCursor: rows.length > query.limit ? page[page.length - 1].number : null } };
     },
   });
 
@@ -96,7 +96,7 @@ export function changeRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
       return {
         status: 200,
         body: {
-          ...changeView(change),
+          ...changeView(deps, change),
           approvals: approvals.map(({ level, board, approverId, decision, comment, via, decidedAt }) => ({ level, board, approverId, decision, comment, via, decidedAt: decidedAt.toISOString() })),
           approvalPlan: change.approvalPlan,
           conflicts,

@@ -11,6 +11,7 @@ import type { ApiDeps } from '../deps';
 import { foundOr404 } from '../problem-details';
 import { recordActions } from '../record-action';
 import { defineRoute } from '../route';
+import { workflowLink } from '../workflow-links';
 import { recordUpdater } from '../workflow-updates';
 import {
   AssignComplaintBody,
@@ -122,7 +123,9 @@ export function complaintRoutes(router: Router, registry: OpenAPIRegistry, deps:
     async handler({ params, principal }) {
       const complaint = await findComplaint(params.id, principal);
       const events = await prisma.complaintEvent.findMany({ where: { complaintId: complaint.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }] });
-      return { status: 200, body: { ...complaintView(complaint), events: events.map(({ type, actorId, at, data }) => ({ type, actorId, at: at.toISOString(), data })) } };
+      // The Temporal UI is the staff's tool: a customer's answer does not point into it.
+      const workflow = hasAnyRole(principal, STAFF) ? { workflow: workflowLink(deps, complaint.workflowId) } : {};
+      return { status: 200, body: { ...complaintView(complaint), events: events.map(({ type, actorId, at, data }) => ({ type, actorId, at: at.toISOString(), data })), ...workflow } };
     },
   });
 

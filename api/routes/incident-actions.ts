@@ -45,10 +45,12 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
     roles: STAFF,
     body: AssignBody,
     async run({ record: incident, body, principal }) {
+      let groupName: string | undefined;
       if (body.groupId) {
         const group = await deps.prisma.group.findUnique({ where: { id: body.groupId } });
         if (!group) throw badField('groupId', `no group ${body.groupId}`);
         if (group.deactivatedAt) throw badField('groupId', `${group.name} is deactivated`);
+        groupName = group.name;
       }
       let assigneeEmail: string | null = null;
       if (body.assigneeId) {
@@ -59,7 +61,7 @@ export function incidentActionRoutes(router: Router, registry: OpenAPIRegistry, 
         if (groupId && !assignee.memberOf.some((m) => m.groupId === groupId)) throw badField('assigneeId', `${assignee.email} is not a member of the assigned group`);
         assigneeEmail = assignee.email;
       }
-      return sendIncidentUpdate(deps, incident, assignUpdate, { actorId: principal.id, groupId: body.groupId, assigneeId: body.assigneeId, assigneeEmail });
+      return sendIncidentUpdate(deps, incident, assignUpdate, { actorId: principal.id, groupId: body.groupId, groupName, assigneeId: body.assigneeId, assigneeEmail });
     },
   });
 

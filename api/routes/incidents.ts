@@ -12,6 +12,7 @@ import { defineRoute } from '../route';
 import { CreateIncidentBody, IncidentDetailSchema, IncidentIdParams, IncidentPage, IncidentSchema, ListIncidentsQuery } from '../schemas/incident';
 import { incidentStatusQuery, type IncidentStatus } from '../../workflows/incident.messages';
 import type { ApiDeps } from '../deps';
+import { workflowLink } from '../workflow-links';
 
 /** How far an incident's CIs' failure is followed to show what else it affects. */
 const INCIDENT_IMPACT_DEPTH = 3;
@@ -98,6 +99,7 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
             cis: ciImpact.downstream.cis.map(({ id, code, name, depth }) => ({ id, code, name, depth })),
           },
           problems: problemLinks.map(({ problem }) => ({ id: problem.id, reference: problemReference(problem.number), title: problem.title, state: problem.state })),
+          workflow: workflowLink(deps, incident.workflowId),
         },
       };
     },

@@ -15,6 +15,7 @@ import { openProblem } from '../problem-intake';
 import { sendProblemUpdate } from '../problem-updates';
 import { recordActions } from '../record-action';
 import { defineRoute } from '../route';
+import { workflowLink } from '../workflow-links';
 import { CreateChangeBody } from '../schemas/change';
 import {
   CloseProblemBody,
@@ -181,6 +182,7 @@ export function problemRoutes(router: Router, registry: OpenAPIRegistry, deps: A
           fixes: fixes.map((c) => ({ id: c.id, reference: changeReference(c.number), state: c.state })),
           knownError: knownError && { id: knownError.id, title: knownError.title, rootCause: knownError.rootCause, workaround: knownError.workaround, status: knownError.status, articleId: knownError.article?.id ?? null },
           events: events.map(({ type, at, actorId, fromState, toState, data }) => ({ type, at: at.toISOString(), actorId, fromState, toState, data })),
+          workflow: workflowLink(deps, problem.workflowId),
         },
       };
     },

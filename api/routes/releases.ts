@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { linkedChangeStates } from '../../activities/release';
 import { adapterConfigSchema, adapterConfigView } from '../../records/deployment/adapters';
 import { productionBlockers, releaseReference, releaseWorkflowId, type ReleaseOpened } from '../../domain/release';
+import { changeReference } from '../../domain/change';
 import { isoOrNull } from '../../domain/instants';
+import { releaseStartDetails, releaseSummary } from '../../domain/release-metadata';
 import type { DeploymentAdapter, DeploymentEnvironment, Prisma, Release } from '../../prisma/generated/client';
 import { abortReleaseUpdate, authoriseReleaseUpdate, confirmReleaseUpdate, releaseStatusQuery, startReleaseUpdate, type ReleaseStatus } from '../../workflows/release.messages';
 import type { release as releaseWorkflow } from '../../workflows/release';
@@ -17,13 +19,14 @@ import { recordActions } from '../record-action';
 import { environmentRows, environmentsView, plannedEnvironments, replaceEnvironments } from '../release-environments';
 import { defineRoute } from '../route';
 import { AbortBody, AdapterEnvironmentsBody, AuthoriseBody, AdapterNameParams, AdapterSchema, ConfirmBody, CreateAdapterBody, CreateReleaseBody, EmptyBody, ReleaseIdParams, ReleaseSchema, ReleaseStatusSchema } from '../schemas/release';
+import { recordApiUrl, workflowLink } from '../workflow-links';
 import { recordUpdater } from '../workflow-updates';
 import { startRecordWorkflow } from '../workflow-start';
 
 type ReleaseRow = Release & { adapter: DeploymentAdapter };
 
 
-function releaseView(release: ReleaseRow) {
+function releaseView(deps: Pick<ApiDeps, 'temporalUiUrl' | 'namespace'>, release: ReleaseRow) {
   return {
     id: release.id,
     number: release.number,
@@ -42,6 +45,7 @@ function releaseView(release: ReleaseRow) {
     authorisedById: release.authorisedById,
     failureReason: release.failureReason,
     workflowId: release.workflowId,
+    workflow: workflowLink(deps, release.workflowId),
     createdAt: release.createdAt.toISOString(),
   };
 }
@@ -117,7 +121,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
       if (targets.production.length > 0 && body.changeIds.length === 0) {
         throw httpErrors.validation([{ location: 'body', field: 'changeIds', message: `a release to production (${targets.production.join(', ')}) needs at least one linked change`, code: 'required' }]);
       }
-      const changes = await prisma.changeRequest.findMany({ where: { id: { in: body.changeIds } }, select: { id: true } });
+      const changes = await prisma.changeRequest.findMany({ where: { id: { in: body.changeIds } }, select: { id: true, number: true } });
       body.changeIds.forEach((id, index) => {
         if (!changes.some((c) => c.id === id)) throw httpErrors.validation([{ location: 'body', field: `changeIds.${index}`, message: `no change ${id}`, code: 'unknown_reference' }]);
       });
@@ -145,6 +149,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
         },
         include: { adapter: true },
       });
+      const apiUrl = recordApiUrl(deps, `/api/releases/${id}`);
       const opened: ReleaseOpened = {
         releaseId: id,
         number: row.number,
@@ -155,15 +160,18 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
         confirmSeconds: row.confirmSeconds,
         productionStart: isoOrNull(row.productionStart),
         requesterId: principal.id,
+        title: row.title,
+        apiUrl,
       };
+      const plan = { ...opened, title: row.title, type: row.type, adapter: adapter.name, productionEnd: isoOrNull(row.productionEnd), requesterName: principal.name, changes: changes.map((change) => changeReference(change.number)) };
       try {
-        await startRecordWorkflow<typeof releaseWorkflow>(deps, 'release', { workflowId, args: [opened], kind: 'release', state: 'planned' });
+        await startRecordWorkflow<typeof releaseWorkflow>(deps, 'release', { workflowId, args: [opened], kind: 'release', state: 'planned', summary: releaseSummary(row, 'planned'), details: releaseStartDetails(plan, apiUrl) });
       } catch (error) {
         await prisma.release.delete({ where: { id } });
         throw error;
       }
       res.location(`/api/releases/${id}`);
-      return { status: 201, body: releaseView(row) };
+      return { status: 201, body: releaseView(deps, row) };
     },
   });
 
@@ -176,7 +184,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     responses: { 200: { description: 'Releases', schema: z.object({ items: z.array(ReleaseSchema) }) } },
     async handler() {
       const rows = await prisma.release.findMany({ orderBy: { number: 'desc' }, take: 100, include: { adapter: true } });
-      return { status: 200, body: { items: rows.map(releaseView) } };
+      return { status: 200, body: { items: rows.map((row) => releaseView(deps, row)) } };
     },
   });
 
@@ -200,7 +208,7 @@ export function releaseRoutes(router: Router, registry: OpenAPIRegistry, deps: A
       return {
         status: 200,
         body: {
-          ...releaseView(release),
+          ...releaseView(deps, release),
           live,
           deployments: deployments.map(({ environment, position, state, deployedAt, verifiedAt, rolledBackAt }) => ({ environment, position, state, deployedAt: isoOrNull(deployedAt), verifiedAt: isoOrNull(verifiedAt), rolledBackAt: isoOrNull(rolledBackAt) })),
           steps: steps.map(({ environment, step, status, attempts, exitCode, httpStatus, output, startedAt, finishedAt }) => ({ environment, step, status, attempts, exitCode, httpStatus, output, startedAt: startedAt.toISOString(), finishedAt: isoOrNull(finishedAt) })),

@@ -2,6 +2,8 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import { isoOrNull } from '../../domain/instants';
+import { scheduledContract } from '../../activities/supplier-review';
+import { supplierReviewStart } from '../../domain/supplier-metadata';
 import type { Contract, ContractService, Prisma, SupplierReview } from '../../prisma/generated/client';
 import { contractSchedules, DEFAULT_SCHEDULE_PREFIX, upsertSchedule } from '../../temporal-config/schedules';
 import type { supplierReview } from '../../workflows/supplier-review';
@@ -11,6 +13,7 @@ import type { ApiDeps } from '../deps';
 import { foundOr404, httpErrors } from '../problem-details';
 import { defineRoute } from '../route';
 import { AssessBody, ContractSchema, CreateContractBody, CreateSupplierBody, DisputeBody, IdParams, ReviewNowBody, SupplierReviewSchema } from '../schemas/supplier';
+import { workflowLink } from '../workflow-links';
 import { recordUpdater } from '../workflow-updates';
 import { startRecordWorkflow } from '../workflow-start';
 
@@ -31,7 +34,7 @@ const contractView = (c: Contract & { services: ContractService[] }) => ({
   status: c.status,
 });
 
-const reviewView = (r: SupplierReview) => ({
+const reviewView = (deps: ApiDeps, r: SupplierReview) => ({
   id: r.id,
   contractId: r.contractId,
   reason: r.reason,
@@ -46,6 +49,7 @@ const reviewView = (r: SupplierReview) => ({
   notes: r.notes,
   assessorId: r.assessorId,
   workflowId: r.workflowId,
+  workflow: workflowLink(deps, r.workflowId),
 });
 
 /** Suppliers, their contracts (each reviewed yearly by its own Temporal Schedule), disputes and reviews. */
@@ -54,7 +58,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
   const prefix = deps.schedulePrefix ?? DEFAULT_SCHEDULE_PREFIX;
   const sendToReview = recordUpdater(deps.temporal, 'supplier review', (id) => prisma.supplierReview.findUnique({ where: { id }, select: { state: true } }));
   const unknown = (field: string, what: string) => httpErrors.validation([{ location: 'body', field, message: `no ${what}`, code: 'unknown_reference' }]);
-  const findContract = (id: string) => foundOr404(prisma.contract.findUnique({ where: { id }, include: { services: true } }), `contract ${id}`);
+  const findContract = (id: string) => foundOr404(prisma.contract.findUnique({ where: { id }, include: { services: true, supplier: true, owner: true } }), `contract ${id}`);
 
   defineRoute(router, registry, {
     method: 'post',
@@ -80,8 +84,10 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     body: CreateContractBody,
     responses: { 201: { description: 'Recorded and scheduled', schema: ContractSchema }, 409: { description: 'The reference is taken' } },
     async handler({ body }) {
-      if (!(await prisma.supplier.findUnique({ where: { id: body.supplierId } }))) throw unknown('supplierId', `supplier ${body.supplierId}`);
-      if (!(await prisma.user.findUnique({ where: { id: body.ownerId } }))) throw unknown('ownerId', `user ${body.ownerId}`);
+      const supplier = await prisma.supplier.findUnique({ where: { id: body.supplierId } });
+      if (!supplier) throw unknown('supplierId', `supplier ${body.supplierId}`);
+      const owner = await prisma.user.findUnique({ where: { id: body.ownerId } });
+      if (!owner) throw unknown('ownerId', `user ${body.ownerId}`);
       const services = await prisma.service.findMany({ where: { id: { in: body.serviceIds } }, select: { id: true } });
       body.serviceIds.forEach((id, index) => {
         if (!services.some((s) => s.id === id)) throw unknown(`serviceIds.${index}`, `service ${id}`);
@@ -92,7 +98,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
         data: { ...fields, targets: targets as Prisma.InputJsonArray, startsOn: new Date(startsOn), endsOn: new Date(endsOn), services: { create: [...new Set(serviceIds)].map((serviceId) => ({ serviceId })) } },
         include: { services: true },
       });
-      for (const schedule of contractSchedules(prefix, deps.taskQueue, contract)) await upsertSchedule(deps.temporal, schedule);
+      for (const schedule of contractSchedules(prefix, deps.taskQueue, scheduledContract({ ...contract, supplier, owner }, deps.publicUrl))) await upsertSchedule(deps.temporal, schedule);
       return { status: 201, body: contractView(contract) };
     },
   });
@@ -111,7 +117,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
         prisma.supplierReview.findMany({ where: { contractId: contract.id }, orderBy: { createdAt: 'asc' } }),
         prisma.supplierDispute.findMany({ where: { contractId: contract.id }, orderBy: { openedAt: 'asc' } }),
       ]);
-      return { status: 200, body: { ...contractView(contract), reviews: reviews.map(reviewView), disputes: disputes.map(({ id, title, status, openedAt }) => ({ id, title, status, openedAt: openedAt.toISOString() })) } };
+      return { status: 200, body: { ...contractView(contract), reviews: reviews.map((review) => reviewView(deps, review)), disputes: disputes.map(({ id, title, status, openedAt }) => ({ id, title, status, openedAt: openedAt.toISOString() })) } };
     },
   });
 
@@ -143,7 +149,15 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     async handler({ params, body }) {
       const contract = await findContract(params.id);
       const workflowId = `supplier-review-${contract.id}-${Date.now()}`;
-      await startRecordWorkflow<typeof supplierReview>(deps, 'supplierReview', { workflowId, args: [{ contractId: contract.id, reason: body.reason }], memo: { note: body.note }, kind: 'supplier-review' });
+      const { staticSummary, staticDetails } = supplierReviewStart(scheduledContract(contract, deps.publicUrl), body.reason);
+      await startRecordWorkflow<typeof supplierReview>(deps, 'supplierReview', {
+        workflowId,
+        args: [{ contractId: contract.id, reason: body.reason }],
+        memo: { note: body.note },
+        kind: 'supplier-review',
+        summary: staticSummary,
+        details: staticDetails,
+      });
       return { status: 202, body: { workflowId } };
     },
   });
@@ -158,7 +172,7 @@ export function supplierRoutes(router: Router, registry: OpenAPIRegistry, deps: 
     responses: { 200: { description: 'The review', schema: SupplierReviewSchema }, 404: { description: 'No such review' } },
     async handler({ params }) {
       const review = await foundOr404(prisma.supplierReview.findUnique({ where: { id: params.id } }), `supplier review ${params.id}`);
-      return { status: 200, body: reviewView(review) };
+      return { status: 200, body: reviewView(deps, review) };
     },
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHANGE_STATES, CHANGE_TYPES, RISK_LEVELS, RISK_QUESTIONS } from '../../domain/change';
 import { CI_TYPES } from '../../domain/cmdb';
 import '../openapi';
+import { WorkflowLinkSchema } from './workflow-link';
 
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant, e.g. 2026-12-05T22:00:00+08:00' });
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
@@ -117,6 +118,7 @@ export const ChangeSchema = z
     closedAt: z.string().nullable(),
     closeReason: z.string().nullable(),
     workflowId: z.string(),
+    workflow: WorkflowLinkSchema,
     createdAt: z.string(),
     updatedAt: z.string(),
   })

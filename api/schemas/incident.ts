@@ -3,6 +3,7 @@ import { INCIDENT_STATES } from '../../domain/incident';
 import { LEVELS, PRIORITIES } from '../../domain/priority';
 import { INTAKE_CHANNELS } from '../../domain/routing';
 import '../openapi';
+import { WorkflowLinkSchema } from './workflow-link';
 
 const level = z.enum(LEVELS);
 
@@ -146,4 +147,5 @@ export const IncidentDetailSchema = IncidentSchema.extend({
     .nullable()
     .openapi({ description: "staff only: what the incident's CIs take down with them (CMDB impact analysis, 3 relationships deep)" }),
   problems: z.array(z.object({ id: z.uuid(), reference: z.string(), title: z.string(), state: z.string() })),
+  workflow: WorkflowLinkSchema,
 }).openapi('IncidentDetail');

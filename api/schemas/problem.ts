@@ -3,6 +3,7 @@ import { PRIORITIES } from '../../domain/priority';
 import { PROBLEM_STATES, TREND_DIMENSIONS } from '../../domain/problem';
 import '../openapi';
 import { boundedText } from './fields';
+import { WorkflowLinkSchema } from './workflow-link';
 
 export const ProblemIdParams = z.strictObject({ id: z.uuid('must be a problem id (UUID)') });
 
@@ -83,6 +84,7 @@ export const ProblemDetailSchema = ProblemSchema.extend({
   fixes: z.array(z.object({ id: z.uuid(), reference: z.string(), state: z.string() })),
   knownError: z.object({ id: z.uuid(), title: z.string(), rootCause: z.string(), workaround: z.string(), status: z.string(), articleId: z.uuid().nullable() }).nullable(),
   events: z.array(z.object({ type: z.string(), at: z.string(), actorId: z.uuid().nullable(), fromState: z.string().nullable(), toState: z.string().nullable(), data: z.unknown() })),
+  workflow: WorkflowLinkSchema,
 }).openapi('ProblemDetail');
 
 export const TrendRuleSchema = z.object({ dimension: z.enum(TREND_DIMENSIONS), windowSeconds: z.number().int(), threshold: z.number().int(), enabled: z.boolean() }).openapi('TrendRule');

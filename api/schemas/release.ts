@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RELEASE_STATES } from '../../domain/release';
 import '../openapi';
+import { WorkflowLinkSchema } from './workflow-link';
 
 const environment = z.string().trim().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes');
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 instant' });
@@ -106,6 +107,7 @@ export const ReleaseSchema = z
     authorisedById: z.uuid().nullable(),
     failureReason: z.string().nullable(),
     workflowId: z.string(),
+    workflow: WorkflowLinkSchema,
     createdAt: z.string(),
   })
   .openapi('Release');

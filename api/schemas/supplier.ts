@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { REVIEW_OUTCOMES, TARGET_METRICS } from '../../domain/supplier';
 import '../openapi';
+import { WorkflowLinkSchema } from './workflow-link';
 
 const day = z.iso.date('must be a date (YYYY-MM-DD)');
 
@@ -39,5 +40,5 @@ export const ContractSchema = z
   .object({ id: z.uuid(), reference: z.string(), title: z.string(), supplierId: z.uuid(), ownerId: z.uuid(), serviceIds: z.array(z.uuid()), targets: z.array(z.object({ metric: z.string(), target: z.number() })), startsOn: z.string(), endsOn: z.string(), noticeDays: z.number().int(), renewal: z.string(), status: z.string() })
   .openapi('Contract');
 export const SupplierReviewSchema = z
-  .object({ id: z.uuid(), contractId: z.uuid(), reason: z.string(), state: z.string(), periodStart: z.string(), periodEnd: z.string(), dueAt: z.string().nullable(), escalated: z.boolean(), performance: z.unknown(), outcome: z.string().nullable(), actions: z.unknown(), notes: z.string(), assessorId: z.uuid().nullable(), workflowId: z.string() })
+  .object({ id: z.uuid(), contractId: z.uuid(), reason: z.string(), state: z.string(), periodStart: z.string(), periodEnd: z.string(), dueAt: z.string().nullable(), escalated: z.boolean(), performance: z.unknown(), outcome: z.string().nullable(), actions: z.unknown(), notes: z.string(), assessorId: z.uuid().nullable(), workflowId: z.string(), workflow: WorkflowLinkSchema })
   .openapi('SupplierReview');
