@@ -126,6 +126,9 @@ async function main() {
     report.targets = kept.targets;
   }
   let failed = false;
+  const out = flags.out ?? (quick ? path.join(os.tmpdir(), 'itsm-bench-quick-results.json') : RESULTS);
+  // Written after each configuration too, so one measured before a later one fails or is stopped is kept.
+  const save = () => writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   for (const name of names as DeploymentName[]) {
     console.log(`${name}: starting ...`);
     try {
@@ -143,6 +146,7 @@ async function main() {
         const result = await runScenario(deployment, settings, (line) => console.log(`${name}:${line}`), keep);
         report.configurations[name] = { ...result, loadAverages, takenAt: report.takenAt };
         report.targets = [...(report.targets ?? []), ...checkTargets(name, result)];
+        save();
       } finally {
         await deployment.stop();
       }
@@ -155,8 +159,7 @@ async function main() {
   const listRows = quick ? 5_000 : 100_000;
   console.log(`list query over ${listRows} incidents ...`);
   report.listQuery = await listQueries(listRows, quick ? 50 : 300);
-  const out = flags.out ?? (quick ? path.join(os.tmpdir(), 'itsm-bench-quick-results.json') : RESULTS);
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  save();
   console.log(`\n${benchTable(report)}\n\nwritten to ${out}`);
   if (!quick && !failed) updateReadme(report);
   if (!failed) rmSync(runDir, { recursive: true, force: true });
