@@ -1,11 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { signActionToken } from '../../records/mail/action-tokens';
 import { readInbox } from '../../scripts/mail-catcher';
-import { contractRenewalScheduleId, contractReviewScheduleId, registerSchedules } from '../../temporal-config/schedules';
+import { registerSchedules } from '../../temporal-config/schedules';
 import { launchChromium } from '../support/browser';
-import { changeTestService } from '../support/change-fixtures';
 import { eventually, startHarness, type Harness } from '../support/harness';
 import { deleteSuiteSchedules, suiteScheduleId, triggerSchedule } from '../support/schedules';
+import { testContract } from '../support/supplier-fixtures';
 
 const LINK = /http:\/\/127\.0\.0\.1:\d+\/actions\/[A-Za-z0-9_.-]+/;
 const DAY = 86_400_000;
@@ -103,25 +103,9 @@ describe('corrective actions and supplier reviews taken from their mailed links,
   });
 
   it('the contract owner assesses a supplier review from the link in its mail; a link signed for someone else is refused 403 by the step, a second use 409', async () => {
-    const service = await changeTestService(h);
-    const supplier = await h.http.post('/api/suppliers').set(h.as('manager')).send({ name: `Network Carrier ${Date.now()}` });
-    const contract = await h.http.post('/api/contracts').set(h.as('manager')).send({
-      reference: `NET-${Date.now()}`,
-      title: 'WAN links between the offices',
-      supplierId: supplier.body.id,
-      ownerId: h.userIds.agent2,
-      serviceIds: [service.id],
-      targets: [{ metric: 'resolution-sla', target: 0.9 }],
-      startsOn: new Date(Date.now() - 60 * DAY).toISOString().slice(0, 10),
-      endsOn: new Date(Date.now() + 300 * DAY).toISOString().slice(0, 10),
-      noticeDays: 60,
-      renewal: 'tacit',
-      assessmentSeconds: 86_400,
-      remindBeforeSeconds: [3_600],
-    });
-    expect(contract.status).toBe(201);
-    schedules.push(contractReviewScheduleId(h.apiDeps.schedulePrefix!, contract.body.id), contractRenewalScheduleId(h.apiDeps.schedulePrefix!, contract.body.id));
-    const started = await h.http.post(`/api/contracts/${contract.body.id}/review`).set(h.as('manager')).send({ note: 'Carrier merged with another' });
+    const contract = await testContract(h, { assessmentSeconds: 86_400, remindBeforeSeconds: [3_600] });
+    schedules.push(...contract.scheduleIds);
+    const started = await h.http.post(`/api/contracts/${contract.id}/review`).set(h.as('manager')).send({ note: 'Carrier merged with another' });
     expect(started.status).toBe(202);
     const { workflowId } = started.body as { workflowId: string };
     const review = await eventually(async () => {
@@ -135,8 +119,8 @@ describe('corrective actions and supplier reviews taken from their mailed links,
 
     const page = await browser.newPage();
     expect((await page.goto(link))!.status()).toBe(200);
-    await expect(page.locator('h1').textContent()).resolves.toBe(`Supplier review: ${contract.body.reference}`);
-    await expect(page.locator('dl').textContent()).resolves.toContain('WAN links between the offices');
+    await expect(page.locator('h1').textContent()).resolves.toBe(`Supplier review: ${contract.reference}`);
+    await expect(page.locator('dl').textContent()).resolves.toContain('Hosting of the service desk platform');
     await expect(page.locator('input[name=outcome]').count()).resolves.toBe(3);
     expect(await footprint(row, workflowId)).toEqual(before);
 
