@@ -4,7 +4,7 @@
 import { dueText, escalationText, nextDeadlineText, type NextDeadline } from './deadline-facts';
 import type { DeadlineTimer } from './deadlines';
 import { complaintReference, escalationLevelOf, type ComplaintOpened, type ComplaintOutcome, type ComplaintState } from './complaint';
-import { detailsMarkdown, fitBytes, humanDuration, summaryLine, utcInstant } from './workflow-metadata';
+import { detailsMarkdown, fitBytes, humanDuration, mailLabel, summaryLine, utcInstant } from './workflow-metadata';
 
 /** Who a complaint mail goes to; a handler's mail goes to the managers while nobody handles it. */
 export type ComplaintAudience = 'complainant' | 'handler' | 'managers' | 'admins';
@@ -98,4 +98,4 @@ export function complaintTimerLabel(timer: DeadlineTimer): string {
 }
 
 /** `mail: escalation → managers, handler`. */
-export const complaintMailLabel = (kind: string, to: ComplaintAudience[]) => `mail: ${kind.replace(/^complaint-/, '')} → ${audienceText(to)}`;
+export const complaintMailLabel = (kind: string, to: ComplaintAudience[]) => mailLabel(kind.replace(/^complaint-/, ''), audienceText(to));

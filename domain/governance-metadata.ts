@@ -17,10 +17,6 @@ export function deadlineTimerSummary(noun: string, timer: DeadlineTimer): string
   return timer.kind === 'reminder' ? `${noun} reminder` : `escalation level ${ESCALATION_LEVEL} → ${ESCALATED_TO}`;
 }
 
-/** `mail: corrective-action-overdue → managers`: a mail activity as the timeline names it. */
-export function mailSummary(kind: string, to: string): string {
-  return `mail: ${kind} → ${to}`;
-}
 
 /** Where a record's deadline stands when its details are written. */
 export interface DeadlineStanding {

@@ -4,7 +4,7 @@ import { incidentStatus, nextSlaEvent, type IncidentRuntime, type IncidentStep }
 import type { SlaEvent } from './incident-sla';
 import type { Priority } from './priority';
 import type { ClockView, EscalationLevel, EscalationTarget } from './sla';
-import { detailsMarkdown, humanDuration, summaryLine, utcInstant, type DetailsSection } from './workflow-metadata';
+import { detailsMarkdown, humanDuration, mailLabel, summaryLine, utcInstant, type DetailsSection } from './workflow-metadata';
 
 // An incident as a manager reads it in the Temporal UI (issue 18): the line in the workflow list, the facts at
 // intake, the live details the workflow keeps (state, who holds it, both SLA clocks, escalation and who was
@@ -130,7 +130,7 @@ export function incidentStepSummary(step: IncidentStep | { kind: 'continue' }, r
 }
 
 /** `mail: assigned → assignee`. */
-export const notificationSummary = (request: Pick<NotificationRequest, 'kind' | 'to'>): string => `mail: ${request.kind} → ${targetsText(request.to)}`;
+export const notificationSummary = (request: Pick<NotificationRequest, 'kind' | 'to'>): string => mailLabel(request.kind, targetsText(request.to));
 
 /** `record: resolved`, `record: 3 SLA events`: the audit write an activity makes. */
 export function recordSummary(change: string | number): string {

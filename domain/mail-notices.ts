@@ -1,6 +1,6 @@
 // The mail a record's workflow sent, as its Temporal UI details list it: who was reminded, escalated to or
 // told, by role, and when. Kept in the workflow's memory; the mail itself is recorded by its activity.
-import { utcInstant, type DetailsSection, type Fact } from './workflow-metadata';
+import { mailLabel, utcInstant, type DetailsSection, type Fact } from './workflow-metadata';
 
 export interface MailNotice {
   at: number;
@@ -11,10 +11,11 @@ export interface MailNotice {
 
 const NOTICES_SHOWN = 8;
 
-const noticeText = (notice: Pick<MailNotice, 'kind' | 'audience'>) => `${notice.kind.replace(/-/g, ' ')} → ${notice.audience}`;
+const kindText = (kind: string) => kind.replace(/-/g, ' ');
+
 
 /** `mail: approval reminder → 2 CAB approvers`: the mail activity's name in the timeline. */
-export const mailSummary = (notice: Pick<MailNotice, 'kind' | 'audience'>) => `mail: ${noticeText(notice)}`;
+export const mailSummary = (notice: Pick<MailNotice, 'kind' | 'audience'>) => mailLabel(kindText(notice.kind), notice.audience);
 
 /** The last mail of `kinds`, e.g. the escalation: who it reached and when. */
 export function lastNotice(notices: MailNotice[], kinds: string[]): MailNotice | null {
@@ -29,5 +30,5 @@ export function escalationText(level: number, notices: MailNotice[], kinds: stri
 
 /** The details' "Notified" table: the last few mails, oldest first. */
 export function noticesSection(notices: MailNotice[]): DetailsSection {
-  return { heading: 'Notified', facts: notices.slice(-NOTICES_SHOWN).map((notice): Fact => [utcInstant(notice.at)!, noticeText(notice)]) };
+  return { heading: 'Notified', facts: notices.slice(-NOTICES_SHOWN).map((notice): Fact => [utcInstant(notice.at)!, `${kindText(notice.kind)} → ${notice.audience}`]) };
 }

@@ -4,7 +4,7 @@
 import type { Priority } from './priority';
 import { dueText, escalationText, nextDeadlineText, type NextDeadline } from './deadline-facts';
 import { problemReference, type ProblemOpened, type ProblemState, type ProblemTimer } from './problem';
-import { detailsMarkdown, fitBytes, humanDuration, summaryLine, utcInstant } from './workflow-metadata';
+import { detailsMarkdown, fitBytes, humanDuration, mailLabel, summaryLine, utcInstant } from './workflow-metadata';
 
 /** Who a problem's mail and escalation reach: the policy's coordinator is the problem manager. */
 export const PROBLEM_MANAGER = 'problem manager';
@@ -102,4 +102,4 @@ export function problemTimerLabel(wake: ProblemTimer | { kind: 'review-end' }, r
 export const problemRecordLabel = (eventType: string) => `record: ${eventType.replace(/[-.]/g, ' ')}`;
 
 /** `mail: rca escalation → problem manager, owner`. */
-export const problemMailLabel = (kind: string, to: string[]) => `mail: ${kind.replace(/^problem-/, '').replace(/-/g, ' ')} → ${to.join(', ')}`;
+export const problemMailLabel = (kind: string, to: string[]) => mailLabel(kind.replace(/^problem-/, '').replace(/-/g, ' '), to.join(', '));

@@ -89,6 +89,11 @@ export function humanDuration(ms: number): string {
   return negative ? `-${text}` : text;
 }
 
+/** `mail: assigned → assignee`: a mail activity as every process's timeline names it. */
+export function mailLabel(kind: string, audience: string): string {
+  return `mail: ${kind} → ${audience}`;
+}
+
 /** An instant as the details show it: UTC, to the second, so every reader sees the same text. */
 export function utcInstant(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;

@@ -3,7 +3,8 @@ import type { AuditActivities } from '../activities/audit';
 import type { ActionOffer } from '../domain/action-links';
 import { AUDIT_TRANSITIONS, auditReviewTimers, DEFAULT_AUDIT_REVIEW, type AuditCommand, type AuditState } from '../domain/audit';
 import type { DeadlineTimer } from '../domain/deadlines';
-import { auditDetails, deadlineTimerSummary, ESCALATION_LEVEL, mailSummary } from '../domain/governance-metadata';
+import { auditDetails, deadlineTimerSummary, ESCALATION_LEVEL } from '../domain/governance-metadata';
+import { mailLabel } from '../domain/workflow-metadata';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
 import { assignAuditorUpdate, auditStatusQuery, finishFieldworkUpdate, recordFindingUpdate, signOffAuditUpdate, type AuditStatus } from './annual-audit.messages';
 import { startCorrectiveAction } from './corrective-action';
@@ -63,7 +64,7 @@ export async function annualAudit(input: AnnualAuditInput = {}): Promise<AuditSt
 
   const save = (summary: string, patch: AuditPatch) => audit.write(() => recordAudit.executeWithOptions({ summary }, [{ auditId: auditId(), patch }]));
   const mail = (kind: string, subject: string, text: string, offer?: ActionOffer) =>
-    audit.send(kind, (key) => sendGovernanceMail.executeWithOptions({ summary: mailSummary(kind, 'managers') }, [{ key, kind, toUserIds: 'managers', subject, text, headers: { 'X-Itsm-Audit-Id': auditId() }, offer }]));
+    audit.send(kind, (key) => sendGovernanceMail.executeWithOptions({ summary: mailLabel(kind, 'managers') }, [{ key, kind, toUserIds: 'managers', subject, text, headers: { 'X-Itsm-Audit-Id': auditId() }, offer }]));
   const byAuditor = (command: AuditCommand, actorId: string) => {
     if (actorId !== auditorId) audit.refuse(NOT_ALLOWED, command, 'only the assigned auditor does that');
   };

@@ -3,7 +3,8 @@ import type { AuditActivities } from '../activities/audit';
 import type { ActionOffer } from '../domain/action-links';
 import { CORRECTIVE_ACTION_TRANSITIONS, type CorrectiveActionCommand, type CorrectiveActionOpened, type CorrectiveActionState } from '../domain/corrective-action';
 import { deadlineTimers, type DeadlineTimer } from '../domain/deadlines';
-import { correctiveActionDetails, correctiveActionStart, deadlineTimerSummary, ESCALATION_LEVEL, mailSummary } from '../domain/governance-metadata';
+import { correctiveActionDetails, correctiveActionStart, deadlineTimerSummary, ESCALATION_LEVEL } from '../domain/governance-metadata';
+import { mailLabel } from '../domain/workflow-metadata';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmKind, ItsmState } from '../domain/search-attributes';
 import { completeActionUpdate, correctiveActionStatusQuery, type CorrectiveActionStatus } from './corrective-action.messages';
 import { sendGovernanceMail } from './governance-mail';
@@ -46,7 +47,7 @@ export async function correctiveAction(input: CorrectiveActionOpened): Promise<C
   const status = (): CorrectiveActionStatus => ({ state: action.state, dueAt: input.dueAt, escalated: escalatedAt !== null });
   const mail = (kind: string, to: string[] | 'managers', subject: string, offer?: ActionOffer) =>
     action.send(kind, (key) =>
-      sendGovernanceMail.executeWithOptions({ summary: mailSummary(kind, to === 'managers' ? to : 'owner') }, [
+      sendGovernanceMail.executeWithOptions({ summary: mailLabel(kind, to === 'managers' ? to : 'owner') }, [
         { key, kind, toUserIds: to, subject, text: `Corrective action "${input.title}" is due ${input.dueAt}.`, headers: { 'X-Itsm-Corrective-Action-Id': input.actionId }, offer },
       ]),
     );

@@ -1,7 +1,8 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { ActionOffer } from '../domain/action-links';
 import type { DeadlineTimer } from '../domain/deadlines';
-import { deadlineTimerSummary, mailSummary, ESCALATION_LEVEL, type DeadlineStanding } from '../domain/governance-metadata';
+import { deadlineTimerSummary, ESCALATION_LEVEL, type DeadlineStanding } from '../domain/governance-metadata';
+import { mailLabel } from '../domain/workflow-metadata';
 import type { DutyCommand } from '../domain/governance-duty';
 import { isFinal, type TransitionTable } from '../domain/transitions';
 import { ItsmDueAt, ItsmEscalationLevel, ItsmState } from '../domain/search-attributes';
@@ -103,7 +104,7 @@ export class GovernanceDuty<S extends string, C extends string> extends RecordPr
   governanceMail(headers: () => Record<string, string>, owedBy: string) {
     return (kind: string, toUserIds: string[] | 'managers', subject: string, offer?: ActionOffer) =>
       this.send(kind, (key) =>
-        sendGovernanceMail.executeWithOptions({ summary: mailSummary(kind, toUserIds === 'managers' ? toUserIds : owedBy) }, [{ key, kind, toUserIds, subject, text: `${subject}. Due by ${this.due}.`, headers: headers(), offer }]),
+        sendGovernanceMail.executeWithOptions({ summary: mailLabel(kind, toUserIds === 'managers' ? toUserIds : owedBy) }, [{ key, kind, toUserIds, subject, text: `${subject}. Due by ${this.due}.`, headers: headers(), offer }]),
       );
   }
 }

@@ -1,7 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { OpenedSupplierReview, SupplierActivities } from '../activities/supplier-review';
 import type { ActionOffer } from '../domain/action-links';
-import { mailSummary } from '../domain/governance-metadata';
+import { mailLabel } from '../domain/workflow-metadata';
 import { isoOrNull } from '../domain/instants';
 import { assessmentTimers, SUPPLIER_REVIEW_TRANSITIONS, type ReviewOutcome } from '../domain/supplier';
 import { supplierReviewDetails } from '../domain/supplier-metadata';
@@ -36,7 +36,7 @@ export async function supplierReview(input: SupplierReviewInput): Promise<Suppli
   const status = (): SupplierReviewStatus => ({ reviewId, state: review.state, dueAt: review.dueAt, escalated: review.escalated, outcome });
   const notify = (kind: string, toUserIds: string[] | 'managers', offer?: ActionOffer) =>
     review.send(kind, (key) =>
-      sendSupplierNotification.executeWithOptions({ summary: mailSummary(kind, toUserIds === 'managers' ? toUserIds : 'contract owner') }, [{ key, reviewId: reviewId!, kind, toUserIds, detail: review.dueAt!, offer }]),
+      sendSupplierNotification.executeWithOptions({ summary: mailLabel(kind, toUserIds === 'managers' ? toUserIds : 'contract owner') }, [{ key, reviewId: reviewId!, kind, toUserIds, detail: review.dueAt!, offer }]),
     );
 
   review.query(supplierReviewStatusQuery, status);
