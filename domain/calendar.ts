@@ -36,6 +36,8 @@ export const ALWAYS_OPEN: CalendarDefinition = {
 
 const MINUTES_PER_HOUR = 60;
 const MINUTES_PER_DAY = 24 * MINUTES_PER_HOUR;
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = MINUTES_PER_DAY * MS_PER_MINUTE;
 // A calendar that has found no working interval for this long never will; fail instead of looping forever.
 const MAX_IDLE_DAYS = 4 * 366;
 
@@ -43,13 +45,18 @@ const MAX_IDLE_DAYS = 4 * 366;
 type ClockInterval = readonly [number, number];
 /** [start, end) in epoch ms. */
 type Interval = readonly [number, number];
+/**
+ * A local calendar date as whole days since 1970-01-01: the SLA loop walks working days, and integer days spare it
+ * a date object per step.
+ */
+type LocalDay = number;
 
 interface Schedule {
-  zone: string;
+  zone: IANAZone;
   weekly: Record<Weekday, ClockInterval[]>;
   makeUpDay: ClockInterval[];
-  holidays: ReadonlySet<string>;
-  extraWorkingDays: ReadonlySet<string>;
+  holidays: ReadonlySet<LocalDay>;
+  extraWorkingDays: ReadonlySet<LocalDay>;
 }
 
 /** The instant reached after `durationSeconds` of business time counted from `start`. */
@@ -71,10 +78,10 @@ export function businessTimeBetween(calendar: CalendarDefinition, aMs: number, b
   if (bMs < aMs) return -businessTimeBetween(calendar, bMs, aMs);
   if (calendar.alwaysOpen) return (bMs - aMs) / 1000;
   const schedule = scheduleOf(calendar);
-  const lastDate = localDateOf(schedule.zone, bMs).toMillis();
+  const lastDay = localDayOf(schedule.zone, bMs);
   let businessMs = 0;
-  for (let date = localDateOf(schedule.zone, aMs); date.toMillis() <= lastDate; date = date.plus({ days: 1 })) {
-    for (const [start, end] of workingIntervalsOn(schedule, date)) {
+  for (let day = localDayOf(schedule.zone, aMs); day <= lastDay; day++) {
+    for (const [start, end] of workingIntervalsOn(schedule, day)) {
       businessMs += Math.max(0, Math.min(end, bMs) - Math.max(start, aMs));
     }
   }
@@ -90,7 +97,7 @@ export function nextBusinessInstant(calendar: CalendarDefinition, tMs: number): 
 export function isBusinessInstant(calendar: CalendarDefinition, tMs: number): boolean {
   if (calendar.alwaysOpen) return true;
   const schedule = scheduleOf(calendar);
-  return workingIntervalsOn(schedule, localDateOf(schedule.zone, tMs)).some(([start, end]) => start <= tMs && tMs < end);
+  return workingIntervalsOn(schedule, localDayOf(schedule.zone, tMs)).some(([start, end]) => start <= tMs && tMs < end);
 }
 
 /** Validation for user input: human-readable problems, empty when the calendar is usable. */
@@ -165,11 +172,11 @@ function parseSchedule(calendar: CalendarDefinition): Schedule {
   ) as Record<Weekday, ClockInterval[]>;
   const makeUpWeekday = WEEKDAYS.slice(0, 5).find((day) => weekly[day].length > 0);
   return {
-    zone: calendar.timeZone,
+    zone: IANAZone.create(calendar.timeZone),
     weekly,
     makeUpDay: makeUpWeekday ? weekly[makeUpWeekday] : [],
-    holidays: new Set(calendar.holidays),
-    extraWorkingDays: new Set(calendar.extraWorkingDays),
+    holidays: new Set(calendar.holidays.map(dayOfIsoDate)),
+    extraWorkingDays: new Set(calendar.extraWorkingDays.map(dayOfIsoDate)),
   };
 }
 
@@ -186,43 +193,79 @@ function clockIntervals(intervals: WorkingInterval[]): ClockInterval[] {
  */
 function* workingIntervalsFrom(schedule: Schedule, tMs: number): Generator<Interval, never> {
   let idleDays = 0;
-  for (let date = localDateOf(schedule.zone, tMs); ; date = date.plus({ days: 1 })) {
-    const intervals = workingIntervalsOn(schedule, date).filter(([, end]) => end > tMs);
+  for (let day = localDayOf(schedule.zone, tMs); ; day++) {
+    const intervals = workingIntervalsOn(schedule, day).filter(([, end]) => end > tMs);
     idleDays = intervals.length > 0 ? 0 : idleDays + 1;
     if (idleDays > MAX_IDLE_DAYS) {
-      throw new Error(`business calendar has no working time in the ${MAX_IDLE_DAYS} days before ${date.toISODate()}`);
+      throw new Error(`business calendar has no working time in the ${MAX_IDLE_DAYS} days before ${isoDateOf(day)}`);
     }
     for (const [start, end] of intervals) yield [Math.max(start, tMs), end];
   }
 }
 
-/** `date` is a calendar date carried as UTC midnight; the result is in instants of the schedule's zone. */
-function workingIntervalsOn(schedule: Schedule, date: DateTime): Interval[] {
-  return clockIntervalsOn(schedule, date)
-    .map(([start, end]): Interval => [wallClockInstant(schedule.zone, date, start), wallClockInstant(schedule.zone, date, end)])
+/** The result is in instants of the schedule's zone. */
+function workingIntervalsOn(schedule: Schedule, day: LocalDay): Interval[] {
+  return clockIntervalsOn(schedule, day)
+    .map(([start, end]): Interval => [wallClockInstant(schedule.zone, day, start), wallClockInstant(schedule.zone, day, end)])
     // A bound inside a spring-forward gap is moved past the gap, which can leave an interval empty.
     .filter(([start, end]) => end > start);
 }
 
-function clockIntervalsOn(schedule: Schedule, date: DateTime): ClockInterval[] {
-  const isoDate = date.toISODate()!;
-  if (schedule.holidays.has(isoDate)) return [];
-  if (schedule.extraWorkingDays.has(isoDate)) return schedule.makeUpDay;
-  return schedule.weekly[WEEKDAYS[date.weekday - 1]];
+function clockIntervalsOn(schedule: Schedule, day: LocalDay): ClockInterval[] {
+  if (schedule.holidays.has(day)) return [];
+  if (schedule.extraWorkingDays.has(day)) return schedule.makeUpDay;
+  // Day 0, 1970-01-01, was a Thursday.
+  return schedule.weekly[WEEKDAYS[(((day + 3) % 7) + 7) % 7]];
 }
 
-function wallClockInstant(zone: string, date: DateTime, minuteOfDay: number): number {
-  const day = minuteOfDay === MINUTES_PER_DAY ? date.plus({ days: 1 }) : date;
-  const minutes = minuteOfDay % MINUTES_PER_DAY;
-  return DateTime.fromObject(
-    { year: day.year, month: day.month, day: day.day, hour: Math.floor(minutes / MINUTES_PER_HOUR), minute: minutes % MINUTES_PER_HOUR },
-    { zone },
-  ).toMillis();
+function wallClockInstant(zone: IANAZone, day: LocalDay, minuteOfDay: number): number {
+  const localMs = day * MS_PER_DAY + minuteOfDay * MS_PER_MINUTE;
+  const offset = steadyOffset(zone, day);
+  if (offset !== null) return localMs - offset * MS_PER_MINUTE;
+  // The zone changes its offset around this day: luxon resolves gaps and repeated hours as it always has here.
+  const date = DateTime.fromMillis(localMs, { zone: 'utc' });
+  return DateTime.fromObject({ year: date.year, month: date.month, day: date.day, hour: date.hour, minute: date.minute }, { zone }).toMillis();
 }
 
-function localDateOf(zone: string, tMs: number): DateTime {
-  const local = DateTime.fromMillis(tMs, { zone });
-  return DateTime.utc(local.year, local.month, local.day);
+// Each offset is an Intl call, microseconds each, and every activation of every incident on a calendar walks the
+// same working days again. An offset depends only on the zone and the instant (the zone rules do not change while
+// a process runs), so remembering it changes no deadline and keeps replays deterministic. Cleared when full
+// rather than evicted one by one: refilling costs one activation's work.
+const steadyOffsets = new Map<string, number | null>();
+const STEADY_OFFSETS_KEPT = 50_000;
+// Wide enough that every wall-clock time of the local day, and 24:00, lies between the two probes in any zone.
+const PROBE_BEFORE_MS = 14 * 60 * MS_PER_MINUTE;
+const PROBE_AFTER_MS = MS_PER_DAY + 14 * 60 * MS_PER_MINUTE;
+
+/** The zone's offset in minutes throughout the local day, or null when it changes around that day. */
+function steadyOffset(zone: IANAZone, day: LocalDay): number | null {
+  const key = `${zone.name} ${day}`;
+  let offset = steadyOffsets.get(key);
+  if (offset === undefined) {
+    const before = zone.offset(day * MS_PER_DAY - PROBE_BEFORE_MS);
+    offset = before === zone.offset(day * MS_PER_DAY + PROBE_AFTER_MS) ? before : null;
+    if (steadyOffsets.size >= STEADY_OFFSETS_KEPT) steadyOffsets.clear();
+    steadyOffsets.set(key, offset);
+  }
+  return offset;
+}
+
+function localDayOf(zone: IANAZone, tMs: number): LocalDay {
+  // The local day is the UTC day or one beside it; a steady day whose offset puts tMs inside it is the answer.
+  const utcDay = Math.floor(tMs / MS_PER_DAY);
+  for (const day of [utcDay - 1, utcDay, utcDay + 1]) {
+    const offset = steadyOffset(zone, day);
+    if (offset !== null && Math.floor((tMs + offset * MS_PER_MINUTE) / MS_PER_DAY) === day) return day;
+  }
+  return Math.floor((tMs + zone.offset(tMs) * MS_PER_MINUTE) / MS_PER_DAY);
+}
+
+function dayOfIsoDate(isoDate: string): LocalDay {
+  return Date.parse(`${isoDate}T00:00:00Z`) / MS_PER_DAY;
+}
+
+function isoDateOf(day: LocalDay): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
 function parseClock(text: string, isEnd: boolean): number | undefined {
