@@ -42,6 +42,7 @@ import { userRoutes } from './routes/users';
 import { groupRoutes } from './routes/groups';
 import { adminImportRoutes } from './routes/admin-import';
 import { tokenRoutes } from './routes/tokens';
+import { inboundMailRoutes } from './routes/inbound-mail';
 
 export function createApp(deps: ApiDeps) {
   const edge = deps.edge ?? loadEdgeSettings({});
@@ -73,6 +74,7 @@ export function createApp(deps: ApiDeps) {
   api.use('/api', ...limits.api, authenticate(deps.prisma, edge.tokenCacheSeconds), express.json({ limit: '1mb' }));
   incidentRoutes(api, registry, deps);
   incidentActionRoutes(api, registry, deps);
+  inboundMailRoutes(api, registry, deps);
   calendarRoutes(api, registry, deps);
   slaPolicyRoutes(api, registry, deps);
   assignmentRuleRoutes(api, registry, deps);

@@ -7,6 +7,7 @@ import { openRuntime } from '../config/runtime';
 import { connectClient } from '../temporal-config/connection';
 import { bootstrapAdministrator } from './accounts';
 import { createApp } from './app';
+import { startInboundMail } from './mail-in/start';
 
 async function main() {
   const env = loadEnv();
@@ -20,8 +21,11 @@ async function main() {
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
   const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env), temporalUiUrl: temporalUiUrl(env), stepSandbox, edge: edgeSettings(env) });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
+  const inbound = await startInboundMail({ prisma: db.prisma, temporal, taskQueue: target.taskQueue, publicUrl: publicUrl(env), mailer }, env);
+  if (inbound.smtpUrl) logger.info(`inbound mail: SMTP listener on ${inbound.smtpUrl}`);
   const stop = () => {
     server.close(async () => {
+      await inbound.stop();
       await temporal.connection.close();
       mailer.close();
       await db.close();

@@ -95,6 +95,26 @@ export const envSchema = z.object({
   SMTP_PORT: port(1025),
   MAIL_UI_PORT: port(1080),
   MAIL_FROM: z.string().min(3).default('ITSM <itsm@localhost>'),
+  /** Inbound mail over SMTP (an MTA forwards to it in production); 0 turns the listener off. */
+  MAIL_IN_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  MAIL_IN_SMTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  /** A mailbox to poll (IDLE where offered): imap://user:password@host:143/INBOX or imaps://…; its credentials are never printed. */
+  IMAP_URL: z
+    .string()
+    .regex(/^imaps?:\/\/[^/]+@[^/]+/, 'must be an imap:// or imaps:// URL with user and password, e.g. imaps://desk:secret@mail.example.net/INBOX')
+    .optional(),
+  /** Mail from people who are not users yet opens incidents when their address is in one of these domains. */
+  MAIL_IN_ALLOWED_DOMAINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((domain) => domain.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'a comma list of domains, e.g. example.org,example.com'))),
+  /** What a sender who is neither a user nor in an allowed domain gets: a polite reply, or nothing. */
+  MAIL_IN_UNKNOWN_SENDERS: z.enum(['reply', 'ignore']).default('reply'),
+  /** The largest attachment kept; a larger one is listed as refused and the mail's text is kept. */
+  MAIL_IN_MAX_ATTACHMENT_MB: z.coerce.number().positive().max(1024).default(10),
+  /** The largest mail the SMTP listener takes at all (it answers 552 above it). */
+  MAIL_IN_MAX_MESSAGE_MB: z.coerce.number().positive().max(1024).default(64),
   /** Creates the first administrator (ITSM_ADMIN_EMAIL) holding this token, when there is none; never printed. */
   ITSM_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ITSM_ADMIN_EMAIL: z.string().trim().toLowerCase().pipe(z.email('must be an e-mail address')).default('admin@itsm.local'),
@@ -234,15 +254,18 @@ export function describeEnv(env: Env): string[] {
     `schedules  trend detection every ${env.TREND_DETECTION_EVERY}${Object.entries(scheduleCrons(env)).map(([name, expression]) => `, ${name} "${expression}"`).join('')}`,
     `worker     cache ${env.WORKER_MAX_CACHED_WORKFLOWS || 'off'} workflows, at once ${env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS} workflow tasks and ${env.WORKER_MAX_CONCURRENT_ACTIVITIES} activities`,
     `mail       ${env.SMTP_URL ? redactUrl(env.SMTP_URL) : `embedded catcher, SMTP 127.0.0.1:${env.SMTP_PORT}`}`,
+    `mail in    SMTP ${env.MAIL_IN_SMTP_PORT ? `${env.MAIL_IN_SMTP_HOST}:${env.MAIL_IN_SMTP_PORT}` : 'off'}, IMAP ${env.IMAP_URL ? redactUrl(env.IMAP_URL, { user: true }) : 'off'}; unknown senders: ${env.MAIL_IN_UNKNOWN_SENDERS}${env.MAIL_IN_ALLOWED_DOMAINS.length ? `, allowed domains ${env.MAIL_IN_ALLOWED_DOMAINS.join(', ')}` : ''}`,
     `metrics    API ${publicUrl(env)}/metrics, worker ${metricsUrl(env, env.WORKER_METRICS_PORT) ?? 'off'}, Temporal SDK ${metricsUrl(env, env.TEMPORAL_SDK_METRICS_PORT) ?? 'off'}`,
     `edge       trust proxy ${env.TRUST_PROXY || 'none'}, session cookie Secure ${env.SESSION_COOKIE_SECURE}, per minute: ${env.RATE_LIMIT_LOGIN_PER_MINUTE} sign-ins and ${env.RATE_LIMIT_ACTIONS_PER_MINUTE} action links per address, ${env.RATE_LIMIT_API_PER_MINUTE} API calls per token, ${env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE} unauthenticated per address (this process), token checks cached ${env.TOKEN_CACHE_SECONDS ? `${env.TOKEN_CACHE_SECONDS} s` : 'off'}`,
   ];
 }
 
-export function redactUrl(url: string): string {
+/** The URL without its password (and, with `user`, without the account name either). */
+export function redactUrl(url: string, hide: { user?: boolean } = {}): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    if (hide.user && parsed.username) parsed.username = '***';
     return parsed.toString();
   } catch {
     return '(unparseable URL)';

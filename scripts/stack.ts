@@ -24,11 +24,14 @@ import { createItsmWorker, workerTuning } from '../workers/worker';
 import { loadActionSecret } from '../records/mail/action-tokens';
 import { registerConfiguredSchedules } from '../config/runtime';
 import { startMailCatcher, type MailCatcher } from './mail-catcher';
+import { startInboundMail } from '../api/mail-in/start';
 
 export interface Stack {
   apiUrl: string;
   temporalUiUrl?: string;
   mailInboxUrl?: string;
+  /** Where inbound mail is taken over SMTP (MAIL_IN_SMTP_PORT); undefined when turned off. */
+  inboundSmtpUrl?: string;
   /** Prometheus endpoints: the API's, the worker's and the Temporal SDK's (undefined when turned off). */
   metricsUrls: { api: string; worker?: string; sdk?: string };
   /** Demo tokens the product generated, to print; never one the operator chose (ITSM_ADMIN_TOKEN). */
@@ -66,7 +69,8 @@ function superviseChild(child: { process: ChildProcess; stop(): Promise<void> },
 
 /**
  * The whole product in one process: the embedded Temporal dev server and mail catcher as children (unless
- * TEMPORAL_ADDRESS / SMTP_URL point elsewhere), PGlite or PostgreSQL, migrations, demo data, worker and API.
+ * TEMPORAL_ADDRESS / SMTP_URL point elsewhere), PGlite or PostgreSQL, migrations, demo data, worker, API and
+ * inbound mail (SMTP listener, IMAP mailbox).
  */
 export async function startStack(env: Env, log: (line: string) => void = console.log): Promise<Stack> {
   // The stack stops its parts in order itself; the SDK's default would stop the worker on the first Ctrl-C.
@@ -168,10 +172,13 @@ export async function startStack(env: Env, log: (line: string) => void = console
           server.closeIdleConnections();
         }),
     );
+    const inbound = await startInboundMail({ prisma: db.prisma, temporal, taskQueue: target.taskQueue, publicUrl: apiUrl, mailer }, env);
+    cleanups.push(() => inbound.stop());
     return {
       apiUrl,
       temporalUiUrl: uiUrl,
       mailInboxUrl: catcher?.inboxUrl,
+      inboundSmtpUrl: inbound.smtpUrl,
       metricsUrls: { api: `${apiUrl}/metrics`, worker: metricsUrl(env, env.WORKER_METRICS_PORT), sdk: metricsUrl(env, env.TEMPORAL_SDK_METRICS_PORT) },
       tokens,
       db,

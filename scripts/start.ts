@@ -13,6 +13,7 @@ async function main() {
     ['Readiness', `${stack.apiUrl}/readyz`],
     ['Temporal UI', stack.temporalUiUrl ?? '(external Temporal)'],
     ['Mail inbox', stack.mailInboxUrl ?? '(external SMTP)'],
+    ['Mail in', stack.inboundSmtpUrl ?? '(SMTP listener off)'],
     ['Metrics', `API ${stack.metricsUrls.api}, worker ${stack.metricsUrls.worker ?? 'off'}, Temporal SDK ${stack.metricsUrls.sdk ?? 'off'}`],
   ];
   console.log('\nReady.');
@@ -30,7 +31,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${signal}: stopping API, worker, database, mail catcher and Temporal ...`);
+    console.log(`\n${signal}: stopping inbound mail, API, worker, database, mail catcher and Temporal ...`);
     await stack.stop();
     console.log('stopped.');
     process.exit(0);

@@ -79,11 +79,12 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
       if (!incident || (!staff && incident.requesterId !== principal.id)) {
         throw httpErrors.notFound(`no incident ${params.id}`);
       }
-      const [clocks, events, cis, problemLinks] = await Promise.all([
+      const [clocks, events, cis, problemLinks, attachments] = await Promise.all([
         liveClocks(deps, incident.workflowId, incident.state),
         deps.prisma.incidentEvent.findMany({ where: { incidentId: incident.id, ...(staff ? {} : { visibility: 'public' }) }, orderBy: [{ at: 'asc' }, { eventKey: 'asc' }] }),
         deps.prisma.configurationItem.findMany({ where: { incidents: { some: { incidentId: incident.id } } }, select: { id: true, code: true, name: true }, orderBy: { code: 'asc' } }),
         deps.prisma.problemIncident.findMany({ where: { incidentId: incident.id }, include: { problem: true } }),
+        deps.prisma.mailAttachment.findMany({ where: { incidentId: incident.id }, omit: { content: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
       ]);
       const ciImpact = staff && cis.length > 0 ? await impactOf(deps.prisma, cis.map((ci) => ci.id), INCIDENT_IMPACT_DEPTH) : null;
       return {
@@ -99,6 +100,7 @@ export function incidentRoutes(router: Router, registry: OpenAPIRegistry, deps: 
             cis: ciImpact.downstream.cis.map(({ id, code, name, depth }) => ({ id, code, name, depth })),
           },
           problems: problemLinks.map(({ problem }) => ({ id: problem.id, reference: problemReference(problem.number), title: problem.title, state: problem.state })),
+          attachments: attachments.map((a) => ({ id: a.id, filename: a.filename, contentType: a.contentType, sizeBytes: a.sizeBytes, stored: a.refusedReason === null, refusedReason: a.refusedReason, receivedAt: a.createdAt.toISOString() })),
           workflow: workflowLink(deps, incident.workflowId),
         },
       };

@@ -23,6 +23,7 @@ function serviceView(service: Service) {
     defaultGroupId: service.defaultGroupId,
     priorityMatrix: isPriorityMatrix(service.priorityMatrix) ? service.priorityMatrix : null,
     slaTargetPercent: service.slaTargetPercent,
+    mailAddress: service.mailAddress,
     retired: service.retiredAt !== null,
     retiredAt: isoOrNull(service.retiredAt),
     createdAt: service.createdAt.toISOString(),
@@ -44,6 +45,12 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     ]);
     const found = issues.filter((issue): issue is FieldIssue => issue !== null);
     if (found.length > 0) throw httpErrors.validation(found);
+  }
+  /** One address opens incidents for one service only, or mail to it would land on whichever was found first. */
+  async function refuseTakenMailAddress(mailAddress: string | null | undefined, serviceId?: string) {
+    if (!mailAddress) return;
+    const holder = await prisma.service.findUnique({ where: { mailAddress } });
+    if (holder && holder.id !== serviceId) throw duplicate('mailAddress', `service ${holder.code} already takes mail at ${mailAddress}`);
   }
   // Prisma writes SQL NULL into a Json? column only when asked for it by name.
   const matrixColumn = (matrix: object | null | undefined) => (matrix === null ? Prisma.DbNull : matrix);
@@ -88,6 +95,7 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
       await refuseInactiveReferences(body);
       const taken = `a service with code ${body.code} exists`;
       if (await prisma.service.findUnique({ where: { code: body.code } })) throw duplicate('code', taken);
+      await refuseTakenMailAddress(body.mailAddress);
       const service = await orDuplicate(prisma.service.create({ data: body }), 'code', taken);
       res.location(`/api/services/${service.id}`);
       return { status: 201, body: serviceView(service) };
@@ -97,7 +105,7 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
   defineRoute(router, registry, {
     method: 'patch',
     path: '/api/services/:id',
-    summary: "Change a service's name, description, owner, default assignment group, priority matrix or SLA target (managers and administrators)",
+    summary: "Change a service's name, description, owner, default assignment group, priority matrix, SLA target or mail address (managers and administrators)",
     tags: ['services'],
     roles: MANAGERS,
     params: ServiceIdParams,
@@ -106,7 +114,12 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     async handler({ params, body }) {
       const service = await load(params.id);
       await refuseInactiveReferences(body);
-      const updated = await prisma.service.update({ where: { id: service.id }, data: { ...body, priorityMatrix: matrixColumn(body.priorityMatrix) } });
+      await refuseTakenMailAddress(body.mailAddress, service.id);
+      const updated = await orDuplicate(
+        prisma.service.update({ where: { id: service.id }, data: { ...body, priorityMatrix: matrixColumn(body.priorityMatrix) } }),
+        'mailAddress',
+        `another service already takes mail at ${body.mailAddress}`,
+      );
       return { status: 200, body: serviceView(updated) };
     },
   });

@@ -147,5 +147,18 @@ export const IncidentDetailSchema = IncidentSchema.extend({
     .nullable()
     .openapi({ description: "staff only: what the incident's CIs take down with them (CMDB impact analysis, 3 relationships deep)" }),
   problems: z.array(z.object({ id: z.uuid(), reference: z.string(), title: z.string(), state: z.string() })),
+  attachments: z
+    .array(
+      z.object({
+        id: z.uuid(),
+        filename: z.string(),
+        contentType: z.string(),
+        sizeBytes: z.number().int(),
+        stored: z.boolean().openapi({ description: 'false: refused (see refusedReason); only its name and size are kept' }),
+        refusedReason: z.string().nullable(),
+        receivedAt: z.iso.datetime(),
+      }),
+    )
+    .openapi({ description: 'files that came by mail with the incident or its replies' }),
   workflow: WorkflowLinkSchema,
 }).openapi('IncidentDetail');

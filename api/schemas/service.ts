@@ -47,6 +47,13 @@ const slaTargetPercent = z.number().min(0, 'must be between 0 and 100').max(100,
   example: 95,
 });
 
+const mailAddress = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email('must be an e-mail address'))
+  .openapi({ description: 'mail to this address (SMTP listener or IMAP mailbox) opens an incident for the service', example: 'payroll-help@example.org' });
+
 export const ServiceSchema = z
   .object({
     id: z.uuid(),
@@ -57,6 +64,7 @@ export const ServiceSchema = z
     defaultGroupId: z.uuid().nullable().openapi({ description: 'where new incidents go when no assignment rule matches' }),
     priorityMatrix: PriorityMatrixSchema.nullable(),
     slaTargetPercent: z.number(),
+    mailAddress: z.string().nullable().openapi({ description: 'mail to this address opens an incident for the service' }),
     retired: z.boolean(),
     retiredAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
@@ -78,6 +86,7 @@ export const CreateServiceBody = z
     defaultGroupId: z.uuid('must be a group id (UUID)').openapi({ description: 'an active group' }),
     priorityMatrix: PriorityMatrixSchema.optional(),
     slaTargetPercent: slaTargetPercent.default(95),
+    mailAddress: mailAddress.optional(),
   })
   .openapi('CreateService');
 
@@ -89,6 +98,7 @@ export const UpdateServiceBody = z
     defaultGroupId: z.uuid('must be a group id (UUID)').optional(),
     priorityMatrix: PriorityMatrixSchema.nullable().optional().openapi({ description: 'null returns the service to the default matrix' }),
     slaTargetPercent: slaTargetPercent.optional(),
+    mailAddress: mailAddress.nullable().optional().openapi({ description: 'null: mail no longer opens incidents for the service' }),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'name at least one field to change' })
   .openapi('UpdateService');

@@ -36,6 +36,10 @@ const en: Record<string, Template> = {
   reopened: (c) => ({ subject: `[${c.reference}] reopened`, body: `${c.reference} was reopened: ${c.reason ?? ''}` }),
   closed: (c) => ({ subject: `[${c.reference}] closed`, body: `"${c.title}" is closed.` }),
   major: (c) => ({ subject: `[${c.reference}] MAJOR INCIDENT: ${c.title}`, body: `${c.reference} on ${c.serviceName} was declared a major incident: ${c.reason ?? ''}` }),
+  'mail-received': (c) => ({
+    subject: `[${c.reference}] received: ${c.title}`,
+    body: `Thank you: your mail was logged as ${c.reference} for ${c.serviceName} (${c.priority}).${c.refusedAttachments ? ` These attachments were too large to keep: ${c.refusedAttachments}.` : ''}\nReply to this mail to add to it; keep ${c.reference} in the subject.`,
+  }),
 };
 
 const zh: Record<string, Template> = {
@@ -56,7 +60,25 @@ const zh: Record<string, Template> = {
   reopened: (c) => ({ subject: `[${c.reference}] 已重新打开`, body: `${c.reference} 已重新打开：${c.reason ?? ''}` }),
   closed: (c) => ({ subject: `[${c.reference}] 已关闭`, body: `"${c.title}"已关闭。` }),
   major: (c) => ({ subject: `[${c.reference}] 重大事件：${c.title}`, body: `${c.serviceName} 上的 ${c.reference} 已被宣布为重大事件：${c.reason ?? ''}` }),
+  'mail-received': (c) => ({
+    subject: `[${c.reference}] 已收到：${c.title}`,
+    body: `感谢来信：您的邮件已登记为 ${c.serviceName} 的事件 ${c.reference}（${c.priority}）。${c.refusedAttachments ? `以下附件过大，未能保存：${c.refusedAttachments}。` : ''}\n如需补充，请直接回复本邮件，并保留主题中的 ${c.reference}。`,
+  }),
 };
+
+/**
+ * The answer to mail from someone the service desk does not serve. Their language is unknown, so it is in both;
+ * it is a reply, never a bounce: it goes to the From address with Auto-Submitted, so no responder answers it.
+ */
+export function unknownSenderReply(subject: string) {
+  return {
+    subject: `Re: ${subject}`.slice(0, 250),
+    text:
+      'Thank you for your mail. This service desk takes requests only from its registered users, so your mail was not logged. ' +
+      'Please contact your IT department to be registered, or use the address your organisation gave you.\n\n' +
+      '感谢来信。本服务台只受理已登记用户的请求，因此您的邮件未被登记。请联系您的 IT 部门进行登记，或使用贵单位提供的地址。\n',
+  };
+}
 
 export function renderMail(kind: string, reader: Reader, context: MailContext) {
   const templates = (reader.locale as Locale) === 'zh-CN' ? zh : en;

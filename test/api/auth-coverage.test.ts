@@ -21,4 +21,10 @@ describe('every API endpoint requires a bearer token', () => {
       }
     }
   });
+
+  it('shows received mail to managers and administrators only (it names senders and carries their text)', async () => {
+    const statuses = [];
+    for (const role of ['requester', 'agent', 'auditor', 'manager', 'admin'] as const) statuses.push([role, (await h.http.get('/api/inbound-mail').set(h.as(role))).status]);
+    expect(statuses).toEqual([['requester', 403], ['agent', 403], ['auditor', 403], ['manager', 200], ['admin', 200]]);
+  });
 });

@@ -17,7 +17,7 @@ export function freePort(): Promise<number> {
 
 /** Variables for an embedded stack of its own: a fresh DATA_DIR under `parentDir` and free ports for every part. */
 export async function embeddedStackVars(parentDir: string, prefix: string): Promise<Record<string, string>> {
-  const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort, metricsPort, sdkMetricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [port, temporalPort, temporalUiPort, smtpPort, mailUiPort, metricsPort, sdkMetricsPort, mailInPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   return {
     DATA_DIR: mkdtempSync(path.join(parentDir, prefix)),
     PORT: String(port),
@@ -25,6 +25,7 @@ export async function embeddedStackVars(parentDir: string, prefix: string): Prom
     TEMPORAL_UI_PORT: String(temporalUiPort),
     SMTP_PORT: String(smtpPort),
     MAIL_UI_PORT: String(mailUiPort),
+    MAIL_IN_SMTP_PORT: String(mailInPort),
     // A stack started beside `npm start` (the bench, fuzz) must not take its metrics ports either.
     WORKER_METRICS_PORT: String(metricsPort),
     TEMPORAL_SDK_METRICS_PORT: String(sdkMetricsPort),
