@@ -47,6 +47,12 @@ const slaTargetPercent = z.number().min(0, 'must be between 0 and 100').max(100,
   example: 95,
 });
 
+const availabilityTargetPercent = z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').nullable().openapi({
+  description: 'the availability the service must reach in each month, in percent of its agreed service hours; null: none agreed',
+  example: 99.5,
+});
+const serviceHoursCalendarId = z.uuid('must be a calendar id (UUID)').nullable().openapi({ description: 'the business calendar of its agreed service hours; null: 24x7' });
+
 export const ServiceSchema = z
   .object({
     id: z.uuid(),
@@ -57,6 +63,8 @@ export const ServiceSchema = z
     defaultGroupId: z.uuid().nullable().openapi({ description: 'where new incidents go when no assignment rule matches' }),
     priorityMatrix: PriorityMatrixSchema.nullable(),
     slaTargetPercent: z.number(),
+    availabilityTargetPercent: z.number().nullable(),
+    serviceHoursCalendarId: z.uuid().nullable(),
     retired: z.boolean(),
     retiredAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
@@ -78,6 +86,8 @@ export const CreateServiceBody = z
     defaultGroupId: z.uuid('must be a group id (UUID)').openapi({ description: 'an active group' }),
     priorityMatrix: PriorityMatrixSchema.optional(),
     slaTargetPercent: slaTargetPercent.default(95),
+    availabilityTargetPercent: availabilityTargetPercent.default(null),
+    serviceHoursCalendarId: serviceHoursCalendarId.default(null),
   })
   .openapi('CreateService');
 
@@ -89,6 +99,8 @@ export const UpdateServiceBody = z
     defaultGroupId: z.uuid('must be a group id (UUID)').optional(),
     priorityMatrix: PriorityMatrixSchema.nullable().optional().openapi({ description: 'null returns the service to the default matrix' }),
     slaTargetPercent: slaTargetPercent.optional(),
+    availabilityTargetPercent: availabilityTargetPercent.optional(),
+    serviceHoursCalendarId: serviceHoursCalendarId.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'name at least one field to change' })
   .openapi('UpdateService');
