@@ -7,6 +7,7 @@ import { createContinuityActivities } from './continuity';
 import { createServiceReportActivities } from './service-reports';
 import { createChangeActivities, type ChangeActivityDeps } from './change';
 import { createIncidentActivities, type IncidentActivityDeps } from './incident';
+import { createOutageActivities } from './outage';
 import { createProblemActivities, type ProblemActivityDeps } from './problem';
 import { createReleaseActivities, type ReleaseActivityDeps } from './release';
 import { createSatisfactionActivities } from './satisfaction';
@@ -17,7 +18,7 @@ export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemAc
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createGovernanceMailActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps), ...createSatisfactionActivities(deps), ...createComplaintActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createGovernanceMailActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps), ...createSatisfactionActivities(deps), ...createComplaintActivities(deps), ...createOutageActivities(deps) };
 }
 
 /** What the mail task queue (`<queue>-mail`) serves: incident notifications, apart from the record writes. */

@@ -1,14 +1,19 @@
+import { availabilityBreached } from '../domain/availability';
 import { monthFigures, reportMonths, type MonthFigures } from '../domain/service-report';
 import type { Db } from '../prisma/database';
-import type { Prisma } from '../prisma/generated/client';
+import type { Prisma, Service, User } from '../prisma/generated/client';
+import { renderAvailabilityBreach } from '../records/mail/availability-mail';
 import type { Mailer } from '../records/mail/mailer';
-import { deliverOnce } from '../records/mail/deliveries';
+import { deliverOnce, peopleToMail } from '../records/mail/deliveries';
+import { serviceAvailability } from '../records/outages';
 
 export interface ServiceReportData {
   service: { id: string; code: string; name: string };
   month: string;
   previousMonth: string;
   targetPercent: number;
+  /** The service's availability target when the report was made; null: none agreed. */
+  availabilityTargetPercent: number | null;
   current: MonthFigures;
   previous: MonthFigures;
 }
@@ -28,7 +33,40 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
       prisma.satisfactionSurvey.findMany({ where: { incident: { serviceId }, respondedAt: period, score: { not: null } }, select: { score: true } }),
       prisma.complaint.findMany({ where: { serviceId, createdAt: period }, select: { state: true, escalationLevel: true } }),
     ]);
-    return monthFigures({ incidents, changes, surveyScores: surveys.map((s) => s.score!), complaints });
+    const availability = await serviceAvailability(prisma, serviceId, month.start, month.end);
+    return monthFigures({ incidents, changes, surveyScores: surveys.map((s) => s.score!), complaints, availability });
+  }
+
+  /**
+   * A month below the availability target is told to the service's owner once (ISO/IEC 20000-1 clause 8.7.2:
+   * availability monitored against targets); without an active owner, to the managers, so someone acts on it.
+   */
+  async function mailAvailabilityBreach(service: Service & { owner: User | null }, data: ServiceReportData, reportId: string, link: string) {
+    const { availability } = data.current;
+    if (!availabilityBreached(availability.availabilityPercent, data.availabilityTargetPercent)) return;
+    const owner = service.owner && !service.owner.deactivatedAt ? service.owner : null;
+    const { recipients } = await peopleToMail(prisma, owner ? [owner.id] : 'managers');
+    const hours = (seconds: number) => Math.round(seconds / 360) / 10;
+    for (const recipient of recipients) {
+      const { subject, text } = renderAvailabilityBreach(recipient.locale, {
+        code: service.code,
+        name: service.name,
+        month: data.month,
+        availabilityPercent: availability.availabilityPercent!,
+        targetPercent: data.availabilityTargetPercent!,
+        unplannedDowntimeHours: hours(availability.unplannedDowntimeSeconds),
+        agreedHours: hours(availability.agreedSeconds - availability.plannedDowntimeSeconds),
+        link,
+      });
+      await deliverOnce(prisma, mailer, {
+        idempotencyKey: `availability-breach:${service.id}:${data.month}:${recipient.email}`,
+        recipient,
+        kind: 'availability-breach',
+        subject,
+        text,
+        headers: { 'X-Itsm-Service': service.code, 'X-Itsm-Availability-Month': data.month, 'X-Itsm-Service-Report-Id': reportId },
+      });
+    }
   }
 
   return {
@@ -46,6 +84,7 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
           month: months.current.start.toISOString().slice(0, 7),
           previousMonth: months.previous.start.toISOString().slice(0, 7),
           targetPercent: service.slaTargetPercent,
+          availabilityTargetPercent: service.availabilityTargetPercent,
           current: await figures(service.id, months.current),
           previous: await figures(service.id, months.previous),
         };
@@ -55,6 +94,8 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
           create: { serviceId: service.id, periodStart: months.current.start, periodEnd: months.current.end, data: data as unknown as Prisma.InputJsonObject },
         });
         reports.push(report.id);
+        const link = `${publicUrl}/api/service-reports/${report.id}/report.html`;
+        await mailAvailabilityBreach(service, data, report.id, link);
         if (service.owner) {
           const line = (label: string, value: number | null) => `${label}: ${value === null ? '–' : `${value} %`}`;
           await deliverOnce(prisma, mailer, {
@@ -66,10 +107,11 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
               `${service.name}, ${data.month} (target ${data.targetPercent} %):`,
               line('Response SLA met', data.current.responseSlaPercent),
               line('Resolution SLA met', data.current.resolutionSlaPercent),
+              `${line('Availability', data.current.availability.availabilityPercent)} (target ${data.availabilityTargetPercent === null ? 'none agreed' : `${data.availabilityTargetPercent} %`})`,
               `Incidents: ${data.current.incidents} (previous month ${data.previous.incidents})`,
               `Customer satisfaction: ${data.current.satisfaction.averageScore ?? '–'} / 5 from ${data.current.satisfaction.responses} response(s); complaints received: ${data.current.complaints.received}`,
               '',
-              `${publicUrl}/api/service-reports/${report.id}/report.html`,
+              link,
               '',
             ].join('\n'),
             headers: { 'X-Itsm-Service': service.code, 'X-Itsm-Service-Report-Id': report.id },

@@ -37,6 +37,7 @@ import { incidentActionRoutes } from './routes/incident-actions';
 import { slaPolicyRoutes } from './routes/sla-policies';
 import { assignmentRuleRoutes } from './routes/assignment-rules';
 import { incidentRoutes } from './routes/incidents';
+import { outageRoutes } from './routes/outages';
 import { serviceRoutes } from './routes/services';
 import { userRoutes } from './routes/users';
 import { groupRoutes } from './routes/groups';
@@ -79,6 +80,7 @@ export function createApp(deps: ApiDeps) {
   slaPolicyRoutes(api, registry, deps);
   assignmentRuleRoutes(api, registry, deps);
   serviceRoutes(api, registry, deps);
+  outageRoutes(api, registry, deps);
   userRoutes(api, registry, deps);
   groupRoutes(api, registry, deps);
   adminImportRoutes(api, registry, deps);

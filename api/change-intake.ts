@@ -77,6 +77,7 @@ export async function openChange(deps: ApiDeps, body: Body, requesterId: string,
     estimatedCost: body.estimatedCost,
     currency: body.currency,
     riskAnswers: body.riskAnswers,
+    downtime: body.downtime,
     createdAt: new Date().toISOString(),
   };
   // The risk as the assessment will find it unless the CMDB changes meanwhile: the summary a manager reads is fixed at the start.

@@ -28,6 +28,7 @@ export function changeView(deps: Pick<ApiDeps, 'temporalUiUrl' | 'namespace'>, c
     costApprovedAt: isoOrNull(change.costApprovedAt),
     riskScore: change.riskScore,
     riskLevel: change.riskLevel as 'low' | 'medium' | 'high' | 'critical' | null,
+    downtime: change.declaresDowntime,
     approvalDueAt: isoOrNull(change.approvalDueAt),
     escalationLevel: change.escalationLevel,
     scheduledStart: isoOrNull(change.scheduledStart),

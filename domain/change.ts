@@ -83,6 +83,8 @@ export interface ChangeOpened {
   estimatedCost: number;
   currency: string;
   riskAnswers: RiskAnswers;
+  /** Its implementation takes its services out of service (a planned outage). Absent in workflows started before outages. */
+  downtime?: boolean;
   createdAt: string;
 }
 

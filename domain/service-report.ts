@@ -1,5 +1,6 @@
 // Monthly service reports (ISO/IEC 20000-1 clause 6.3.3): targets against achievement, this month beside the
 // month before.
+import type { AvailabilityFigures } from './availability';
 import { complaintFigures } from './complaint';
 import { satisfactionFigures, type SatisfactionFigures } from './satisfaction';
 
@@ -9,6 +10,8 @@ export interface MonthFacts {
   /** The scores of the surveys answered in the month. */
   surveyScores: number[];
   complaints: { state: string; escalationLevel: number }[];
+  /** Measured from the month's outages on the service's agreed hours. */
+  availability: AvailabilityFigures;
 }
 
 export interface MonthFigures {
@@ -18,8 +21,8 @@ export interface MonthFigures {
   resolutionSlaPercent: number | null;
   changes: number;
   changeSuccessPercent: number | null;
-  /** Not recorded yet: no availability monitoring feeds the reports. */
-  availabilityPercent: null;
+  /** From outages on the agreed service hours; availabilityPercent is null when the month had none. */
+  availability: AvailabilityFigures;
   satisfaction: SatisfactionFigures;
   /** Complaints received in the month: how many, how many are closed, how many were escalated. */
   complaints: { received: number; closed: number; escalated: number };
@@ -36,7 +39,7 @@ export function monthFigures(facts: MonthFacts): MonthFigures {
     resolutionSlaPercent: percent(incidents.filter((i) => !i.resolutionBreached).length, incidents.length),
     changes: changes.length,
     changeSuccessPercent: percent(changes.filter((c) => c.outcome === 'successful').length, changes.length),
-    availabilityPercent: null,
+    availability: facts.availability,
     satisfaction: satisfactionFigures(facts.surveyScores),
     complaints: complaintFigures(facts.complaints),
   };

@@ -47,12 +47,15 @@ export const DEMO_GROUPS = [
   { name: 'Application Support', email: 'appsupport@itsm.local', lead: 'manager', members: ['agent', 'manager'] },
 ] as const;
 
-/** Each service's default group is where its new incidents land when no assignment rule matches; mail to its address opens one. */
+/**
+ * Each service's default group is where its new incidents land when no assignment rule matches; mail to its address
+ * opens one. Mail and the network are agreed round the clock; ERP and the desk during Shanghai office hours.
+ */
 export const DEMO_SERVICES = [
-  { code: 'EMAIL', name: 'Corporate e-mail', description: 'Mailboxes, calendars and mobile mail', owner: 'manager', defaultGroup: 'Service Desk', mailAddress: 'email-help@itsm.local' },
-  { code: 'ERP', name: 'ERP and finance', description: 'General ledger, purchasing, payroll', owner: 'manager', defaultGroup: 'Application Support', mailAddress: 'erp-help@itsm.local' },
-  { code: 'NET', name: 'Network and VPN', description: 'Office LAN, Wi-Fi, site links and remote access', owner: 'agent2', defaultGroup: 'Network Operations', mailAddress: 'network-help@itsm.local' },
-  { code: 'DESK', name: 'End-user computing', description: 'Laptops, printers, accounts and software requests', owner: 'agent', defaultGroup: 'Service Desk', mailAddress: 'desk-help@itsm.local' },
+  { code: 'EMAIL', name: 'Corporate e-mail', description: 'Mailboxes, calendars and mobile mail', owner: 'manager', defaultGroup: 'Service Desk', serviceHours: '24x7', availabilityTarget: 99.9, mailAddress: 'email-help@itsm.local' },
+  { code: 'ERP', name: 'ERP and finance', description: 'General ledger, purchasing, payroll', owner: 'manager', defaultGroup: 'Application Support', serviceHours: 'CN-Shanghai', availabilityTarget: 99.5, mailAddress: 'erp-help@itsm.local' },
+  { code: 'NET', name: 'Network and VPN', description: 'Office LAN, Wi-Fi, site links and remote access', owner: 'agent2', defaultGroup: 'Network Operations', serviceHours: '24x7', availabilityTarget: 99.9, mailAddress: 'network-help@itsm.local' },
+  { code: 'DESK', name: 'End-user computing', description: 'Laptops, printers, accounts and software requests', owner: 'agent', defaultGroup: 'Service Desk', serviceHours: 'CN-Shanghai', availabilityTarget: 99, mailAddress: 'desk-help@itsm.local' },
 ] as const;
 
 /** Targets per priority: P1 runs round the clock, the others on Shanghai office hours; unassigned work alerts the lead at a third of the response target. */

@@ -60,7 +60,7 @@ export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>>
     const row = await prisma.service.upsert({
       where: { code: service.code },
       update: {},
-      create: { code: service.code, name: service.name, description: service.description, ownerId: userIds[service.owner], defaultGroupId: groupIds[service.defaultGroup], mailAddress: service.mailAddress },
+      create: { code: service.code, name: service.name, description: service.description, ownerId: userIds[service.owner], defaultGroupId: groupIds[service.defaultGroup], serviceHoursCalendarId: calendarIds[service.serviceHours], availabilityTargetPercent: service.availabilityTarget, mailAddress: service.mailAddress },
     });
     // Demo data from before routing existed gets its default group too; one an administrator chose is kept.
     await prisma.service.updateMany({ where: { id: row.id, defaultGroupId: null }, data: { defaultGroupId: groupIds[service.defaultGroup] } });

@@ -35,6 +35,7 @@ export function writeChangeRecord(prisma: Db, opened: ChangeOpened) {
         estimatedCost: opened.estimatedCost,
         currency: opened.currency,
         riskAnswers: opened.riskAnswers,
+        declaresDowntime: opened.downtime ?? false,
         createdAt,
       },
     }),

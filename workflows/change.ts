@@ -1,5 +1,6 @@
 import { getExternalWorkflowHandle, patched, proxyActivities } from '@temporalio/workflow';
 import type { ApprovalRecord, ChangeActivities, ChangeEventRecord } from '../activities/change';
+import type { OutageActivities } from '../activities/outage';
 import { CHANGE_TRANSITIONS, changeReference, DEADLINE_COMMANDS, needsReview, reviewTimers, type ChangeCommand, type ChangeOpened, type ChangeState, type ChangeTimer } from '../domain/change';
 import { ApprovalStages, STATE_AFTER_DECISION } from '../domain/change-approval';
 import { changeAudience, changeCurrentDetails, changeTimerSummary } from '../domain/change-metadata';
@@ -28,6 +29,15 @@ const { openChangeRecord, assessChange, recordChangeChange, scheduleChange, send
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+const { openOutages, closeOutages } = proxyActivities<OutageActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+// A change that declares downtime takes its services out of service while it is implemented: a planned outage,
+// which availability leaves out of the agreed hours. Only changes raised with the declaration reach this patch.
+const CHANGE_DOWNTIME_OUTAGE = 'outage-from-change-downtime';
 
 /**
  * One request for change (ISO/IEC 20000-1 clause 8.5.1): assessed, approved by its board(s) with reminders,
@@ -112,6 +122,11 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     notify('review-request', [approval.plan!.review.chairId, requesterId], { deadline: isoOrNull(progress.reviewDueAt)!, reason: progress.outcome ?? '' });
   }
 
+  const downtimeKey = `change:${changeId}:downtime`;
+  function endDowntime(at: number) {
+    if (opened.downtime && patched(CHANGE_DOWNTIME_OUTAGE)) change.later(() => closeOutages.executeWithOptions({ summary: 'outage: end' }, [{ sourceKey: downtimeKey, endedAt: isoOrNull(at)! }]));
+  }
+
   change.query(changeStatusQuery, status);
 
   change.update(submitChangeUpdate, 'submit', async ({ actorId }) => {
@@ -175,8 +190,13 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     startChangeUpdate,
     'start',
     async ({ actorId }) => {
-      progress.implementationStartedAt = Date.now();
+      const startedAt = Date.now();
+      progress.implementationStartedAt = startedAt;
       const { from } = change.transition('start');
+      if (opened.downtime && patched(CHANGE_DOWNTIME_OUTAGE)) {
+        const start = { sourceKey: downtimeKey, serviceIds: opened.serviceIds, startedAt: isoOrNull(startedAt)!, planned: true, description: `${changeReference(opened.number)} ${opened.title}`, changeId };
+        change.later(() => openOutages.executeWithOptions({ summary: 'outage: start (planned)' }, [start]));
+      }
       return record('implementation-started', actorId, from);
     },
     () => {
@@ -197,6 +217,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     if (reviewed) openReview(now);
     else progress.closedAt = now;
     const { from } = change.transition('complete', reviewed ? 'review' : 'closed');
+    endDowntime(now);
     return record('implemented', actorId, from, { notes });
   });
 
@@ -207,6 +228,7 @@ export async function changeApproval(opened: ChangeOpened): Promise<void> {
     progress.backout = { performed: backoutPerformed, notes: backoutNotes, reason };
     openReview(now);
     const { from } = change.transition('fail');
+    endDowntime(now);
     return record('implementation-failed', actorId, from, { reason, backoutPerformed, backoutNotes });
   });
 

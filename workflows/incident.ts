@@ -1,5 +1,6 @@
 import { condition, continueAsNew, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities, IncidentEventRecord } from '../activities/incident';
+import type { OutageActivities } from '../activities/outage';
 import type { SatisfactionActivities } from '../activities/satisfaction';
 import { assignTarget, countsAsFirstResponse, INCIDENT_TRANSITIONS, noteTarget, openingColumns, type IncidentCommand, type IncidentOpened, type IncidentState } from '../domain/incident';
 import { incidentCurrentDetails, incidentOpeningCurrentDetails, incidentStepSummary, notificationSummary, recordSummary } from '../domain/incident-metadata';
@@ -23,6 +24,12 @@ import { serialQueue } from './serial-queue';
 // crashed waits before it is retried elsewhere, so it bounds how late a crash can make an SLA step.
 const INCIDENT_ACTIVITY_OPTIONS = { startToCloseTimeout: '10 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } } as const;
 const { openIncidentRecord, recordIncidentOpened, loadSlaPolicy, recordIncidentChange, recordIncidentChanges, sendIncidentNotification } = proxyActivities<IncidentActivities>(INCIDENT_ACTIVITY_OPTIONS);
+
+const { openOutages, closeOutages } = proxyActivities<OutageActivities>(INCIDENT_ACTIVITY_OPTIONS);
+
+// A major incident is an outage of its service from its declaration to its resolution (availability, ISO/IEC
+// 20000-1 clause 8.7.2). Incidents declared or resolved before outages were recorded replay without it.
+const MAJOR_INCIDENT_OUTAGE = 'outage-from-major-incident';
 
 const { sendSatisfactionSurvey } = proxyActivities<SatisfactionActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '5 minutes' } });
 
@@ -65,6 +72,7 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     details: (): string => (initialised ? incidentCurrentDetails(opened, rt, incident.state, Date.now()) : incidentOpeningCurrentDetails(opened, opened.priority, incident.state)),
   });
   let majorDeclared = carried?.major ?? false;
+  const majorOutageKey = `incident:${incidentId}:major`;
   const retargets = serialQueue();
   const historyLimit = tuning.historyLimit ?? (patched('incident-history-limit-1000') ? DEFAULT_HISTORY_LIMIT : HISTORY_LIMIT_BEFORE_BOUNDED_CACHE);
   // Resolved here: the queue is the one this run was started on, so every deployment and test has its own pair.
@@ -194,7 +202,11 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     const now = Date.now();
     rt = resolved(rt, now, code, summary);
     notify(now, 'resolved', ['requester'], { code, summary });
-    return record(now, 'resolved', actorId, moved, { code, summary }, 'public');
+    const recorded = record(now, 'resolved', actorId, moved, { code, summary }, 'public');
+    if (majorDeclared && patched(MAJOR_INCIDENT_OUTAGE)) {
+      incident.later(() => closeOutages.executeWithOptions({ summary: 'outage: end' }, [{ sourceKey: majorOutageKey, endedAt: isoOrNull(now)! }]));
+    }
+    return recorded;
   });
 
   incident.update(
@@ -226,7 +238,13 @@ export async function incidentLifecycle(opened: IncidentOpened, carried?: Carrie
     async ({ actorId, reason }) => {
       // Marked before anything is awaited, so a second declaration in the same instant is refused.
       majorDeclared = true;
+      const declaredAt = Date.now();
       await move('declareMajor');
+      // Queued before the clocks move (which waits for a policy), so a resolve that follows ends an outage already opened.
+      if (patched(MAJOR_INCIDENT_OUTAGE)) {
+        const start = { sourceKey: majorOutageKey, serviceIds: [opened.serviceId], startedAt: isoOrNull(declaredAt)!, planned: false, description: reason, incidentId };
+        incident.later(() => openOutages.executeWithOptions({ summary: 'outage: start' }, [start]));
+      }
       return retarget(
         () => (rt.priority === 'P1' ? rt.sla.policy : policyFor('P1')),
         (now, previous) => {

@@ -209,23 +209,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/inbound-mail": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Received mail (SMTP listener and IMAP mailbox) with its outcome, newest first (managers and administrators) */
-        get: operations["listInboundMail"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/calendars": {
         parameters: {
             query?: never;
@@ -417,7 +400,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a service's name, description, owner, default assignment group, priority matrix, SLA target or mail address (managers and administrators) */
+        /** Change a service's name, description, owner, default assignment group, priority matrix, SLA target, service hours or availability target (managers and administrators) */
         patch: operations["updateService"];
         trace?: never;
     };
@@ -432,6 +415,58 @@ export interface paths {
         put?: never;
         /** Retire a service: it takes no new incidents (409 at intake); its records and history stay (managers and administrators) */
         post: operations["retireService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/services/{id}/outages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A service's outages, newest first */
+        get: operations["listServiceOutages"];
+        put?: never;
+        /** Record an outage no process opened, e.g. one found by monitoring (managers and administrators) */
+        post: operations["createServiceOutage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/outages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct an outage's times, planned flag or description, with the reason (managers and administrators) */
+        patch: operations["updateOutage"];
+        trace?: never;
+    };
+    "/api/services/{id}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A service's availability over a period: its agreed service hours, planned downtime left out, against its target */
+        get: operations["getServiceAvailability"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2187,19 +2222,6 @@ export interface components {
                 title: string;
                 state: string;
             }[];
-            /** @description files that came by mail with the incident or its replies */
-            attachments: {
-                /** Format: uuid */
-                id: string;
-                filename: string;
-                contentType: string;
-                sizeBytes: number;
-                /** @description false: refused (see refusedReason); only its name and size are kept */
-                stored: boolean;
-                refusedReason: string | null;
-                /** Format: date-time */
-                receivedAt: string;
-            }[];
             workflow: components["schemas"]["WorkflowLink"];
         };
         IncidentStatus: {
@@ -2286,36 +2308,6 @@ export interface components {
             /** @example workaround */
             code: string;
             summary: string;
-        };
-        InboundMailPage: {
-            items: components["schemas"]["InboundMail"][];
-            /** Format: date-time */
-            nextBefore: string | null;
-        };
-        InboundMail: {
-            /** Format: uuid */
-            id: string;
-            messageId: string | null;
-            /** @enum {string} */
-            source: "smtp" | "imap";
-            fromAddress: string | null;
-            recipients: string[];
-            subject: string;
-            sizeBytes: number;
-            /** @enum {string} */
-            outcome: "processing" | "incident-opened" | "note-added" | "duplicate" | "ignored-automated" | "unknown-sender" | "no-service" | "refused" | "unreadable" | "failed";
-            detail: string | null;
-            /** Format: uuid */
-            incidentId: string | null;
-            attachments: {
-                filename: string;
-                sizeBytes: number;
-                refusedReason: string | null;
-            }[];
-            /** Format: date-time */
-            receivedAt: string;
-            /** Format: date-time */
-            processedAt: string | null;
         };
         Calendar: {
             /** Format: uuid */
@@ -2604,8 +2596,9 @@ export interface components {
             defaultGroupId: string | null;
             priorityMatrix: components["schemas"]["PriorityMatrix"];
             slaTargetPercent: number;
-            /** @description mail to this address opens an incident for the service */
-            mailAddress: string | null;
+            availabilityTargetPercent: number | null;
+            /** Format: uuid */
+            serviceHoursCalendarId: string | null;
             retired: boolean;
             /** Format: date-time */
             retiredAt: string | null;
@@ -2684,10 +2677,17 @@ export interface components {
              */
             slaTargetPercent?: number;
             /**
-             * @description mail to this address (SMTP listener or IMAP mailbox) opens an incident for the service
-             * @example payroll-help@example.org
+             * @description the availability the service must reach in each month, in percent of its agreed service hours; null: none agreed
+             * @default null
+             * @example 99.5
              */
-            mailAddress?: string;
+            availabilityTargetPercent?: number | null;
+            /**
+             * Format: uuid
+             * @description the business calendar of its agreed service hours; null: 24x7
+             * @default null
+             */
+            serviceHoursCalendarId?: string | null;
         };
         UpdateService: {
             name?: string;
@@ -2748,10 +2748,100 @@ export interface components {
              */
             slaTargetPercent?: number;
             /**
-             * @description null: mail no longer opens incidents for the service
-             * @example payroll-help@example.org
+             * @description the availability the service must reach in each month, in percent of its agreed service hours; null: none agreed
+             * @example 99.5
              */
-            mailAddress?: string | null;
+            availabilityTargetPercent?: number | null;
+            /**
+             * Format: uuid
+             * @description the business calendar of its agreed service hours; null: 24x7
+             */
+            serviceHoursCalendarId?: string | null;
+        };
+        Outage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            serviceId: string;
+            /** Format: date-time */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description null while the service is still out
+             */
+            endedAt: string | null;
+            /** @description announced downtime (a change that declares it): left out of the agreed hours */
+            planned: boolean;
+            /**
+             * @description what opened it: a major incident, a change that declares downtime, or a manager
+             * @enum {string}
+             */
+            source: "incident" | "change" | "manager";
+            /** Format: uuid */
+            incidentId: string | null;
+            /** Format: uuid */
+            changeId: string | null;
+            description: string;
+            /** Format: date-time */
+            correctedAt: string | null;
+            /** Format: uuid */
+            correctedById: string | null;
+            correctionReason: string | null;
+        };
+        CreateOutage: {
+            /** Format: date-time */
+            startedAt: string;
+            /**
+             * Format: date-time
+             * @description null: the service is still out
+             * @default null
+             */
+            endedAt?: string | null;
+            /** @description announced downtime, left out of the agreed hours */
+            planned: boolean;
+            description: string;
+            /** Format: uuid */
+            incidentId?: string;
+            /** Format: uuid */
+            changeId?: string;
+        };
+        UpdateOutage: {
+            /** Format: date-time */
+            startedAt?: string;
+            /**
+             * Format: date-time
+             * @description null opens it again
+             */
+            endedAt?: string | null;
+            planned?: boolean;
+            description?: string;
+            reason: string;
+        };
+        Availability: {
+            /** Format: uuid */
+            serviceId: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /**
+             * Format: date-time
+             * @description to, or now when the period is still running: hours to come are not counted
+             */
+            measuredUntil: string;
+            /**
+             * Format: uuid
+             * @description the service's agreed hours; null: 24x7
+             */
+            serviceHoursCalendarId: string | null;
+            agreedSeconds: number;
+            plannedDowntimeSeconds: number;
+            unplannedDowntimeSeconds: number;
+            /** @description (agreed − planned − unplanned) / (agreed − planned), one decimal; null when no hours were agreed */
+            availabilityPercent: number | null;
+            targetPercent: number | null;
+            /** @description null without a target or a figure */
+            targetMet: boolean | null;
         };
         User: {
             /** Format: uuid */
@@ -3136,6 +3226,8 @@ export interface components {
             riskScore: number | null;
             /** @enum {string|null} */
             riskLevel: "low" | "medium" | "high" | "critical" | null;
+            /** @description its implementation takes its services out of service (a planned outage) */
+            downtime: boolean;
             approvalDueAt: string | null;
             escalationLevel: number;
             scheduledStart: string | null;
@@ -3174,6 +3266,11 @@ export interface components {
             /** @default CNY */
             currency?: string;
             riskAnswers: components["schemas"]["RiskAnswers"];
+            /**
+             * @description its implementation takes its services out of service: starting it opens a planned outage on each, completing or failing it ends them
+             * @default false
+             */
+            downtime?: boolean;
             /**
              * Format: uuid
              * @description required for standard changes, not allowed otherwise
@@ -4981,59 +5078,6 @@ export interface operations {
             };
         };
     };
-    listInboundMail: {
-        parameters: {
-            query?: {
-                outcome?: "processing" | "incident-opened" | "note-added" | "duplicate" | "ignored-automated" | "unknown-sender" | "no-service" | "refused" | "unreadable" | "failed";
-                incidentId?: string;
-                limit?: number;
-                /** @description the receivedAt of the last mail of the previous page */
-                before?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of received mail */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["InboundMailPage"];
-                };
-            };
-            /** @description Invalid request (problem+json naming the field) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing or invalid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller lacks the role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     listCalendars: {
         parameters: {
             query?: never;
@@ -6172,6 +6216,257 @@ export interface operations {
             };
             /** @description The service is already retired */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listServiceOutages: {
+        parameters: {
+            query?: {
+                /** @description outages that end after this instant (or are still open) */
+                from?: string;
+                /** @description outages that start before this instant */
+                to?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Outages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Outage"][];
+                    };
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createServiceOutage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOutage"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Outage"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOutage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOutage"];
+            };
+        };
+        responses: {
+            /** @description Corrected */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Outage"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such outage */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getServiceAvailability: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Availability */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Availability"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such service */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

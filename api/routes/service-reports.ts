@@ -2,6 +2,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { ServiceReportData } from '../../activities/service-reports';
+import type { AvailabilityFigures } from '../../domain/availability';
 import type { SatisfactionFigures } from '../../domain/satisfaction';
 import type { MonthFigures } from '../../domain/service-report';
 import { escapeHtml } from '../../records/mail/change-mail';
@@ -14,11 +15,13 @@ import { defineRoute } from '../route';
 const IdParams = z.strictObject({ id: z.uuid('must be a report id (UUID)') });
 const ListQuery = z.strictObject({ serviceId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(120).default(24) });
 
-// Reports kept before surveys and complaints fed them have neither; they show as not recorded.
-type StoredFigures = Omit<MonthFigures, 'satisfaction' | 'complaints'> & { satisfaction?: SatisfactionFigures | null; complaints?: MonthFigures['complaints'] };
-type StoredReport = Omit<ServiceReportData, 'current' | 'previous'> & { current: StoredFigures; previous: StoredFigures };
+// Reports kept before surveys, complaints and outages fed them have none of those; they show as not recorded.
+type StoredFigures = Omit<MonthFigures, 'satisfaction' | 'complaints' | 'availability'> & { satisfaction?: SatisfactionFigures | null; complaints?: MonthFigures['complaints']; availability?: AvailabilityFigures };
+type StoredReport = Omit<ServiceReportData, 'current' | 'previous' | 'availabilityTargetPercent'> & { current: StoredFigures; previous: StoredFigures; availabilityTargetPercent?: number | null };
 
 const satisfactionText = (figures: StoredFigures) => (figures.satisfaction ? (figures.satisfaction.averageScore === null ? 'no responses' : `${figures.satisfaction.averageScore} / 5 (${figures.satisfaction.responses})`) : 'not recorded');
+const availabilityText = (figures: StoredFigures) => (figures.availability ? (figures.availability.availabilityPercent === null ? 'no service hours' : `${figures.availability.availabilityPercent} %`) : 'not recorded');
+const availabilityTarget = (report: StoredReport) => (report.availabilityTargetPercent == null ? 'none agreed' : `${report.availabilityTargetPercent} %`);
 const complaintsText = (figures: StoredFigures) => (figures.complaints ? `${figures.complaints.received} (${figures.complaints.escalated} escalated)` : 'not recorded');
 
 function reportPage(report: StoredReport): string {
@@ -30,7 +33,8 @@ function reportPage(report: StoredReport): string {
     ['Resolution SLA met', pct(report.previous.resolutionSlaPercent), pct(report.current.resolutionSlaPercent)],
     ['Changes implemented', String(report.previous.changes), String(report.current.changes)],
     ['Change success', pct(report.previous.changeSuccessPercent), pct(report.current.changeSuccessPercent)],
-    ['Availability', 'not recorded', 'not recorded'],
+    ['Availability', availabilityText(report.previous), availabilityText(report.current)],
+    ['Availability target', availabilityTarget(report), availabilityTarget(report)],
     ['Customer satisfaction', satisfactionText(report.previous), satisfactionText(report.current)],
     ['Satisfied (4–5)', pct(report.previous.satisfaction?.satisfiedPercent ?? null), pct(report.current.satisfaction?.satisfiedPercent ?? null)],
     ['Complaints received', complaintsText(report.previous), complaintsText(report.current)],
@@ -61,7 +65,7 @@ function reportPage(report: StoredReport): string {
   });
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(`${report.service.name}: ${report.month}`)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.3rem .8rem;text-align:right}th:first-child,td:first-child{text-align:left}figure{display:inline-block;margin:1rem 1rem 0 0}figcaption{font-weight:600}</style></head>
-<body><h1>${escapeHtml(report.service.name)} (${escapeHtml(report.service.code)}): ${escapeHtml(report.month)}</h1><p>Target: ${report.targetPercent} % of incidents within their response and resolution SLA. Months are calendar months in UTC, the same for every reader.</p>
+<body><h1>${escapeHtml(report.service.name)} (${escapeHtml(report.service.code)}): ${escapeHtml(report.month)}</h1><p>Target: ${report.targetPercent} % of incidents within their response and resolution SLA; availability ${escapeHtml(availabilityTarget(report))} of the agreed service hours, planned downtime left out. Months are calendar months in UTC, the same for every reader.</p>
 <table><tr><th></th><th>${escapeHtml(report.previousMonth)}</th><th>${escapeHtml(report.month)}</th></tr>${rows.map(([label, before, now]) => `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(before)}</td><td>${escapeHtml(now)}</td></tr>`).join('')}</table>
 ${sla}${incidents}${satisfaction}</body></html>`;
 }

@@ -24,6 +24,8 @@ function serviceView(service: Service) {
     priorityMatrix: isPriorityMatrix(service.priorityMatrix) ? service.priorityMatrix : null,
     slaTargetPercent: service.slaTargetPercent,
     mailAddress: service.mailAddress,
+    availabilityTargetPercent: service.availabilityTargetPercent,
+    serviceHoursCalendarId: service.serviceHoursCalendarId,
     retired: service.retiredAt !== null,
     retiredAt: isoOrNull(service.retiredAt),
     createdAt: service.createdAt.toISOString(),
@@ -32,16 +34,17 @@ function serviceView(service: Service) {
 }
 
 /**
- * The service catalogue. Managers keep it with administrators: a service's owner, default group, priority matrix
- * and SLA target are service-level decisions, as its SLA policies and calendars are.
+ * The service catalogue. Managers keep it with administrators: a service's owner, default group, priority matrix,
+ * SLA and availability targets and service hours are service-level decisions, as its SLA policies and calendars are.
  */
 export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
   const load = (id: string) => foundOr404(prisma.service.findUnique({ where: { id } }), `service ${id}`);
-  async function refuseInactiveReferences(body: { ownerId?: string; defaultGroupId?: string }) {
+  async function refuseInactiveReferences(body: { ownerId?: string; defaultGroupId?: string; serviceHoursCalendarId?: string | null }) {
     const issues = await Promise.all([
       body.ownerId ? activeUserIssue(prisma, body.ownerId, 'ownerId') : null,
       body.defaultGroupId ? activeGroupIssue(prisma, body.defaultGroupId, 'defaultGroupId') : null,
+      body.serviceHoursCalendarId ? calendarIssue(body.serviceHoursCalendarId) : null,
     ]);
     const found = issues.filter((issue): issue is FieldIssue => issue !== null);
     if (found.length > 0) throw httpErrors.validation(found);
@@ -51,6 +54,10 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
     if (!mailAddress) return;
     const holder = await prisma.service.findUnique({ where: { mailAddress } });
     if (holder && holder.id !== serviceId) throw duplicate('mailAddress', `service ${holder.code} already takes mail at ${mailAddress}`);
+  }
+  async function calendarIssue(id: string): Promise<FieldIssue | null> {
+    if (await prisma.businessCalendar.findUnique({ where: { id } })) return null;
+    return { location: 'body', field: 'serviceHoursCalendarId', message: `no calendar ${id}`, code: 'unknown_reference' };
   }
   // Prisma writes SQL NULL into a Json? column only when asked for it by name.
   const matrixColumn = (matrix: object | null | undefined) => (matrix === null ? Prisma.DbNull : matrix);
@@ -105,7 +112,7 @@ export function serviceRoutes(router: Router, registry: OpenAPIRegistry, deps: A
   defineRoute(router, registry, {
     method: 'patch',
     path: '/api/services/:id',
-    summary: "Change a service's name, description, owner, default assignment group, priority matrix, SLA target or mail address (managers and administrators)",
+    summary: "Change a service's name, description, owner, default assignment group, priority matrix, SLA target, mail address, service hours or availability target (managers and administrators)",
     tags: ['services'],
     roles: MANAGERS,
     params: ServiceIdParams,

@@ -43,11 +43,13 @@ export const CreateChangeBody = z
     estimatedCost: z.number().min(0, 'must not be negative').max(1e12),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as CNY').default('CNY'),
     riskAnswers: RiskAnswersSchema,
+    downtime: z.boolean().default(false).openapi({ description: 'its implementation takes its services out of service: starting it opens a planned outage on each, completing or failing it ends them' }),
     templateId: z.uuid('must be a template id (UUID)').optional().openapi({ description: 'required for standard changes, not allowed otherwise' }),
     submit: z.boolean().default(false).openapi({ description: 'submit at once instead of saving a draft' }),
   })
   .superRefine((value, ctx) => {
     windowRefinement(value, ctx);
+    if (value.downtime && value.riskAnswers.downtime === 'none') ctx.addIssue({ code: 'custom', path: ['downtime'], message: 'declares downtime, but riskAnswers.downtime is "none"' });
     if (value.type === 'standard' && !value.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'a standard change needs its pre-approved template' });
     if (value.type !== 'standard' && value.templateId) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'only standard changes use a template' });
     for (const [field, label] of [['implementationPlan', 'the implementation plan'], ['backoutPlan', 'the back-out plan']] as const) {
@@ -109,6 +111,7 @@ export const ChangeSchema = z
     costApprovedAt: z.string().nullable(),
     riskScore: z.number().int().nullable(),
     riskLevel: z.enum(RISK_LEVELS).nullable(),
+    downtime: z.boolean().openapi({ description: 'its implementation takes its services out of service (a planned outage)' }),
     approvalDueAt: z.string().nullable(),
     escalationLevel: z.number().int(),
     scheduledStart: z.string().nullable(),

@@ -53,6 +53,11 @@ const mailAddress = z
   .toLowerCase()
   .pipe(z.email('must be an e-mail address'))
   .openapi({ description: 'mail to this address (SMTP listener or IMAP mailbox) opens an incident for the service', example: 'payroll-help@example.org' });
+const availabilityTargetPercent = z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').nullable().openapi({
+  description: 'the availability the service must reach in each month, in percent of its agreed service hours; null: none agreed',
+  example: 99.5,
+});
+const serviceHoursCalendarId = z.uuid('must be a calendar id (UUID)').nullable().openapi({ description: 'the business calendar of its agreed service hours; null: 24x7' });
 
 export const ServiceSchema = z
   .object({
@@ -65,6 +70,8 @@ export const ServiceSchema = z
     priorityMatrix: PriorityMatrixSchema.nullable(),
     slaTargetPercent: z.number(),
     mailAddress: z.string().nullable().openapi({ description: 'mail to this address opens an incident for the service' }),
+    availabilityTargetPercent: z.number().nullable(),
+    serviceHoursCalendarId: z.uuid().nullable(),
     retired: z.boolean(),
     retiredAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
@@ -87,6 +94,8 @@ export const CreateServiceBody = z
     priorityMatrix: PriorityMatrixSchema.optional(),
     slaTargetPercent: slaTargetPercent.default(95),
     mailAddress: mailAddress.optional(),
+    availabilityTargetPercent: availabilityTargetPercent.default(null),
+    serviceHoursCalendarId: serviceHoursCalendarId.default(null),
   })
   .openapi('CreateService');
 
@@ -99,6 +108,8 @@ export const UpdateServiceBody = z
     priorityMatrix: PriorityMatrixSchema.nullable().optional().openapi({ description: 'null returns the service to the default matrix' }),
     slaTargetPercent: slaTargetPercent.optional(),
     mailAddress: mailAddress.nullable().optional().openapi({ description: 'null: mail no longer opens incidents for the service' }),
+    availabilityTargetPercent: availabilityTargetPercent.optional(),
+    serviceHoursCalendarId: serviceHoursCalendarId.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'name at least one field to change' })
   .openapi('UpdateService');
