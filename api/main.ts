@@ -7,6 +7,7 @@ import { openRuntime } from '../config/runtime';
 import { connectClient } from '../temporal-config/connection';
 import { bootstrapAdministrator } from './accounts';
 import { createApp } from './app';
+import { identityProviderFromEnv } from './identity-provider';
 
 async function main() {
   const env = loadEnv();
@@ -18,7 +19,7 @@ async function main() {
   logger[administrator.level](administrator.message);
   const temporal = await connectClient(target);
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
-  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env), temporalUiUrl: temporalUiUrl(env), stepSandbox, edge: edgeSettings(env) });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env), temporalUiUrl: temporalUiUrl(env), stepSandbox, edge: edgeSettings(env), identityProvider: identityProviderFromEnv(env) });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
   const stop = () => {
     server.close(async () => {
