@@ -4,7 +4,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { loadEdgeSettings } from '../config/env';
 import { logRedaction } from '../config/logger';
-import { authenticate } from './auth';
+import { authenticate, signedInUser } from './auth';
 import type { ApiDeps } from './deps';
 import { createRegistry, openApiDocument } from './openapi';
 import { notFoundHandler, problemDetailsHandler } from './problem-details';
@@ -13,7 +13,7 @@ import { cachedReadiness, readinessChecks } from './readiness';
 import { actionRoutes } from './routes/actions';
 import { signInRoutes } from './routes/sign-in';
 import { sameOriginPosts } from './same-origin';
-import { setSessionCookieSecurity } from './sessions';
+import { setSessionSettings } from './sessions';
 import { changeActionRoutes } from './routes/change-actions';
 import { changeBoardRoutes } from './routes/change-boards';
 import { changeRoutes } from './routes/changes';
@@ -44,6 +44,7 @@ import { groupRoutes } from './routes/groups';
 import { adminImportRoutes } from './routes/admin-import';
 import { tokenRoutes } from './routes/tokens';
 import { inboundMailRoutes } from './routes/inbound-mail';
+import { roleMappingRoutes } from './routes/role-mappings';
 
 export function createApp(deps: ApiDeps) {
   const edge = deps.edge ?? loadEdgeSettings({});
@@ -51,7 +52,7 @@ export function createApp(deps: ApiDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', edge.trustProxy);
-  setSessionCookieSecurity(app, edge.sessionCookieSecure);
+  setSessionSettings(app, edge);
   // helmet's no-referrer would make browsers send `Origin: null` on our own form posts, which sameOriginPosts
   // refuses; same-origin still tells other sites nothing (action links carry their token in the path).
   app.use(requestMetrics());
@@ -60,10 +61,11 @@ export function createApp(deps: ApiDeps) {
 
   // Public routes read only small url-encoded forms, each parsed by its own route.
   app.post('/login', limits.login);
+  if (deps.identityProvider) app.get(deps.identityProvider.settings.redirectUrl.pathname, limits.login);
   app.use('/actions', limits.actions);
   app.post(['/login', '/logout', '/actions/:token'], sameOriginPosts(deps.publicUrl));
   const publicRoutes = Router();
-  healthRoutes(publicRoutes, cachedReadiness(readinessChecks(deps), deps.logger), deps.prisma);
+  healthRoutes(publicRoutes, cachedReadiness(readinessChecks(deps), deps.logger), deps);
   metricsRoutes(publicRoutes);
   actionRoutes(publicRoutes, deps);
   signInRoutes(publicRoutes, deps);
@@ -72,7 +74,7 @@ export function createApp(deps: ApiDeps) {
   const registry = createRegistry();
   const api = Router();
   // A body is read only for a caller who holds a valid token: an anonymous megabyte costs a 401, not a parse.
-  api.use('/api', ...limits.api, authenticate(deps.prisma, edge.tokenCacheSeconds), express.json({ limit: '1mb' }));
+  api.use('/api', ...limits.api, authenticate(deps, edge.tokenCacheSeconds), express.json({ limit: '1mb' }));
   incidentRoutes(api, registry, deps);
   incidentActionRoutes(api, registry, deps);
   inboundMailRoutes(api, registry, deps);
@@ -85,6 +87,7 @@ export function createApp(deps: ApiDeps) {
   groupRoutes(api, registry, deps);
   adminImportRoutes(api, registry, deps);
   tokenRoutes(api, registry, deps);
+  roleMappingRoutes(api, registry, deps);
   changeRoutes(api, registry, deps);
   changeActionRoutes(api, registry, deps);
   changeWindowRoutes(api, registry, deps);
@@ -106,6 +109,13 @@ export function createApp(deps: ApiDeps) {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
+  // With an identity provider the documentation is for the organisation's people: they sign in to read it.
+  if (deps.identityProvider) {
+    app.use('/docs', async (req, res, next) => {
+      if (await signedInUser(deps, req, res)) return next();
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    });
+  }
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'ITSM API' }));
   app.use(api);
   app.use(notFoundHandler);

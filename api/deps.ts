@@ -5,6 +5,7 @@ import type { Mailer } from '../records/mail/mailer';
 import type { EdgeSettings } from '../config/env';
 import type { StepSandbox } from '../records/deployment/step-sandbox';
 import type { Db } from '../prisma/database';
+import type { IdentityProvider } from './identity-provider';
 
 export type ReadinessCheck = () => Promise<void>;
 
@@ -28,6 +29,8 @@ export interface ApiDeps {
   temporalUiUrl?: string;
   /** Trusted proxies, session cookie, request limits; the defaults of config/env.ts when absent. */
   edge?: EdgeSettings;
+  /** The organisation's OpenID provider (OIDC_ISSUER): people sign in there, and its access tokens call the API. */
+  identityProvider?: IdentityProvider;
   /** Adapter registration refuses a shell step working directory inside its DATA_DIR. */
   stepSandbox: StepSandbox;
 }

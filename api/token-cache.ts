@@ -3,7 +3,8 @@ import type { Principal } from './auth';
 
 /** What an accepted token granted when the database was last asked, and when its use was last recorded. */
 export interface TokenGrant {
-  tokenId: string;
+  /** null for an identity provider's access token, which has no row whose use could be recorded. */
+  tokenId: string | null;
   principal: Principal;
   expiresAt: Date | null;
   lastUsedAt: Date | null;

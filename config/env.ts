@@ -8,6 +8,8 @@ const optionalText = z.string().trim().min(1).optional();
 const metricsPort = z.coerce.number().int().min(0).max(65535).optional();
 const perMinute = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
 function isAddressOrRange(entry: string): boolean {
   const [address, prefix, ...rest] = entry.split('/');
@@ -59,6 +61,8 @@ export const envSchema = z.object({
   TRUST_PROXY: z.string().default('loopback').transform(trustProxy),
   /** auto: Secure unless the public URL is plain http outside production (the embedded stack), where TLS decides per request. */
   SESSION_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** How long a browser session lasts after sign-in (hours); signing out ends it sooner. */
+  SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   /** Requests a minute: sign-in attempts and action-link requests per client address, API calls per token. */
   RATE_LIMIT_LOGIN_PER_MINUTE: perMinute(100),
   RATE_LIMIT_ACTIONS_PER_MINUTE: perMinute(300),
@@ -67,6 +71,25 @@ export const envSchema = z.object({
   RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: perMinute(300),
   /** How long an API process trusts a token check without asking the database; other processes learn of a revocation this late. 0: never. */
   TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(60).default(5),
+  /** OpenID Connect sign-in (README "Signing in with the organisation's identity provider"); the first three go together. */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  /** Where the provider sends the browser back; registered at the provider. Default: PUBLIC_URL + /auth/callback. */
+  OIDC_REDIRECT_URL: z.url().optional(),
+  /** The `aud` the provider's access tokens carry for this API. Default: OIDC_CLIENT_ID. */
+  OIDC_AUDIENCE: optionalText,
+  /** The claim holding the person's groups at the provider (ID token, userinfo or access token). */
+  OIDC_GROUPS_CLAIM: z.string().trim().min(1).default('groups'),
+  /** The provider group whose members are administrators here, whatever the role mappings say: the first admin's way in. */
+  OIDC_ADMIN_GROUP: optionalText,
+  OIDC_SCOPES: z.string().trim().min(1).default('openid email profile'),
+  /** Signature algorithms accepted on the provider's tokens; asymmetric only, so a client secret or "none" cannot forge one. */
+  OIDC_ALGORITHMS: z
+    .string()
+    .default('RS256,PS256,ES256')
+    .transform((value) => value.split(',').map((alg) => alg.trim()))
+    .pipe(z.array(z.enum(SIGNING_ALGORITHMS, { error: `each one of ${SIGNING_ALGORITHMS.join(', ')}` })).min(1)),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -163,6 +186,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (env.WORKER_MAX_CACHED_WORKFLOWS > 0 && env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS > env.WORKER_MAX_CACHED_WORKFLOWS) {
     throw new ConfigError('invalid configuration:\n  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS cannot exceed WORKER_MAX_CACHED_WORKFLOWS (unless the cache is off, 0)');
   }
+  checkOidc(env);
   const metricsPortOr = (port: number | undefined, fallback: number) => port ?? (env.NODE_ENV === 'test' ? 0 : fallback);
   return {
     ...env,
@@ -170,6 +194,53 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     ITSM_DEMO_DATA: env.ITSM_DEMO_DATA ?? env.NODE_ENV !== 'production',
     WORKER_METRICS_PORT: metricsPortOr(env.WORKER_METRICS_PORT, 9464),
     TEMPORAL_SDK_METRICS_PORT: metricsPortOr(env.TEMPORAL_SDK_METRICS_PORT, 9465),
+  };
+}
+
+function checkOidc(env: z.infer<typeof envSchema>) {
+  const parts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+  const refuse = (line: string) => {
+    throw new ConfigError(`invalid configuration:\n  ${line}`);
+  };
+  if (parts.some(Boolean) && !parts.every(Boolean)) refuse('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
+  if (!env.OIDC_ISSUER) return;
+  // Tokens and codes cross this connection; plain http only to a provider on this machine (a test, a demo).
+  const issuer = new URL(env.OIDC_ISSUER);
+  if (issuer.protocol !== 'https:' && !LOOPBACK_HOSTS.includes(issuer.hostname)) refuse('OIDC_ISSUER must be an https:// URL (http:// only on loopback)');
+  // The callback reads a cookie this site set when sign-in began, so it must come back to this site.
+  const redirect = new URL(oidcRedirectUrl(env));
+  if (redirect.origin !== new URL(publicUrl(env)).origin) refuse(`OIDC_REDIRECT_URL must be on PUBLIC_URL's site (${new URL(publicUrl(env)).origin})`);
+}
+
+function oidcRedirectUrl(env: Pick<Env, 'OIDC_REDIRECT_URL' | 'PUBLIC_URL' | 'PORT'>): string {
+  return env.OIDC_REDIRECT_URL ?? `${publicUrl(env).replace(/\/$/, '')}/auth/callback`;
+}
+
+/** Who the API trusts to say who a person is, when an identity provider is configured. */
+export interface OidcSettings {
+  issuer: URL;
+  clientId: string;
+  clientSecret: string;
+  redirectUrl: URL;
+  audience: string;
+  groupsClaim: string;
+  adminGroup: string | null;
+  scopes: string;
+  algorithms: string[];
+}
+
+export function oidcSettings(env: Env): OidcSettings | undefined {
+  if (!env.OIDC_ISSUER || !env.OIDC_CLIENT_ID || !env.OIDC_CLIENT_SECRET) return undefined;
+  return {
+    issuer: new URL(env.OIDC_ISSUER),
+    clientId: env.OIDC_CLIENT_ID,
+    clientSecret: env.OIDC_CLIENT_SECRET,
+    redirectUrl: new URL(oidcRedirectUrl(env)),
+    audience: env.OIDC_AUDIENCE ?? env.OIDC_CLIENT_ID,
+    groupsClaim: env.OIDC_GROUPS_CLAIM,
+    adminGroup: env.OIDC_ADMIN_GROUP ?? null,
+    scopes: env.OIDC_SCOPES,
+    algorithms: env.OIDC_ALGORITHMS,
   };
 }
 
@@ -200,6 +271,7 @@ const EDGE_VARIABLES = {
   PUBLIC_URL: true,
   TRUST_PROXY: true,
   SESSION_COOKIE_SECURE: true,
+  SESSION_HOURS: true,
   RATE_LIMIT_LOGIN_PER_MINUTE: true,
   RATE_LIMIT_ACTIONS_PER_MINUTE: true,
   RATE_LIMIT_API_PER_MINUTE: true,
@@ -213,6 +285,7 @@ export interface EdgeSettings {
   trustProxy: false | number | string[];
   /** 'request': Secure when the request itself came over TLS (the embedded stack on plain http://127.0.0.1). */
   sessionCookieSecure: boolean | 'request';
+  sessionHours: number;
   limits: { loginPerMinute: number; actionsPerMinute: number; apiPerMinute: number; unauthenticatedPerMinute: number };
   tokenCacheSeconds: number;
 }
@@ -224,6 +297,7 @@ export function edgeSettings(env: EdgeEnv): EdgeSettings {
   return {
     trustProxy: env.TRUST_PROXY,
     sessionCookieSecure: secure,
+    sessionHours: env.SESSION_HOURS,
     limits: {
       loginPerMinute: env.RATE_LIMIT_LOGIN_PER_MINUTE,
       actionsPerMinute: env.RATE_LIMIT_ACTIONS_PER_MINUTE,
@@ -256,6 +330,7 @@ export function describeEnv(env: Env): string[] {
     `mail       ${env.SMTP_URL ? redactUrl(env.SMTP_URL) : `embedded catcher, SMTP 127.0.0.1:${env.SMTP_PORT}`}`,
     `mail in    SMTP ${env.MAIL_IN_SMTP_PORT ? `${env.MAIL_IN_SMTP_HOST}:${env.MAIL_IN_SMTP_PORT}` : 'off'}, IMAP ${env.IMAP_URL ? redactUrl(env.IMAP_URL, { user: true }) : 'off'}; unknown senders: ${env.MAIL_IN_UNKNOWN_SENDERS}${env.MAIL_IN_ALLOWED_DOMAINS.length ? `, allowed domains ${env.MAIL_IN_ALLOWED_DOMAINS.join(', ')}` : ''}`,
     `metrics    API ${publicUrl(env)}/metrics, worker ${metricsUrl(env, env.WORKER_METRICS_PORT) ?? 'off'}, Temporal SDK ${metricsUrl(env, env.TEMPORAL_SDK_METRICS_PORT) ?? 'off'}`,
+    `sign-in    ${env.OIDC_ISSUER ? `OpenID Connect at ${env.OIDC_ISSUER} (client ${env.OIDC_CLIENT_ID}, groups from "${env.OIDC_GROUPS_CLAIM}"${env.OIDC_ADMIN_GROUP ? `, admins: "${env.OIDC_ADMIN_GROUP}"` : ''})` : 'API token pasted at /login'}, sessions last ${env.SESSION_HOURS} h`,
     `edge       trust proxy ${env.TRUST_PROXY || 'none'}, session cookie Secure ${env.SESSION_COOKIE_SECURE}, per minute: ${env.RATE_LIMIT_LOGIN_PER_MINUTE} sign-ins and ${env.RATE_LIMIT_ACTIONS_PER_MINUTE} action links per address, ${env.RATE_LIMIT_API_PER_MINUTE} API calls per token, ${env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE} unauthenticated per address (this process), token checks cached ${env.TOKEN_CACHE_SECONDS ? `${env.TOKEN_CACHE_SECONDS} s` : 'off'}`,
   ];
 }

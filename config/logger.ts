@@ -11,6 +11,8 @@ const SECRET_PATTERNS: [RegExp, string][] = [
   [/(\bBearer\s+)[^\s"',;]+/gi, `$1${REDACTED}`],
   [/((?:\/|%2F)actions(?:\/|%2F))[^/?#&%\s"'<>]+/gi, `$1${REDACTED}`],
   [/(\bitsm_session=)[^;\s"'&]+/g, `$1${REDACTED}`],
+  // The identity provider's authorization code in the sign-in callback's URL: with the browser's cookie it signs in.
+  [/([?&]code=)[^&\s"'#]+/g, `$1${REDACTED}`],
   // A generated token (api/tokens.ts generateToken): 32 random bytes in base64url after the prefix.
   [/\bitsm_[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, REDACTED],
 ];

@@ -8,6 +8,7 @@ import { createMailer, type Mailer } from '../records/mail/mailer';
 import { stepSandboxFromEnv } from '../records/deployment/step-sandbox';
 import { bootstrapAdministrator } from '../api/accounts';
 import { createApp } from '../api/app';
+import { identityProviderFromEnv } from '../api/identity-provider';
 import { edgeSettings, metricsUrl, publicUrl, smtpUrl, type Env } from '../config/env';
 import { createLogger, installOperatorLog } from '../config/logger';
 import { openDatabase, type Database } from '../prisma/database';
@@ -159,7 +160,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     const uiUrl = env.TEMPORAL_UI_URL ?? devServer?.uiUrl;
     const app = createApp({
       prisma: db.prisma, temporal, mailer, logger, requestLogLevel: 'debug', namespace: target.namespace, taskQueue: target.taskQueue, actionSecret,
-      publicUrl: apiUrl, temporalUiUrl: uiUrl, stepSandbox, edge: edgeSettings(env),
+      publicUrl: apiUrl, temporalUiUrl: uiUrl, stepSandbox, edge: edgeSettings(env), identityProvider: identityProviderFromEnv(env),
     });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);

@@ -699,6 +699,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/role-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What each of the identity provider's groups grants here: roles and a group membership */
+        get: operations["listAdminRoleMappings"];
+        put?: never;
+        /** Map a provider group to roles and/or a group here */
+        post: operations["createAdminRoleMapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/role-mappings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a mapping: its roles and group go from each member at their next sign-in */
+        delete: operations["deleteAdminRoleMapping"];
+        options?: never;
+        head?: never;
+        /** Change what a provider group grants (roles replace the mapping's roles) */
+        patch: operations["updateAdminRoleMapping"];
+        trace?: never;
+    };
     "/api/changes": {
         parameters: {
             query?: never;
@@ -3195,6 +3231,53 @@ export interface components {
             /** Format: date-time */
             expiresAt?: string;
             expiresInDays?: number;
+        };
+        RoleMapping: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description a value of the provider's group claim (OIDC_GROUPS_CLAIM): a name, a path such as /itsm/agents, or an Entra ID object id
+             * @example itsm-agents
+             */
+            providerGroup: string;
+            /** @description roles members of the provider group hold here; a person in no mapped group is a requester */
+            roles: ("requester" | "agent" | "manager" | "cab" | "auditor" | "admin")[];
+            /**
+             * Format: uuid
+             * @description a group here whose membership follows the provider group; null: none
+             */
+            groupId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        RoleMappingCreate: {
+            /**
+             * @description a value of the provider's group claim (OIDC_GROUPS_CLAIM): a name, a path such as /itsm/agents, or an Entra ID object id
+             * @example itsm-agents
+             */
+            providerGroup: string;
+            /**
+             * @description roles members of the provider group hold here; a person in no mapped group is a requester
+             * @default []
+             */
+            roles?: ("requester" | "agent" | "manager" | "cab" | "auditor" | "admin")[];
+            /**
+             * Format: uuid
+             * @description a group here whose membership follows the provider group; null: none
+             * @default null
+             */
+            groupId?: string | null;
+        };
+        RoleMappingUpdate: {
+            /** @description roles members of the provider group hold here; a person in no mapped group is a requester */
+            roles?: ("requester" | "agent" | "manager" | "cab" | "auditor" | "admin")[];
+            /**
+             * Format: uuid
+             * @description a group here whose membership follows the provider group; null: none
+             */
+            groupId?: string | null;
         };
         Change: {
             /** Format: uuid */
@@ -7633,6 +7716,233 @@ export interface operations {
             };
             /** @description Already revoked (the answer says when and by whom) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAdminRoleMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Mappings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RoleMapping"][];
+                    };
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAdminRoleMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleMappingCreate"];
+            };
+        };
+        responses: {
+            /** @description The mapping */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleMapping"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider group is mapped already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAdminRoleMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such mapping */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAdminRoleMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleMappingUpdate"];
+            };
+        };
+        responses: {
+            /** @description The mapping */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleMapping"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such mapping */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

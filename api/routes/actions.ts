@@ -5,13 +5,13 @@ import { formatChangeWindow } from '../../records/mail/change-mail';
 import { formatInstant, localiseInstants } from '../../records/mail/reader-time';
 import { changeReference, type ApprovalPlan } from '../../domain/change';
 import { changeStatusQuery, decideChangeUpdate, type ChangeStatus } from '../../workflows/change.messages';
+import { signedInUser } from '../auth';
 import { decisionPage, messagePage, pageTexts, type PageLocale, type PageReader } from '../action-pages';
 import { sendChangeUpdate } from '../change-updates';
 import type { ApiDeps } from '../deps';
 import { stillEntitled } from '../link-holders';
 import { HttpError } from '../problem-details';
 import { releaseLinks } from '../release-links';
-import { signedInUser } from '../sessions';
 import { stepLinks } from '../step-links';
 import { surveyLinks } from '../survey-links';
 
@@ -41,7 +41,7 @@ export function actionRoutes(router: Router, deps: ApiDeps) {
     if (!verified.ok) return verified.reason === 'expired' ? refuse(410, t.expiredTitle, t.expired) : refuse(400, t.invalidTitle, t.invalid);
     // A deactivated person's links stop working with their tokens: nobody acts in their name any more.
     if (!owner || owner.deactivatedAt) return refuse(400, t.invalidTitle, t.invalid);
-    const you = await signedInUser(deps.prisma, req, res);
+    const you = await signedInUser(deps, req, res);
     if (you && you.id !== owner.id) return refuse(403, t.wrongPersonTitle, t.wrongPerson(owner.name, you.name));
     if (!(await stillEntitled(deps.prisma, verified.claims, owner))) return refuse(403, t.roleLostTitle, t.roleLost);
     if (await deps.prisma.actionTokenUse.findUnique({ where: { jti: verified.claims.jti } })) return refuse(409, t.usedTitle, t.used);

@@ -137,7 +137,7 @@ describe.each(databaseKinds())('API tokens: issue, list, revoke, expiry, deactiv
       expect401(await h.http.get('/api/tokens').set(bearer(issued.token)), /deactivated/);
       expect401(await h.http.get('/api/tokens').set(h.as('requester')), /deactivated/);
       const page = await h.http.get(`/actions/${link}`).set('Cookie', session);
-      expect401(page, /session's token belongs to a deactivated user; sign in again/);
+      expect401(page, /session belongs to a deactivated user; sign in again/);
       expect(page.headers['set-cookie']?.[0]).toMatch(/^itsm_session=;.*Max-Age=0/);
       expect((await h.http.post('/login').type('form').send({ token: issued.token })).status).toBe(401);
     } finally {

@@ -11,6 +11,7 @@ import { loadActionSecret } from '../../records/mail/action-tokens';
 import { createApp } from '../../api/app';
 import { loadEdgeSettings } from '../../config/env';
 import type { ApiDeps } from '../../api/deps';
+import type { IdentityProvider } from '../../api/identity-provider';
 import { generateToken } from '../../api/tokens';
 import type { Database } from '../../prisma/database';
 import { seedDemoData, setUserToken } from '../../prisma/seed';
@@ -45,14 +46,18 @@ let runtimeInstalled = false;
 let suiteCounter = 0;
 
 /** A suite's own database, demo data, worker (own task queue) and API, on the run's shared Temporal server. */
-/** `inProcessWorker: false` leaves the task queue to a worker the test runs itself (e.g. in a process it kills). */
-export async function startHarness(kind: DatabaseKind, options: { inProcessWorker?: boolean } = {}): Promise<Harness> {
+/**
+ * `inProcessWorker: false` leaves the task queue to a worker the test runs itself (e.g. in a process it kills).
+ * `demoData: false` starts an empty organisation (no users, no tokens); `identityProvider` configures OIDC sign-in
+ * for the API at the URL it will listen on.
+ */
+export async function startHarness(kind: DatabaseKind, options: { inProcessWorker?: boolean; demoData?: boolean; identityProvider?: (baseUrl: string) => Promise<IdentityProvider> } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
     runtimeInstalled = true;
   }
   const db = await freshDatabase(kind);
-  const userIds = (await seedDemoData(db.prisma)) as Record<DemoRole, string>;
+  const userIds = (options.demoData === false ? {} : await seedDemoData(db.prisma)) as Record<DemoRole, string>;
   const tokens = {} as Record<DemoRole, string>;
   for (const role of Object.keys(userIds) as DemoRole[]) {
     tokens[role] = generateToken();
@@ -80,7 +85,7 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
     });
   let worker = await startWorker();
   let workerRun = worker.run();
-  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}`, publicUrl: baseUrl, stepSandbox, edge: loadEdgeSettings(process.env) };
+  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}`, publicUrl: baseUrl, stepSandbox, edge: loadEdgeSettings(process.env), identityProvider: await options.identityProvider?.(baseUrl) };
   const app = createApp(apiDeps);
   server.on('request', app);
   return {

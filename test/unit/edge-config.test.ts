@@ -1,10 +1,11 @@
 import { ConfigError, edgeSettings, loadEdgeSettings, loadEnv } from '../../config/env';
 
 describe('edge settings: trusted proxies, session cookie, rate limits, token cache', () => {
-  it('defaults: loopback proxies, Secure by request on the embedded stack, generous limits, token checks held 5 s', () => {
+  it('defaults: loopback proxies, Secure by request on the embedded stack, 12-hour sessions, generous limits, token checks held 5 s', () => {
     expect(loadEdgeSettings({})).toEqual({
       trustProxy: ['loopback'],
       sessionCookieSecure: 'request',
+      sessionHours: 12,
       limits: { loginPerMinute: 100, actionsPerMinute: 300, apiPerMinute: 1000, unauthenticatedPerMinute: 300 },
       tokenCacheSeconds: 5,
     });
