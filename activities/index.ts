@@ -1,5 +1,6 @@
 import { createAssetAlertActivities } from './asset-alerts';
 import { createAuditActivities } from './audit';
+import { createCalendarActivities } from './calendars';
 import { createGovernanceMailActivities } from './governance-mail';
 import { createCompetenceActivities } from './competence';
 import { createComplaintActivities } from './complaint';
@@ -18,7 +19,7 @@ export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemAc
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createGovernanceMailActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps), ...createSatisfactionActivities(deps), ...createComplaintActivities(deps), ...createOutageActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createGovernanceMailActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps), ...createSatisfactionActivities(deps), ...createComplaintActivities(deps), ...createOutageActivities(deps), ...createCalendarActivities(deps) };
 }
 
 /** What the mail task queue (`<queue>-mail`) serves: incident notifications, apart from the record writes. */

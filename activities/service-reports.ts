@@ -1,5 +1,8 @@
 import { availabilityBreached } from '../domain/availability';
 import { monthFigures, reportMonths, type MonthFigures } from '../domain/service-report';
+import { coversYear } from '../domain/holiday-coverage';
+import { monthFigures, reportMonths, uncoveredNote, type MonthFigures } from '../domain/service-report';
+import { coverageFacts } from '../records/calendars';
 import type { Db } from '../prisma/database';
 import type { Prisma, Service, User } from '../prisma/generated/client';
 import { renderAvailabilityBreach } from '../records/mail/availability-mail';
@@ -16,6 +19,11 @@ export interface ServiceReportData {
   availabilityTargetPercent: number | null;
   current: MonthFigures;
   previous: MonthFigures;
+  /**
+   * The service's SLA calendars that had no holiday data for the month's year: their SLA figures counted that
+   * year's holidays as working time, so they are flagged rather than trusted.
+   */
+  uncoveredCalendars?: string[];
 }
 
 export interface ServiceReportDeps {
@@ -76,7 +84,8 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
      */
     async compileServiceReports({ at }: { at: string }): Promise<{ reports: string[] }> {
       const months = reportMonths(Date.parse(at));
-      const services = await prisma.service.findMany({ include: { owner: true }, orderBy: { code: 'asc' } });
+      const services = await prisma.service.findMany({ include: { owner: true, slaPolicies: { include: { calendar: true } } }, orderBy: { code: 'asc' } });
+      const year = months.current.start.getUTCFullYear();
       const reports: string[] = [];
       for (const service of services) {
         const data: ServiceReportData = {
@@ -87,6 +96,7 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
           availabilityTargetPercent: service.availabilityTargetPercent,
           current: await figures(service.id, months.current),
           previous: await figures(service.id, months.previous),
+          uncoveredCalendars: [...new Set(service.slaPolicies.filter((p) => !coversYear(coverageFacts(p.calendar), year)).map((p) => p.calendar.name))].sort(),
         };
         const report = await prisma.serviceReport.upsert({
           where: { serviceId_periodStart: { serviceId: service.id, periodStart: months.current.start } },
@@ -108,6 +118,7 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
               line('Response SLA met', data.current.responseSlaPercent),
               line('Resolution SLA met', data.current.resolutionSlaPercent),
               `${line('Availability', data.current.availability.availabilityPercent)} (target ${data.availabilityTargetPercent === null ? 'none agreed' : `${data.availabilityTargetPercent} %`})`,
+              ...(data.uncoveredCalendars!.length ? [uncoveredNote(data.uncoveredCalendars!, year)] : []),
               `Incidents: ${data.current.incidents} (previous month ${data.previous.incidents})`,
               `Customer satisfaction: ${data.current.satisfaction.averageScore ?? '–'} / 5 from ${data.current.satisfaction.responses} response(s); complaints received: ${data.current.complaints.received}`,
               '',

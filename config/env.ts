@@ -42,6 +42,7 @@ export const SCHEDULE_CRON_VARIABLES = {
   'continuity-tests': 'SCHEDULE_CONTINUITY_TESTS_CRON',
   'competence-reviews': 'SCHEDULE_COMPETENCE_REVIEWS_CRON',
   'certification-reminders': 'SCHEDULE_CERTIFICATION_REMINDERS_CRON',
+  'calendar-holidays': 'SCHEDULE_CALENDAR_HOLIDAYS_CRON',
 } as const;
 type CronScheduleName = keyof typeof SCHEDULE_CRON_VARIABLES;
 
@@ -150,6 +151,7 @@ export const envSchema = z.object({
   /** How often incident trend detection runs (a Temporal Schedule): 30s, 15m, 1h, 1d ... */
   TREND_DETECTION_EVERY: z.string().regex(/^[1-9][0-9]*(s|m|h|d)$/, 'a duration such as 15m, 1h or 1d').default('1h').transform((v) => v as Duration),
   SCHEDULE_ASSET_ALERTS_CRON: cron,
+  SCHEDULE_CALENDAR_HOLIDAYS_CRON: cron,
   SCHEDULE_ANNUAL_AUDIT_CRON: cron,
   SCHEDULE_SERVICE_REPORTS_CRON: cron,
   SCHEDULE_CONTINUITY_TESTS_CRON: cron,

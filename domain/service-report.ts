@@ -53,3 +53,8 @@ export function reportMonths(at: number): { current: { start: Date; end: Date };
   const previousStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1);
   return { current: { start: new Date(start), end: new Date(end) }, previous: { start: new Date(previousStart), end: new Date(start) } };
 }
+
+/** The warning beside SLA figures computed on calendars that did not know the year's holidays. */
+export function uncoveredNote(calendars: string[], year: number): string {
+  return `SLA figures are unreliable: calendar(s) ${calendars.join(', ')} had no holiday data for ${year}, so its holidays counted as working time.`;
+}

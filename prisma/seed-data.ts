@@ -2,33 +2,36 @@ import type { Priority } from '../domain/priority';
 
 const HOUR = 3_600;
 
-// 2026 public holidays in mainland China per the State Council's notice, and the weekend days worked in
-// exchange (调休). Both are needed: a holiday Monday is off, a make-up Saturday is a full working day.
-export const CN_2026_HOLIDAYS = [
-  '2026-01-01', '2026-01-02', '2026-01-03',
-  '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23',
-  '2026-04-04', '2026-04-05', '2026-04-06',
-  '2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04', '2026-05-05',
-  '2026-06-19', '2026-06-20', '2026-06-21',
-  '2026-09-25', '2026-09-26', '2026-09-27',
-  '2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04', '2026-10-05', '2026-10-06', '2026-10-07',
-];
-export const CN_2026_MAKEUP_WORKING_DAYS = ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'];
-
 const OFFICE_DAY: [string, string][] = [['09:00', '12:00'], ['13:30', '18:00']];
+const EU_OFFICE_DAY: [string, string][] = [['09:00', '17:30']];
 
+// Holidays come from sources that know next year before it starts: China's official holidays and make-up working
+// days (调休) from the chinese-days package, and the French public holidays from the date-holidays preset.
 export const DEMO_CALENDARS = [
   {
     name: 'CN-Shanghai',
     timeZone: 'Asia/Shanghai',
     weekly: { mon: OFFICE_DAY, tue: OFFICE_DAY, wed: OFFICE_DAY, thu: OFFICE_DAY, fri: OFFICE_DAY },
     alwaysOpen: false,
-    holidays: CN_2026_HOLIDAYS,
+    holidays: [] as string[],
     holidayPresets: [] as string[],
-    extraWorkingDays: CN_2026_MAKEUP_WORKING_DAYS,
+    extraWorkingDays: [] as string[],
+    chineseDays: true,
+    owner: 'manager',
   },
-  { name: '24x7', timeZone: 'UTC', weekly: {}, alwaysOpen: true, holidays: [], holidayPresets: [], extraWorkingDays: [] },
-];
+  {
+    name: 'EU-Paris',
+    timeZone: 'Europe/Paris',
+    weekly: { mon: EU_OFFICE_DAY, tue: EU_OFFICE_DAY, wed: EU_OFFICE_DAY, thu: EU_OFFICE_DAY, fri: EU_OFFICE_DAY },
+    alwaysOpen: false,
+    holidays: [] as string[],
+    holidayPresets: ['FR'],
+    extraWorkingDays: [] as string[],
+    chineseDays: false,
+    owner: 'manager',
+  },
+  { name: '24x7', timeZone: 'UTC', weekly: {}, alwaysOpen: true, holidays: [], holidayPresets: [], extraWorkingDays: [], chineseDays: false, owner: 'admin' },
+] as const;
 
 export const DEMO_USERS = [
   { key: 'admin', email: 'admin@itsm.local', name: 'Ada Admin', locale: 'en', timeZone: 'UTC', roles: ['admin'] },

@@ -4,7 +4,8 @@ import { PRIORITIES } from '../domain/priority';
 import { recordSlaPolicyVersion } from '../api/sla-policy-versions';
 import { ADMIN_TOKEN_LABEL, checkToken, hashToken, issueToken } from '../api/tokens';
 import type { Db } from './database';
-import type { Role } from './generated/client';
+import type { Prisma, Role } from './generated/client';
+import { refreshCalendarSources } from '../records/holiday-sources';
 import {
   DEMO_ARTICLES,
   DEMO_BLACKOUTS,
@@ -52,9 +53,12 @@ export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>>
     }
   }
   const calendarIds: Record<string, string> = {};
-  for (const calendar of DEMO_CALENDARS) {
-    const row = await prisma.businessCalendar.upsert({ where: { name: calendar.name }, update: {}, create: calendar });
+  for (const { owner, ...calendar } of DEMO_CALENDARS) {
+    const data = { ...calendar, weekly: calendar.weekly as Prisma.InputJsonObject, holidays: [...calendar.holidays], holidayPresets: [...calendar.holidayPresets], extraWorkingDays: [...calendar.extraWorkingDays], ownerId: userIds[owner] };
+    const row = await prisma.businessCalendar.upsert({ where: { name: calendar.name }, update: {}, create: data });
     calendarIds[calendar.name] = row.id;
+    // The package's days are there from the first start; the daily refresh keeps them current afterwards.
+    if (row.chineseDays && !(await prisma.calendarSource.count({ where: { calendarId: row.id } }))) await refreshCalendarSources(prisma, row, new Date());
   }
   for (const service of DEMO_SERVICES) {
     const row = await prisma.service.upsert({

@@ -1,10 +1,15 @@
 import type { CalendarDefinition, Weekday, WorkingInterval } from '../domain/calendar';
+import { holidayCoverage, type CoverageFacts } from '../domain/holiday-coverage';
 import { expandHolidayPresets } from '../domain/holiday-presets';
 import type { BusinessCalendar } from '../prisma/generated/client';
 
+const merged = (...lists: string[][]) => [...new Set(lists.flat())].sort();
+
 /**
  * A stored calendar as the pure calendar maths needs it: preset holidays (e.g. "GB") expanded into dates for
- * the years around `aroundMs`, merged with the explicit ones. Workflows receive this, never the preset library.
+ * the years around `aroundMs`, merged with the explicit ones and those its package, feed and uploaded sources gave
+ * at their last good read. Workflows receive this, never the preset library, so a running clock keeps the days it
+ * started with.
  */
 export function calendarFromRecord(record: BusinessCalendar, aroundMs: number): CalendarDefinition {
   const year = new Date(aroundMs).getUTCFullYear();
@@ -13,7 +18,13 @@ export function calendarFromRecord(record: BusinessCalendar, aroundMs: number): 
     timeZone: record.timeZone,
     alwaysOpen: record.alwaysOpen,
     weekly: record.weekly as Partial<Record<Weekday, WorkingInterval[]>>,
-    holidays: [...new Set([...record.holidays, ...presetDays])].sort(),
-    extraWorkingDays: record.extraWorkingDays,
+    holidays: merged(record.holidays, record.sourceHolidays, presetDays),
+    extraWorkingDays: merged(record.extraWorkingDays, record.sourceWorkingDays),
   };
 }
+
+export function coverageFacts(record: BusinessCalendar): CoverageFacts {
+  return { alwaysOpen: record.alwaysOpen, holidayPresets: record.holidayPresets, holidays: merged(record.holidays, record.sourceHolidays) };
+}
+
+export const calendarCoverage = (record: BusinessCalendar) => holidayCoverage(coverageFacts(record));

@@ -35,7 +35,7 @@ export interface ContractSchedule {
   apiUrl?: string;
 }
 
-export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports', 'continuity-tests', 'competence-reviews', 'certification-reminders'] as const;
+export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports', 'continuity-tests', 'competence-reviews', 'certification-reminders', 'calendar-holidays'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 export const DEFAULT_SCHEDULE_PREFIX = 'itsm';
@@ -102,6 +102,7 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
     { name: 'continuity-tests', kind: 'continuity-tests', workflowType: 'continuityTests', spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] }, catchupWindow: '30 days', summary: 'Yearly continuity tests · every continuity plan', description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
     { name: 'competence-reviews', kind: 'competence-reviews', workflowType: 'competenceReviews', spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] }, args: [settings.competence ?? {}], catchupWindow: '30 days', summary: 'Yearly competence reviews · all staff', description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
     { name: 'certification-reminders', kind: 'certification-reminders', workflowType: 'certificationReminders', spec: { calendars: [{ hour: 7 }] }, catchupWindow: '1 day', summary: 'Daily certification reminders', description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
+    { name: 'calendar-holidays', kind: 'calendar-holidays', workflowType: 'calendarHolidayRefresh', spec: { calendars: [{ hour: 5 }] }, args: [{}], catchupWindow: '1 day', summary: 'Daily holiday refresh and coverage check · business calendars', description: 'Daily at 05:00 UTC: holiday feeds and the chinese-days package are re-read into the business calendars; from 1 November a calendar without holidays for the coming year is reported to its owner and the administrators, weekly' },
   ];
   return schedules.map(({ name, ...schedule }) => {
     const configured = settings.cron?.[name];

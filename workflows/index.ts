@@ -16,3 +16,4 @@ export { competenceReviews } from './competence-reviews';
 export { competenceReview } from './competence-review';
 export { certificationReminders } from './certification-reminders';
 export { complaintHandling } from './complaint';
+export { calendarHolidayRefresh } from './calendar-holidays';

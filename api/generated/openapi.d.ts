@@ -216,10 +216,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Business calendars */
+        /** Business calendars, with their holiday sources and how far their holiday data reaches */
         get: operations["listCalendars"];
         put?: never;
-        /** Create a business calendar (working intervals per weekday, holidays, presets, make-up working days) */
+        /** Create a business calendar (working intervals per weekday; holidays from dates, presets, chinese-days, a feed or an .ics file; make-up working days) */
         post: operations["createCalendar"];
         delete?: never;
         options?: never;
@@ -236,6 +236,24 @@ export interface paths {
         };
         /** One business calendar */
         get: operations["getCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a calendar's holiday sources or owner; changed days go to its history and apply to deadlines computed from now on */
+        patch: operations["updateCalendar"];
+        trace?: never;
+    };
+    "/api/calendars/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calendar's history: each day a source added or removed, from which source and when, newest first */
+        get: operations["getCalendarHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2360,6 +2378,29 @@ export interface components {
             holidays: string[];
             holidayPresets: string[];
             extraWorkingDays: string[];
+            chineseDays: boolean;
+            /** @description The feed's origin; its full address may carry a secret */
+            feed: string | null;
+            /** Format: uuid */
+            ownerId: string | null;
+            /** @description Each package, feed or uploaded source: how many days its last good read gave, and its last error */
+            sources: {
+                /** @enum {string} */
+                kind: "chinese-days" | "feed" | "ics";
+                holidays: number;
+                workingDays: number;
+                /** Format: date-time */
+                refreshedAt: string | null;
+                lastError: string | null;
+                /** Format: date-time */
+                lastErrorAt: string | null;
+            }[];
+            /**
+             * Format: date
+             * @description Last day of the last year with holiday data; null when covered indefinitely (24x7 or a preset) or not at all
+             */
+            coveredUntil: string | null;
+            coveredIndefinitely: boolean;
         };
         CalendarInput: {
             name: string;
@@ -2418,6 +2459,53 @@ export interface components {
             holidayPresets?: string[];
             /** @default [] */
             extraWorkingDays?: string[];
+            /**
+             * @description China's official holidays and make-up working days from the chinese-days package, every year it knows
+             * @default false
+             */
+            chineseDays?: boolean;
+            /**
+             * Format: uri
+             * @description An iCalendar feed re-read daily (GET /api/calendars shows its origin only)
+             */
+            feedUrl?: string;
+            /** @description An uploaded iCalendar (.ics) file: all-day events are holidays, those marked X-APPLE-SPECIAL-DAY:ALTERNATE-WORKDAY working days */
+            ics?: string;
+            /**
+             * Format: uuid
+             * @description Told when the calendar has no holidays for the coming year (default: whoever creates it)
+             */
+            ownerId?: string;
+        };
+        CalendarChange: {
+            holidays?: string[];
+            holidayPresets?: string[];
+            extraWorkingDays?: string[];
+            /** @description China's official holidays and make-up working days from the chinese-days package, every year it knows */
+            chineseDays?: boolean;
+            /** @description An uploaded iCalendar (.ics) file: all-day events are holidays, those marked X-APPLE-SPECIAL-DAY:ALTERNATE-WORKDAY working days */
+            ics?: string;
+            /**
+             * Format: uuid
+             * @description Told when the calendar has no holidays for the coming year (default: whoever creates it)
+             */
+            ownerId?: string;
+            /**
+             * Format: uri
+             * @description null takes the feed and its days off the calendar
+             */
+            feedUrl?: string | null;
+        };
+        CalendarHistoryEntry: {
+            source: string;
+            /** Format: date */
+            date: string;
+            /** @enum {string} */
+            dayKind: "holiday" | "working day";
+            /** @enum {string} */
+            change: "added" | "removed";
+            /** Format: date-time */
+            recordedAt: string;
         };
         SlaPolicy: {
             /** Format: uuid */
@@ -4042,7 +4130,7 @@ export interface components {
         } | null;
         Schedule: {
             /** @enum {string} */
-            name: "trend-detection" | "asset-alerts" | "annual-audit" | "service-reports" | "continuity-tests" | "competence-reviews" | "certification-reminders";
+            name: "trend-detection" | "asset-alerts" | "annual-audit" | "service-reports" | "continuity-tests" | "competence-reviews" | "certification-reminders" | "calendar-holidays";
             scheduleId: string;
             workflowType: string;
             description: string | null;
@@ -5288,6 +5376,128 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such calendar */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCalendar: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalendarChange"];
+            };
+        };
+        responses: {
+            /** @description The calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Calendar"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such calendar */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendarHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description History */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CalendarHistoryEntry"][];
+                    };
                 };
             };
             /** @description Invalid request (problem+json naming the field) */
@@ -12086,7 +12296,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "trend-detection" | "asset-alerts" | "annual-audit" | "service-reports" | "continuity-tests" | "competence-reviews" | "certification-reminders";
+                name: "trend-detection" | "asset-alerts" | "annual-audit" | "service-reports" | "continuity-tests" | "competence-reviews" | "certification-reminders" | "calendar-holidays";
             };
             cookie?: never;
         };
@@ -12148,7 +12358,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "trend-detection" | "asset-alerts" | "annual-audit" | "service-reports" | "continuity-tests" | "competence-reviews" | "certification-reminders";
+                name: "trend-detection" | "asset-alerts" | "annual-audit" | "service-reports" | "continuity-tests" | "competence-reviews" | "certification-reminders" | "calendar-holidays";
             };
             cookie?: never;
         };
@@ -12212,7 +12422,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "trend-detection" | "asset-alerts" | "annual-audit" | "service-reports" | "continuity-tests" | "competence-reviews" | "certification-reminders";
+                name: "trend-detection" | "asset-alerts" | "annual-audit" | "service-reports" | "continuity-tests" | "competence-reviews" | "certification-reminders" | "calendar-holidays";
             };
             cookie?: never;
         };

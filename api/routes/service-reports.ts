@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ServiceReportData } from '../../activities/service-reports';
 import type { AvailabilityFigures } from '../../domain/availability';
 import type { SatisfactionFigures } from '../../domain/satisfaction';
-import type { MonthFigures } from '../../domain/service-report';
+import { uncoveredNote, type MonthFigures } from '../../domain/service-report';
 import { escapeHtml } from '../../records/mail/change-mail';
 import { STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -67,6 +67,7 @@ function reportPage(report: StoredReport): string {
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}th,td{border:1px solid #bbb;padding:.3rem .8rem;text-align:right}th:first-child,td:first-child{text-align:left}figure{display:inline-block;margin:1rem 1rem 0 0}figcaption{font-weight:600}</style></head>
 <body><h1>${escapeHtml(report.service.name)} (${escapeHtml(report.service.code)}): ${escapeHtml(report.month)}</h1><p>Target: ${report.targetPercent} % of incidents within their response and resolution SLA; availability ${escapeHtml(availabilityTarget(report))} of the agreed service hours, planned downtime left out. Months are calendar months in UTC, the same for every reader.</p>
 <table><tr><th></th><th>${escapeHtml(report.previousMonth)}</th><th>${escapeHtml(report.month)}</th></tr>${rows.map(([label, before, now]) => `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(before)}</td><td>${escapeHtml(now)}</td></tr>`).join('')}</table>
+${report.uncoveredCalendars?.length ? `<p role="alert"><strong>${escapeHtml(uncoveredNote(report.uncoveredCalendars, Number(report.month.slice(0, 4))))}</strong></p>` : ''}
 ${sla}${incidents}${satisfaction}</body></html>`;
 }
 

@@ -29,7 +29,7 @@ describe('business calendars API', () => {
     euId = created.body.id;
     expect((await h.http.post('/api/calendars').set(h.as('manager')).send(EU_OFFICE)).status).toBe(409);
     const listed = await h.http.get('/api/calendars').set(h.as('requester'));
-    expect(listed.body.items.map((c: { name: string }) => c.name)).toEqual(['24x7', 'CN-Shanghai', 'EU office']);
+    expect(listed.body.items.map((c: { name: string }) => c.name)).toEqual(['24x7', 'CN-Shanghai', 'EU office', 'EU-Paris']);
   });
 
   it('refuses a calendar that cannot be computed, naming the field', async () => {

@@ -11,6 +11,8 @@ import {
   nextBusinessInstant,
 } from '../../domain/calendar';
 import { expandHolidayPresets, isKnownHolidayPreset } from '../../domain/holiday-presets';
+import { alertWeek, coversYear, holidayCoverage, requiredYear } from '../../domain/holiday-coverage';
+import { readChineseDays } from '../../records/holiday-sources';
 
 const HOUR = 3600;
 
@@ -62,74 +64,83 @@ function officeHours(timeZone: string): CalendarDefinition {
   };
 }
 
+// The same office hours with China's official days as the chinese-days package has them, every year it knows:
+// the product's CN-Shanghai calendar. Its 2026 deadlines must be those of the hand-typed notice above.
+const CHINESE_DAYS = readChineseDays();
+const SHANGHAI_FROM_PACKAGE: CalendarDefinition = { ...SHANGHAI_2026, holidays: CHINESE_DAYS.holidays, extraWorkingDays: CHINESE_DAYS.workingDays };
+const SHANGHAI_CALENDARS: [string, CalendarDefinition][] = [
+  ['hand-typed', SHANGHAI_2026],
+  ['chinese-days', SHANGHAI_FROM_PACKAGE],
+];
+
 const LONDON = officeHours('Europe/London');
 const NEW_YORK = officeHours('America/New_York');
 
-describe('business calendar: Shanghai 2026 with lunch break, holidays and make-up days', () => {
+describe.each(SHANGHAI_CALENDARS)('business calendar: Shanghai 2026 with lunch break, holidays and make-up days (%s)', (_source, SHANGHAI) => {
   it('a P3 raised Friday 17:30 with an 8 business-hour target is due Monday 18:00', () => {
-    expect(iso(addBusinessTime(SHANGHAI_2026, shanghai('2026-03-06T17:30'), 8 * HOUR))).toBe('2026-03-09T10:00:00.000Z');
+    expect(iso(addBusinessTime(SHANGHAI, shanghai('2026-03-06T17:30'), 8 * HOUR))).toBe('2026-03-09T10:00:00.000Z');
   });
 
   it('skips the lunch break: Tuesday 11:00 + 2h is 14:30', () => {
-    expect(iso(addBusinessTime(SHANGHAI_2026, shanghai('2026-03-10T11:00'), 2 * HOUR))).toBe('2026-03-10T06:30:00.000Z');
+    expect(iso(addBusinessTime(SHANGHAI, shanghai('2026-03-10T11:00'), 2 * HOUR))).toBe('2026-03-10T06:30:00.000Z');
   });
 
   it('ends at the end of an interval when the duration is used up exactly there', () => {
-    expect(iso(addBusinessTime(SHANGHAI_2026, shanghai('2026-03-10T10:00'), 2 * HOUR))).toBe('2026-03-10T04:00:00.000Z');
-    expect(iso(addBusinessTime(SHANGHAI_2026, shanghai('2026-03-10T17:00'), HOUR))).toBe('2026-03-10T10:00:00.000Z');
+    expect(iso(addBusinessTime(SHANGHAI, shanghai('2026-03-10T10:00'), 2 * HOUR))).toBe('2026-03-10T04:00:00.000Z');
+    expect(iso(addBusinessTime(SHANGHAI, shanghai('2026-03-10T17:00'), HOUR))).toBe('2026-03-10T10:00:00.000Z');
   });
 
   it('counts the make-up Saturday before the Spring Festival', () => {
     // Friday 17:00-18:00 is 1h, Saturday 14 Feb 09:00-12:00 is 3h more.
-    expect(iso(addBusinessTime(SHANGHAI_2026, shanghai('2026-02-13T17:00'), 4 * HOUR))).toBe('2026-02-14T04:00:00.000Z');
-    expect(iso(addBusinessTime(SHANGHAI_2026, shanghai('2026-02-13T17:00'), 5 * HOUR))).toBe('2026-02-14T06:30:00.000Z');
+    expect(iso(addBusinessTime(SHANGHAI, shanghai('2026-02-13T17:00'), 4 * HOUR))).toBe('2026-02-14T04:00:00.000Z');
+    expect(iso(addBusinessTime(SHANGHAI, shanghai('2026-02-13T17:00'), 5 * HOUR))).toBe('2026-02-14T06:30:00.000Z');
   });
 
   it('skips the Spring Festival holidays 15-23 Feb', () => {
-    expect(iso(addBusinessTime(SHANGHAI_2026, shanghai('2026-02-14T17:00'), 2 * HOUR))).toBe('2026-02-24T02:00:00.000Z');
+    expect(iso(addBusinessTime(SHANGHAI, shanghai('2026-02-14T17:00'), 2 * HOUR))).toBe('2026-02-24T02:00:00.000Z');
     // Friday 13th and make-up Saturday 14th are 7.5h each; nothing until Tuesday 24th.
-    expect(businessTimeBetween(SHANGHAI_2026, shanghai('2026-02-13T09:00'), shanghai('2026-02-24T09:00'))).toBe(15 * HOUR);
-    expect(businessTimeBetween(SHANGHAI_2026, shanghai('2026-02-14T18:00'), shanghai('2026-02-24T09:00'))).toBe(0);
+    expect(businessTimeBetween(SHANGHAI, shanghai('2026-02-13T09:00'), shanghai('2026-02-24T09:00'))).toBe(15 * HOUR);
+    expect(businessTimeBetween(SHANGHAI, shanghai('2026-02-14T18:00'), shanghai('2026-02-24T09:00'))).toBe(0);
   });
 
   it('skips New Year 1-3 Jan and works the make-up Sunday 4 Jan', () => {
-    expect(iso(addBusinessTime(SHANGHAI_2026, shanghai('2025-12-31T17:00'), 2 * HOUR))).toBe('2026-01-04T02:00:00.000Z');
+    expect(iso(addBusinessTime(SHANGHAI, shanghai('2025-12-31T17:00'), 2 * HOUR))).toBe('2026-01-04T02:00:00.000Z');
   });
 
   it('credits exactly the business time a pause over the weekend covered', () => {
     const pausedAt = shanghai('2026-03-06T16:00');
     const resumedAt = shanghai('2026-03-09T10:00');
-    expect(businessTimeBetween(SHANGHAI_2026, pausedAt, resumedAt)).toBe(3 * HOUR);
+    expect(businessTimeBetween(SHANGHAI, pausedAt, resumedAt)).toBe(3 * HOUR);
 
     const openedAt = shanghai('2026-03-05T10:00');
     const target = 16 * HOUR;
-    const elapsedBeforePause = businessTimeBetween(SHANGHAI_2026, openedAt, pausedAt);
-    const due = addBusinessTime(SHANGHAI_2026, resumedAt, target - elapsedBeforePause);
+    const elapsedBeforePause = businessTimeBetween(SHANGHAI, openedAt, pausedAt);
+    const due = addBusinessTime(SHANGHAI, resumedAt, target - elapsedBeforePause);
     // Thursday 6.5h + Friday 09:00-16:00 5.5h = 12h before the pause; 4h from Monday 10:00 ends at 15:30.
     expect(elapsedBeforePause).toBe(12 * HOUR);
     expect(iso(due)).toBe('2026-03-09T07:30:00.000Z');
-    expect(elapsedBeforePause + businessTimeBetween(SHANGHAI_2026, resumedAt, due)).toBe(target);
-    expect(due).toBe(addBusinessTime(SHANGHAI_2026, openedAt, target + 3 * HOUR));
+    expect(elapsedBeforePause + businessTimeBetween(SHANGHAI, resumedAt, due)).toBe(target);
+    expect(due).toBe(addBusinessTime(SHANGHAI, openedAt, target + 3 * HOUR));
   });
 
   it('returns a negative duration when the end is before the start', () => {
-    expect(businessTimeBetween(SHANGHAI_2026, shanghai('2026-03-09T10:00'), shanghai('2026-03-06T16:00'))).toBe(-3 * HOUR);
+    expect(businessTimeBetween(SHANGHAI, shanghai('2026-03-09T10:00'), shanghai('2026-03-06T16:00'))).toBe(-3 * HOUR);
   });
 
   it('finds the next business instant', () => {
-    expect(iso(nextBusinessInstant(SHANGHAI_2026, shanghai('2026-03-07T10:00')))).toBe('2026-03-09T01:00:00.000Z');
-    expect(iso(nextBusinessInstant(SHANGHAI_2026, shanghai('2026-03-10T12:30')))).toBe('2026-03-10T05:30:00.000Z');
-    expect(iso(nextBusinessInstant(SHANGHAI_2026, shanghai('2026-03-10T18:00')))).toBe('2026-03-11T01:00:00.000Z');
+    expect(iso(nextBusinessInstant(SHANGHAI, shanghai('2026-03-07T10:00')))).toBe('2026-03-09T01:00:00.000Z');
+    expect(iso(nextBusinessInstant(SHANGHAI, shanghai('2026-03-10T12:30')))).toBe('2026-03-10T05:30:00.000Z');
+    expect(iso(nextBusinessInstant(SHANGHAI, shanghai('2026-03-10T18:00')))).toBe('2026-03-11T01:00:00.000Z');
     const inside = shanghai('2026-03-10T10:17');
-    expect(nextBusinessInstant(SHANGHAI_2026, inside)).toBe(inside);
+    expect(nextBusinessInstant(SHANGHAI, inside)).toBe(inside);
   });
 
   it('tells business instants apart, interval end exclusive', () => {
-    expect(isBusinessInstant(SHANGHAI_2026, shanghai('2026-03-10T09:00'))).toBe(true);
-    expect(isBusinessInstant(SHANGHAI_2026, shanghai('2026-03-10T12:00'))).toBe(false);
-    expect(isBusinessInstant(SHANGHAI_2026, shanghai('2026-02-14T10:00'))).toBe(true);
-    expect(isBusinessInstant(SHANGHAI_2026, shanghai('2026-02-16T10:00'))).toBe(false);
-    expect(isBusinessInstant(SHANGHAI_2026, shanghai('2026-03-07T10:00'))).toBe(false);
+    expect(isBusinessInstant(SHANGHAI, shanghai('2026-03-10T09:00'))).toBe(true);
+    expect(isBusinessInstant(SHANGHAI, shanghai('2026-03-10T12:00'))).toBe(false);
+    expect(isBusinessInstant(SHANGHAI, shanghai('2026-02-14T10:00'))).toBe(true);
+    expect(isBusinessInstant(SHANGHAI, shanghai('2026-02-16T10:00'))).toBe(false);
+    expect(isBusinessInstant(SHANGHAI, shanghai('2026-03-07T10:00'))).toBe(false);
   });
 });
 
@@ -193,6 +204,7 @@ describe('round trip: businessTimeBetween(start, addBusinessTime(start, d)) === 
 
   it.each([
     ['Shanghai', SHANGHAI_2026],
+    ['Shanghai from chinese-days', SHANGHAI_FROM_PACKAGE],
     ['London', LONDON],
   ])('holds for %s over 300 pseudo-random starts and durations', (_name, calendar) => {
     const random = lcg(20260101);
@@ -279,5 +291,43 @@ describe('holiday presets', () => {
     expect(isKnownHolidayPreset('XX')).toBe(false);
     expect(isKnownHolidayPreset('DE-XX')).toBe(false);
     expect(() => expandHolidayPresets(['XX'], [2026])).toThrow('unknown holiday preset "XX"');
+  });
+});
+
+describe('chinese-days package', () => {
+  it("gives 2026's 33 holidays and 6 make-up working days, exactly the State Council's notice typed above", () => {
+    const in2026 = (dates: string[]) => dates.filter((date) => date.startsWith('2026-'));
+    expect(in2026(CHINESE_DAYS.holidays)).toEqual(SHANGHAI_2026.holidays);
+    expect(in2026(CHINESE_DAYS.workingDays)).toEqual(SHANGHAI_2026.extraWorkingDays);
+    expect(in2026(CHINESE_DAYS.holidays)).toHaveLength(33);
+    expect(in2026(CHINESE_DAYS.workingDays)).toHaveLength(6);
+  });
+
+  it('knows earlier years too: 2025 Spring Festival and its make-up Sunday 26 January', () => {
+    expect(CHINESE_DAYS.holidays).toContain('2025-01-29');
+    expect(CHINESE_DAYS.workingDays).toContain('2025-01-26');
+  });
+});
+
+describe('holiday coverage', () => {
+  const facts = { alwaysOpen: false, holidayPresets: [] as string[], holidays: SHANGHAI_2026.holidays };
+  const at = (iso: string) => Date.parse(iso);
+
+  it('reaches the last day of the last year with holidays; presets and 24x7 calendars are covered indefinitely', () => {
+    expect(holidayCoverage(facts)).toEqual({ coveredUntil: '2026-12-31', indefinitely: false });
+    expect(holidayCoverage({ ...facts, holidays: [] })).toEqual({ coveredUntil: null, indefinitely: false });
+    expect(holidayCoverage({ ...facts, holidayPresets: ['FR'] })).toEqual({ coveredUntil: null, indefinitely: true });
+    expect(coversYear({ ...facts, alwaysOpen: true }, 2031)).toBe(true);
+    expect(coversYear(facts, 2026)).toBe(true);
+    expect(coversYear(facts, 2027)).toBe(false);
+  });
+
+  it('asks for the coming year from 1 November (UTC), and counts alert weeks from then', () => {
+    expect(requiredYear(at('2026-10-31T23:59:59Z'))).toBe(2026);
+    expect(requiredYear(at('2026-11-01T00:00:00Z'))).toBe(2027);
+    expect(requiredYear(at('2027-01-10T00:00:00Z'))).toBe(2027);
+    expect(alertWeek(at('2026-11-15T09:00:00Z'))).toBe(2);
+    expect(alertWeek(at('2026-11-21T23:59:59Z'))).toBe(2);
+    expect(alertWeek(at('2026-11-22T00:00:00Z'))).toBe(3);
   });
 });

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import type { Db } from '../prisma/database';
+import type { BusinessCalendar } from '../prisma/generated/client';
+import { parseIcsDays, type SourceDays } from './ics-holidays';
+
+export type SourceKind = 'chinese-days' | 'feed' | 'ics' | 'explicit';
+
+const FEED_TIMEOUT_MS = 15_000;
+const FEED_MAX_BYTES = 2_000_000;
+
+/**
+ * China's official holidays and make-up working days for every year the installed chinese-days package knows.
+ * Read from its data file at each call, not through the module cache, so an upgraded package is seen at the next
+ * refresh without a restart.
+ */
+export function readChineseDays(): SourceDays {
+  const data = JSON.parse(readFileSync(require.resolve('chinese-days/dist/chinese-days.json'), 'utf8')) as { holidays: Record<string, string>; workdays: Record<string, string> };
+  return { holidays: Object.keys(data.holidays).sort(), workingDays: Object.keys(data.workdays).sort() };
+}
+
+/** What an error or the API may show of a feed address: scheme and host; its path or query may hold a secret. */
+export function feedOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'an invalid address';
+  }
+}
+
+/** Fetches and parses a feed; the error names the feed by its origin only. */
+export async function readFeed(url: string, fromYear: number): Promise<SourceDays> {
+  const origin = feedOrigin(url);
+  let text: string;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(FEED_TIMEOUT_MS), redirect: 'follow', headers: { accept: 'text/calendar' } });
+    if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
+    if (Number(response.headers.get('content-length') ?? 0) > FEED_MAX_BYTES) throw new Error(`is larger than ${FEED_MAX_BYTES} bytes`);
+    text = await response.text();
+    if (text.length > FEED_MAX_BYTES) throw new Error(`is larger than ${FEED_MAX_BYTES} bytes`);
+  } catch (error) {
+    // fetch's own message says only "fetch failed"; the cause names the refusal or timeout, never the URL.
+    const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
+    throw new Error(`feed at ${origin} ${cause ? `could not be read (${cause})` : (error as Error).message}`);
+  }
+  try {
+    return await parseIcsDays(text, fromYear);
+  } catch (error) {
+    throw new Error(`feed at ${origin}: ${(error as Error).message}`);
+  }
+}
+
+const NO_DAYS: SourceDays = { holidays: [], workingDays: [] };
+
+const diff = (before: string[], after: string[]) => ({ added: after.filter((d) => !before.includes(d)), removed: before.filter((d) => !after.includes(d)) });
+
+/** One history row per day a source added or removed, as a holiday or as a working day. */
+export function dayChanges(source: SourceKind, before: SourceDays, after: SourceDays) {
+  const rows: { source: SourceKind; date: string; dayKind: string; change: string }[] = [];
+  for (const [dayKind, key] of [['holiday', 'holidays'], ['working day', 'workingDays']] as const) {
+    const { added, removed } = diff(before[key], after[key]);
+    for (const date of added) rows.push({ source, date, dayKind, change: 'added' });
+    for (const date of removed) rows.push({ source, date, dayKind, change: 'removed' });
+  }
+  return rows.sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/**
+ * Stores a source's new data as its last good data (null: the source was taken off the calendar), records each
+ * changed day in the calendar's history and brings the calendar's merged source days up to date, in one
+ * transaction. Returns how many days changed.
+ */
+export async function applySourceDays(prisma: Db, calendarId: string, kind: Exclude<SourceKind, 'explicit'>, days: SourceDays | null, at: Date): Promise<number> {
+  return prisma.$transaction(async (tx) => {
+    const previous = await tx.calendarSource.findUnique({ where: { calendarId_kind: { calendarId, kind } } });
+    const changes = dayChanges(kind, previous ?? NO_DAYS, days ?? NO_DAYS);
+    if (days) {
+      await tx.calendarSource.upsert({
+        where: { calendarId_kind: { calendarId, kind } },
+        create: { calendarId, kind, ...days, refreshedAt: at },
+        update: { ...days, refreshedAt: at, lastError: null, lastErrorAt: null },
+      });
+    } else {
+      await tx.calendarSource.deleteMany({ where: { calendarId, kind } });
+    }
+    if (changes.length) await tx.calendarChange.createMany({ data: changes.map((change) => ({ calendarId, ...change, recordedAt: at })) });
+    const sources = await tx.calendarSource.findMany({ where: { calendarId } });
+    const merged = (key: keyof SourceDays) => [...new Set(sources.flatMap((s) => s[key]))].sort();
+    await tx.businessCalendar.update({ where: { id: calendarId }, data: { sourceHolidays: merged('holidays'), sourceWorkingDays: merged('workingDays') } });
+    return changes.length;
+  });
+}
+
+/** A failed read keeps the source's last good data; only the error is recorded beside it. */
+export async function recordSourceError(prisma: Db, calendarId: string, kind: Exclude<SourceKind, 'explicit'>, message: string, at: Date) {
+  await prisma.calendarSource.upsert({
+    where: { calendarId_kind: { calendarId, kind } },
+    create: { calendarId, kind, holidays: [], workingDays: [], lastError: message, lastErrorAt: at },
+    update: { lastError: message, lastErrorAt: at },
+  });
+}
+
+export interface RefreshOutcome {
+  calendar: string;
+  source: SourceKind;
+  changedDays: number;
+  error?: string;
+}
+
+/** Re-reads a calendar's package and feed sources (an uploaded file does not change by itself). */
+export async function refreshCalendarSources(prisma: Db, calendar: Pick<BusinessCalendar, 'id' | 'name' | 'chineseDays' | 'feedUrl'>, at: Date): Promise<RefreshOutcome[]> {
+  const reads: [Exclude<SourceKind, 'explicit'>, () => Promise<SourceDays>][] = [];
+  if (calendar.chineseDays) reads.push(['chinese-days', async () => readChineseDays()]);
+  if (calendar.feedUrl) reads.push(['feed', () => readFeed(calendar.feedUrl!, at.getUTCFullYear())]);
+  const outcomes: RefreshOutcome[] = [];
+  for (const [source, read] of reads) {
+    try {
+      outcomes.push({ calendar: calendar.name, source, changedDays: await applySourceDays(prisma, calendar.id, source, await read(), at) });
+    } catch (error) {
+      const message = (error as Error).message;
+      await recordSourceError(prisma, calendar.id, source, message, at);
+      outcomes.push({ calendar: calendar.name, source, changedDays: 0, error: message });
+    }
+  }
+  return outcomes;
+}
+
+/** The daily refresh: every calendar with a package or feed source. */
+export async function refreshHolidaySources(prisma: Db, at: Date): Promise<RefreshOutcome[]> {
+  const calendars = await prisma.businessCalendar.findMany({ where: { OR: [{ chineseDays: true }, { feedUrl: { not: null } }] }, orderBy: { name: 'asc' } });
+  const outcomes: RefreshOutcome[] = [];
+  for (const calendar of calendars) outcomes.push(...(await refreshCalendarSources(prisma, calendar, at)));
+  return outcomes;
+}
