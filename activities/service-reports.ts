@@ -1,5 +1,4 @@
 import { availabilityBreached } from '../domain/availability';
-import { monthFigures, reportMonths, type MonthFigures } from '../domain/service-report';
 import { coversYear } from '../domain/holiday-coverage';
 import { monthFigures, reportMonths, uncoveredNote, type MonthFigures } from '../domain/service-report';
 import { coverageFacts } from '../records/calendars';

@@ -209,6 +209,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inbound-mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Received mail (SMTP listener and IMAP mailbox) with its outcome, newest first (managers and administrators) */
+        get: operations["listInboundMail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/calendars": {
         parameters: {
             query?: never;
@@ -418,7 +435,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a service's name, description, owner, default assignment group, priority matrix, SLA target, service hours or availability target (managers and administrators) */
+        /** Change a service's name, description, owner, default assignment group, priority matrix, SLA target, mail address, service hours or availability target (managers and administrators) */
         patch: operations["updateService"];
         trace?: never;
     };
@@ -2276,6 +2293,19 @@ export interface components {
                 title: string;
                 state: string;
             }[];
+            /** @description files that came by mail with the incident or its replies */
+            attachments: {
+                /** Format: uuid */
+                id: string;
+                filename: string;
+                contentType: string;
+                sizeBytes: number;
+                /** @description false: refused (see refusedReason); only its name and size are kept */
+                stored: boolean;
+                refusedReason: string | null;
+                /** Format: date-time */
+                receivedAt: string;
+            }[];
             workflow: components["schemas"]["WorkflowLink"];
         };
         IncidentStatus: {
@@ -2362,6 +2392,36 @@ export interface components {
             /** @example workaround */
             code: string;
             summary: string;
+        };
+        InboundMailPage: {
+            items: components["schemas"]["InboundMail"][];
+            /** Format: date-time */
+            nextBefore: string | null;
+        };
+        InboundMail: {
+            /** Format: uuid */
+            id: string;
+            messageId: string | null;
+            /** @enum {string} */
+            source: "smtp" | "imap";
+            fromAddress: string | null;
+            recipients: string[];
+            subject: string;
+            sizeBytes: number;
+            /** @enum {string} */
+            outcome: "processing" | "incident-opened" | "note-added" | "duplicate" | "ignored-automated" | "unknown-sender" | "no-service" | "refused" | "unreadable" | "failed";
+            detail: string | null;
+            /** Format: uuid */
+            incidentId: string | null;
+            attachments: {
+                filename: string;
+                sizeBytes: number;
+                refusedReason: string | null;
+            }[];
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            processedAt: string | null;
         };
         Calendar: {
             /** Format: uuid */
@@ -2720,6 +2780,8 @@ export interface components {
             defaultGroupId: string | null;
             priorityMatrix: components["schemas"]["PriorityMatrix"];
             slaTargetPercent: number;
+            /** @description mail to this address opens an incident for the service */
+            mailAddress: string | null;
             availabilityTargetPercent: number | null;
             /** Format: uuid */
             serviceHoursCalendarId: string | null;
@@ -2801,6 +2863,11 @@ export interface components {
              */
             slaTargetPercent?: number;
             /**
+             * @description mail to this address (SMTP listener or IMAP mailbox) opens an incident for the service
+             * @example payroll-help@example.org
+             */
+            mailAddress?: string;
+            /**
              * @description the availability the service must reach in each month, in percent of its agreed service hours; null: none agreed
              * @default null
              * @example 99.5
@@ -2871,6 +2938,11 @@ export interface components {
              * @example 95
              */
             slaTargetPercent?: number;
+            /**
+             * @description null: mail no longer opens incidents for the service
+             * @example payroll-help@example.org
+             */
+            mailAddress?: string | null;
             /**
              * @description the availability the service must reach in each month, in percent of its agreed service hours; null: none agreed
              * @example 99.5
@@ -5240,6 +5312,59 @@ export interface operations {
             };
             /** @description Not allowed in the current state (currentState in the body) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listInboundMail: {
+        parameters: {
+            query?: {
+                outcome?: "processing" | "incident-opened" | "note-added" | "duplicate" | "ignored-automated" | "unknown-sender" | "no-service" | "refused" | "unreadable" | "failed";
+                incidentId?: string;
+                limit?: number;
+                /** @description the receivedAt of the last mail of the previous page */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of received mail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InboundMailPage"];
+                };
+            };
+            /** @description Invalid request (problem+json naming the field) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
