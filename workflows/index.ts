@@ -16,3 +16,6 @@ export { competenceReviews } from './competence-reviews';
 export { competenceReview } from './competence-review';
 export { certificationReminders } from './certification-reminders';
 export { complaintHandling } from './complaint';
+export { requestFulfilment } from './request';
+export { accessReview } from './access-review';
+export { accessRecertification } from './access-recertification';

@@ -30,6 +30,7 @@ describe('schedules through the API', () => {
       'continuity-tests continuityTests false',
       'competence-reviews competenceReviews false',
       'certification-reminders certificationReminders false',
+      'access-recertification accessRecertification false',
     ]);
     for (const schedule of listed.body.items) expect(Date.parse(schedule.nextRuns[0])).toBeGreaterThan(Date.now());
 

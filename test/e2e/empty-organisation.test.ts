@@ -93,7 +93,26 @@ async function dayOne(api: string, adminToken: string, inbox: string, suffix: st
   expect(mails.find((mail) => mail.to[0].address === second.email && mail.headers['x-itsm-kind'] === 'new-incident')!.subject).toContain('您的处理组有新的 P1 事件');
   expect(to('warning')).toEqual(members);
   expect(to('unassigned')).toEqual([lead.email]);
-  return [adminToken, requesterToken];
+
+  // The catalogue from nothing: an item the requester's manager approves, the manager set on the person.
+  await admin('PATCH', `/api/users/${requester.id}`, { managerId: lead.id });
+  const leadToken = (await admin('POST', '/api/tokens', { label: 'desk', userId: lead.id })).token as string;
+  const item = await call('POST', '/api/catalog-items', leadToken, {
+    code: 'PAYSLIP-COPY',
+    serviceId: service.id,
+    name: 'Payslip copy',
+    form: { type: 'object', required: ['month'], properties: { month: { type: 'string', title: 'Month', format: 'date' } } },
+    approval: { kind: 'manager' },
+    fulfilment: { mode: 'ordered', tasks: [{ name: 'Print and send', groupId: group.id, olaSeconds: 3_600 }] },
+    calendarId: calendar.id,
+    responseTargetSeconds: 600,
+    fulfilmentTargetSeconds: 3_600,
+  });
+  const request = await call('POST', '/api/requests', requesterToken, { itemId: item.id, answers: { month: '2026-11-01' } });
+  expect(request.state).toBe('approval');
+  const approved = await call('POST', `/api/requests/${request.id}/approve`, leadToken, { comment: '' });
+  expect(approved.tasks[0]).toMatchObject({ groupId: group.id, state: 'open' });
+  return [adminToken, requesterToken, leadToken];
 }
 
 /** Every credential the walkthrough used, looked for in a process's whole log: none may be there. */

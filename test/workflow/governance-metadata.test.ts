@@ -54,6 +54,7 @@ describe('audits, corrective actions, competence reviews and continuity tests as
       'continuity-tests': 'Yearly continuity tests · every continuity plan',
       'competence-reviews': 'Yearly competence reviews · all staff',
       'certification-reminders': 'Daily certification reminders',
+      'access-recertification': 'Yearly access recertification · every system',
     });
     const audit = actions[SCHEDULE_NAMES.indexOf('annual-audit')];
     expect(audit.staticDetails).toContain('| What | Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3) |');
