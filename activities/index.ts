@@ -4,6 +4,8 @@ import { createCalendarActivities } from './calendars';
 import { createGovernanceMailActivities } from './governance-mail';
 import { createCompetenceActivities } from './competence';
 import { createComplaintActivities } from './complaint';
+import { createRequestActivities } from './request';
+import { createAccessReviewActivities } from './access-review';
 import { createContinuityActivities } from './continuity';
 import { createServiceReportActivities } from './service-reports';
 import { createChangeActivities, type ChangeActivityDeps } from './change';
@@ -19,7 +21,7 @@ export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemAc
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createGovernanceMailActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps), ...createSatisfactionActivities(deps), ...createComplaintActivities(deps), ...createOutageActivities(deps), ...createCalendarActivities(deps) };
+  return { ...createIncidentActivities(deps), ...createChangeActivities(deps), ...createProblemActivities(deps), ...createTrendActivities(deps), ...createAssetAlertActivities(deps), ...createReleaseActivities(deps), ...createSupplierActivities(deps), ...createAuditActivities(deps), ...createGovernanceMailActivities(deps), ...createServiceReportActivities(deps), ...createContinuityActivities(deps), ...createCompetenceActivities(deps), ...createSatisfactionActivities(deps), ...createComplaintActivities(deps), ...createOutageActivities(deps), ...createCalendarActivities(deps), ...createRequestActivities(deps), ...createAccessReviewActivities(deps) };
 }
 
 /** What the mail task queue (`<queue>-mail`) serves: incident notifications, apart from the record writes. */

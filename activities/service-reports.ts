@@ -34,14 +34,16 @@ export interface ServiceReportDeps {
 export function createServiceReportActivities({ prisma, mailer, publicUrl }: ServiceReportDeps) {
   async function figures(serviceId: string, month: { start: Date; end: Date }) {
     const period = { gte: month.start, lt: month.end };
-    const [incidents, changes, surveys, complaints] = await Promise.all([
+    const [incidents, changes, surveys, complaints, requests] = await Promise.all([
       prisma.incident.findMany({ where: { serviceId, createdAt: period }, select: { priority: true, responseBreached: true, resolutionBreached: true } }),
       prisma.changeRequest.findMany({ where: { services: { some: { serviceId } }, implementedAt: period }, select: { outcome: true } }),
-      prisma.satisfactionSurvey.findMany({ where: { incident: { serviceId }, respondedAt: period, score: { not: null } }, select: { score: true } }),
+      prisma.satisfactionSurvey.findMany({ where: { OR: [{ incident: { serviceId } }, { request: { item: { serviceId } } }], respondedAt: period, score: { not: null } }, select: { score: true } }),
       prisma.complaint.findMany({ where: { serviceId, createdAt: period }, select: { state: true, escalationLevel: true } }),
+      // Revocations are the service's own housekeeping, not requests its customers made.
+      prisma.serviceRequest.findMany({ where: { item: { serviceId }, fulfilledAt: period, revokesEntitlementId: null }, select: { fulfilmentBreached: true, item: { select: { name: true } } } }),
     ]);
     const availability = await serviceAvailability(prisma, serviceId, month.start, month.end);
-    return monthFigures({ incidents, changes, surveyScores: surveys.map((s) => s.score!), complaints, availability });
+    return monthFigures({ incidents, changes, surveyScores: surveys.map((s) => s.score!), complaints, availability, requests: requests.map((r) => ({ item: r.item.name, fulfilmentBreached: r.fulfilmentBreached })) });
   }
 
   /**
@@ -120,6 +122,7 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
               ...(data.uncoveredCalendars!.length ? [uncoveredNote(data.uncoveredCalendars!, year)] : []),
               `Incidents: ${data.current.incidents} (previous month ${data.previous.incidents})`,
               `Customer satisfaction: ${data.current.satisfaction.averageScore ?? '–'} / 5 from ${data.current.satisfaction.responses} response(s); complaints received: ${data.current.complaints.received}`,
+              `Requests fulfilled: ${data.current.requests.fulfilled}; ${line('on time', data.current.requests.onTimePercent)}`,
               '',
               link,
               '',

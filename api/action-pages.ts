@@ -60,6 +60,7 @@ const en = {
   releaseNow: 'The release is now',
   surveyTitle: 'How did we do?',
   surveyAsk: 'How satisfied are you with how this incident was handled?',
+  surveyAskRequest: 'How satisfied are you with how this request was fulfilled?',
   surveyUntil: 'Open until',
   surveyComment: 'Comment (optional)',
   send: 'Send',
@@ -122,6 +123,7 @@ const zh: typeof en = {
   releaseNow: '发布当前状态',
   surveyTitle: '请评价我们的服务',
   surveyAsk: '您对此事件的处理满意吗？',
+  surveyAskRequest: '您对此申请的处理满意吗？',
   surveyUntil: '有效期至',
   surveyComment: '意见（选填）',
   send: '提交',
@@ -204,6 +206,8 @@ ${page.blockers.length ? `<h3 class="error">${escapeHtml(t.blockers)}</h3>${list
 
 export interface SurveyPage {
   reference: string;
+  /** What was closed: the question names it. */
+  kind?: 'incident' | 'request';
   title: string;
   score: number | null;
   comment?: string;
@@ -220,7 +224,7 @@ export function surveyPage(locale: PageLocale, page: SurveyPage): string {
   return layout(
     locale,
     `${t.surveyTitle}: ${page.reference}`,
-    `<h2>${escapeHtml(page.title)}</h2><p>${escapeHtml(t.surveyAsk)}</p>
+    `<h2>${escapeHtml(page.title)}</h2><p>${escapeHtml(page.kind === 'request' ? t.surveyAskRequest : t.surveyAsk)}</p>
 ${page.error ? `<p class="error" role="alert">${escapeHtml(page.error)}</p>` : ''}
 <form method="post"><fieldset>${options}</fieldset><label for="comment">${escapeHtml(t.surveyComment)}</label><textarea id="comment" name="comment">${escapeHtml(page.comment ?? '')}</textarea>
 <button class="approve" type="submit">${escapeHtml(t.send)}</button></form>

@@ -2,6 +2,8 @@ import type { UpdateDefinition } from '@temporalio/client';
 import { z } from 'zod';
 import { complaintReference, type ComplaintOutcome } from '../domain/complaint';
 import { problemReference } from '../domain/problem';
+import { requestReference } from '../domain/request';
+import { answersText, type RequestForm } from '../domain/request-form';
 import type { ContinuityTestOutcome } from '../domain/continuity';
 import type { ReviewOutcome } from '../domain/supplier';
 import type { Db } from '../prisma/database';
@@ -13,6 +15,7 @@ import { completeCompetenceReviewUpdate } from '../workflows/competence-review.m
 import { recordTestOutcomeUpdate } from '../workflows/continuity-test.messages';
 import { completeActionUpdate } from '../workflows/corrective-action.messages';
 import { investigateProblemUpdate } from '../workflows/problem.messages';
+import { confirmRequestUpdate, decideRequestUpdate } from '../workflows/request.messages';
 import { assessSupplierUpdate } from '../workflows/supplier-review.messages';
 import type { PageLocale } from './action-pages';
 import { EVERYONE, MANAGERS, STAFF } from './auth';
@@ -264,7 +267,50 @@ export const ACTION_STEPS: Record<string, ActionStep> = {
       };
     },
   }),
+
+  'request.decide': defineStep({
+    title: both('Request approval', '申请审批'),
+    action: both('Send my decision', '提交决定'),
+    noun: 'request',
+    roles: EVERYONE,
+    openIn: ['approval'],
+    fields: [choice<'approve' | 'reject'>('decision', 'Decision', '决定', { approve: ['Approve', '批准'], reject: ['Reject', '拒绝'] }), text('comment', 'Comment (required to reject)', '意见（拒绝时必填）')],
+    update: decideRequestUpdate,
+    form: z.strictObject({ decision: z.enum(['approve', 'reject']), comment: z.string().trim().max(10_000).default('') }),
+    input: (form, person) => ({ actorId: person.id, decision: form.decision, comment: form.comment, via: 'link' as const }),
+    load: requestRecord,
+  }),
+
+  'request.confirm': defineStep({
+    title: both('Request fulfilled', '申请已完成'),
+    action: both('Confirm I received it', '确认已收到'),
+    noun: 'request',
+    roles: EVERYONE,
+    openIn: ['fulfilled'],
+    fields: [],
+    update: confirmRequestUpdate,
+    form: z.strictObject({}),
+    input: (_form, person) => ({ actorId: person.id }),
+    load: requestRecord,
+  }),
 };
+
+/** What both request steps show: the item, who asks, what they answered, and the deadline the step has. */
+async function requestRecord(prisma: Db, workflowId: string, reader: Reader): Promise<StepRecord | null> {
+  const request = await prisma.serviceRequest.findUnique({ where: { workflowId }, include: { item: { include: { service: true } }, requester: true } });
+  if (!request) return null;
+  return {
+    reference: requestReference(request.number),
+    state: request.state,
+    facts: [
+      fact('Item', '申请项目', `${request.item.name} (${request.item.service.name})`),
+      fact('Requested by', '申请人', request.requester.name),
+      fact('Answers', '填写内容', answersText(request.item.form as unknown as RequestForm, request.answers as Record<string, string>) || '–'),
+      fact('Submitted', '提交时间', formatInstant(request.createdAt, reader)),
+      fact('Fulfilled', '完成时间', request.fulfilledAt ? formatInstant(request.fulfilledAt, reader) : '–'),
+    ],
+  };
+}
 
 /** The step a link names, if this service knows it (a link outlives a release that drops a step). */
 export const stepNamed = (name: string): ActionStep | undefined => (Object.hasOwn(ACTION_STEPS, name) ? ACTION_STEPS[name] : undefined);

@@ -30,6 +30,9 @@ import { continuityRoutes } from './routes/continuity';
 import { competenceRoutes } from './routes/competence';
 import { complaintRoutes } from './routes/complaints';
 import { surveyRoutes } from './routes/surveys';
+import { catalogRoutes } from './routes/catalog';
+import { requestRoutes } from './routes/requests';
+import { accessRoutes } from './routes/access';
 import { healthRoutes } from './routes/health';
 import { metricsRoutes, requestMetrics } from './metrics';
 import { calendarRoutes } from './routes/calendars';
@@ -104,6 +107,9 @@ export function createApp(deps: ApiDeps) {
   competenceRoutes(api, registry, deps);
   complaintRoutes(api, registry, deps);
   surveyRoutes(api, registry, deps);
+  catalogRoutes(api, registry, deps);
+  requestRoutes(api, registry, deps);
+  accessRoutes(api, registry, deps);
 
   const document = openApiDocument(registry, deps.publicUrl);
   app.get('/openapi.json', (_req, res) => {

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import type { SatisfactionSurveyClaims } from '../records/mail/action-tokens';
 import { formatInstant } from '../records/mail/reader-time';
 import { incidentReference } from '../domain/incident';
+import { requestReference } from '../domain/request';
 import { isSurveyScore } from '../domain/satisfaction';
 import { messagePage, pageTexts, surveyPage, type PageLocale, type PageReader } from './action-pages';
 import type { ApiDeps } from './deps';
@@ -10,16 +11,21 @@ class AlreadyAnswered extends Error {}
 
 /**
  * The survey side of `/actions/:token`: the page asks for a score (the one the mail link chose is
- * preselected) and a comment; the POST records the answer once, on the survey and in the incident's history.
+ * preselected) and a comment; the POST records the answer once, on the survey and in the incident's or request's history.
  */
 export function surveyLinks(deps: ApiDeps) {
   const { prisma } = deps;
-  const load = (claims: SatisfactionSurveyClaims) => prisma.satisfactionSurvey.findUnique({ where: { id: claims.surveyId }, include: { incident: true } });
+  const load = (claims: SatisfactionSurveyClaims) => prisma.satisfactionSurvey.findUnique({ where: { id: claims.surveyId }, include: { incident: true, request: { include: { item: true } } } });
   type Loaded = NonNullable<Awaited<ReturnType<typeof load>>>;
+  /** What the survey asks about: a closed incident or a closed service request. */
+  const subject = (survey: Loaded) =>
+    survey.incident
+      ? { reference: incidentReference(survey.incident.number), title: survey.incident.title, kind: 'incident' as const }
+      : { reference: requestReference(survey.request!.number), title: survey.request!.item.name, kind: 'request' as const };
 
   function show(res: Response, reader: PageReader, survey: Loaded, form: { score: number | null; comment?: string; error?: string; status?: number }) {
     res.status(form.status ?? 200).type('html').send(
-      surveyPage(reader.locale, { reference: incidentReference(survey.incident.number), title: survey.incident.title, deadline: formatInstant(survey.expiresAt, reader), ...form }),
+      surveyPage(reader.locale, { ...subject(survey), deadline: formatInstant(survey.expiresAt, reader), ...form }),
     );
   }
 
@@ -58,9 +64,14 @@ export function surveyLinks(deps: ApiDeps) {
           await tx.actionTokenUse.create({ data: { jti: claims.jti, surveyId: survey.id, userId: claims.approverId } });
           const { count } = await tx.satisfactionSurvey.updateMany({ where: { id: survey.id, respondedAt: null }, data: { score, comment, respondedAt } });
           if (count !== 1) throw new AlreadyAnswered();
-          await tx.incidentEvent.create({
-            data: { eventKey: `${survey.incidentId}:survey:${survey.id}`, incidentId: survey.incidentId, type: 'satisfaction-survey', actorId: claims.approverId, at: respondedAt, fromState: survey.incident.state, toState: survey.incident.state, data: { score, comment } },
-          });
+          if (survey.incident) {
+            await tx.incidentEvent.create({
+              data: { eventKey: `${survey.incident.id}:survey:${survey.id}`, incidentId: survey.incident.id, type: 'satisfaction-survey', actorId: claims.approverId, at: respondedAt, fromState: survey.incident.state, toState: survey.incident.state, data: { score, comment } },
+            });
+          } else {
+            const { request } = survey;
+            await tx.requestEvent.create({ data: { id: `${request!.id}:survey:${survey.id}`, requestId: request!.id, type: 'satisfaction-survey', actorId: claims.approverId, at: respondedAt, fromState: request!.state, toState: request!.state, data: { score, comment } } });
+          }
           return true;
         })
         .catch((error: unknown) => {
@@ -69,7 +80,7 @@ export function surveyLinks(deps: ApiDeps) {
           throw error;
         });
       if (!recorded) return void res.status(409).type('html').send(messagePage(locale, t.usedTitle, t.surveyClosed, 'refused'));
-      res.status(200).type('html').send(messagePage(locale, t.surveyAnsweredTitle, t.surveyAnswered(score, incidentReference(survey.incident.number)), 'done'));
+      res.status(200).type('html').send(messagePage(locale, t.surveyAnsweredTitle, t.surveyAnswered(score, subject(survey).reference), 'done'));
     },
   };
 }

@@ -43,6 +43,7 @@ export const SCHEDULE_CRON_VARIABLES = {
   'competence-reviews': 'SCHEDULE_COMPETENCE_REVIEWS_CRON',
   'certification-reminders': 'SCHEDULE_CERTIFICATION_REMINDERS_CRON',
   'calendar-holidays': 'SCHEDULE_CALENDAR_HOLIDAYS_CRON',
+  'access-recertification': 'SCHEDULE_ACCESS_RECERTIFICATION_CRON',
 } as const;
 type CronScheduleName = keyof typeof SCHEDULE_CRON_VARIABLES;
 
@@ -157,6 +158,7 @@ export const envSchema = z.object({
   SCHEDULE_CONTINUITY_TESTS_CRON: cron,
   SCHEDULE_COMPETENCE_REVIEWS_CRON: cron,
   SCHEDULE_CERTIFICATION_REMINDERS_CRON: cron,
+  SCHEDULE_ACCESS_RECERTIFICATION_CRON: cron,
   /** Unset: on, except with NODE_ENV=production (a production database gets demo data only when asked for). */
   ITSM_DEMO_DATA: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   /** Where the worker's Prometheus endpoints listen (the API serves its own /metrics on PORT); 0 turns one off. */

@@ -141,3 +141,8 @@ export function continuityTestDetails(test: { plan: string; owner: string; state
     test.apiUrl,
   );
 }
+
+/** `Access review: ERP application`: how far the owner has got, and the deadline. */
+export function accessReviewDetails(review: { system: string; state: string; decided: number; total: number }, deadline: Omit<DeadlineStanding, 'noun'>): string {
+  return recordDetails(`Access review: ${review.system}`, [['State', review.state], ['Decided', `${review.decided} of ${review.total} entitlements`], ['Decided by', "the system's owner, or a manager"]], { noun: 'access review', ...deadline }, undefined);
+}

@@ -12,6 +12,13 @@ export interface MonthFacts {
   complaints: { state: string; escalationLevel: number }[];
   /** Measured from the month's outages on the service's agreed hours. */
   availability: AvailabilityFigures;
+  /** Requests fulfilled in the month, by the item requested. */
+  requests: { item: string; fulfilmentBreached: boolean }[];
+}
+
+export interface RequestFigures {
+  fulfilled: number;
+  onTimePercent: number | null;
 }
 
 export interface MonthFigures {
@@ -26,6 +33,8 @@ export interface MonthFigures {
   satisfaction: SatisfactionFigures;
   /** Complaints received in the month: how many, how many are closed, how many were escalated. */
   complaints: { received: number; closed: number; escalated: number };
+  /** Service requests fulfilled in the month, and the share within their fulfilment SLA, overall and per item. */
+  requests: RequestFigures & { byItem: Record<string, RequestFigures> };
 }
 
 const percent = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1_000) / 10);
@@ -42,8 +51,11 @@ export function monthFigures(facts: MonthFacts): MonthFigures {
     availability: facts.availability,
     satisfaction: satisfactionFigures(facts.surveyScores),
     complaints: complaintFigures(facts.complaints),
+    requests: { ...requestFigures(facts.requests), byItem: Object.fromEntries([...new Set(facts.requests.map((r) => r.item))].sort().map((item) => [item, requestFigures(facts.requests.filter((r) => r.item === item))])) },
   };
 }
+
+const requestFigures = (requests: MonthFacts['requests']): RequestFigures => ({ fulfilled: requests.length, onTimePercent: percent(requests.filter((r) => !r.fulfilmentBreached).length, requests.length) });
 
 /** The calendar month (UTC) before the one `at` falls in, and the month before that. */
 export function reportMonths(at: number): { current: { start: Date; end: Date }; previous: { start: Date; end: Date } } {

@@ -204,3 +204,78 @@ export const DEMO_ARTICLES = [
     tags: ['邮箱', '手机'],
   },
 ] as const;
+
+/** Who approves whose requests when an item asks for the requester's manager. */
+export const DEMO_MANAGERS = { requester: 'manager', agent: 'manager', agent2: 'manager' } as const;
+
+const DAY_OF_WORK = 7.5 * HOUR;
+
+/**
+ * A handful of catalogue items: a laptop (the requester's manager approves; the desk prepares it, then network
+ * operations enrols it), ERP access (the service owner approves; application support grants the role) and a
+ * VPN account (no approval).
+ */
+export const DEMO_CATALOG_ITEMS = [
+  {
+    code: 'LAPTOP',
+    service: 'DESK',
+    name: 'New laptop',
+    description: 'A standard laptop, imaged, enrolled and handed over',
+    kind: 'standard' as const,
+    form: {
+      type: 'object',
+      required: ['model', 'neededBy'],
+      properties: {
+        model: { type: 'string', title: 'Model', enum: ['14-inch standard', '16-inch engineering'] },
+        neededBy: { type: 'string', title: 'Needed by', format: 'date' },
+        forUser: { type: 'string', title: 'For (if not you)', format: 'user' },
+        notes: { type: 'string', title: 'Notes', maxLength: 2_000 },
+      },
+    },
+    approval: { kind: 'manager', decisionSeconds: 2 * DAY_OF_WORK, remindBeforeSeconds: [DAY_OF_WORK] },
+    fulfilment: {
+      mode: 'ordered',
+      tasks: [
+        { name: 'Prepare and image the laptop', group: 'Service Desk', olaSeconds: 2 * DAY_OF_WORK },
+        { name: 'Enrol on the network and hand over', group: 'Network Operations', olaSeconds: DAY_OF_WORK },
+      ],
+    },
+    calendar: 'CN-Shanghai',
+    responseTargetSeconds: 4 * HOUR,
+    fulfilmentTargetSeconds: 5 * DAY_OF_WORK,
+  },
+  {
+    code: 'ERP-ACCESS',
+    service: 'ERP',
+    name: 'ERP access (finance user)',
+    description: 'The finance-user role in the ERP application',
+    kind: 'access' as const,
+    ci: 'app-erp',
+    accessRole: 'finance-user',
+    form: { type: 'object', required: ['justification'], properties: { justification: { type: 'string', title: 'Why you need it', maxLength: 2_000 } } },
+    approval: { kind: 'service_owner', decisionSeconds: 2 * DAY_OF_WORK, remindBeforeSeconds: [DAY_OF_WORK] },
+    fulfilment: { mode: 'ordered', tasks: [{ name: 'Grant the ERP role', group: 'Application Support', olaSeconds: DAY_OF_WORK }] },
+    calendar: 'CN-Shanghai',
+    responseTargetSeconds: 4 * HOUR,
+    fulfilmentTargetSeconds: 2 * DAY_OF_WORK,
+  },
+  {
+    code: 'VPN',
+    service: 'NET',
+    name: 'VPN account',
+    description: 'Remote access for working from home',
+    kind: 'standard' as const,
+    form: { type: 'object', required: [], properties: { startDate: { type: 'string', title: 'From', format: 'date' } } },
+    approval: { kind: 'none', decisionSeconds: DAY_OF_WORK, remindBeforeSeconds: [] },
+    fulfilment: { mode: 'parallel', tasks: [{ name: 'Create the VPN account', group: 'Network Operations', olaSeconds: 4 * HOUR }] },
+    calendar: 'CN-Shanghai',
+    responseTargetSeconds: 2 * HOUR,
+    fulfilmentTargetSeconds: DAY_OF_WORK,
+  },
+];
+
+/** Access held before the catalogue existed, for the yearly recertification demo: both through the ERP access item. */
+export const DEMO_ENTITLEMENTS = [
+  { user: 'agent', ci: 'app-erp', item: 'ERP-ACCESS', role: 'finance-user' },
+  { user: 'agent2', ci: 'app-erp', item: 'ERP-ACCESS', role: 'finance-user' },
+] as const;

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PRIORITIES } from '../domain/priority';
+import { recordCatalogItemVersion } from '../api/catalog-item-versions';
 import { recordSlaPolicyVersion } from '../api/sla-policy-versions';
 import { ADMIN_TOKEN_LABEL, checkToken, hashToken, issueToken } from '../api/tokens';
 import type { Db } from './database';
@@ -11,10 +12,13 @@ import {
   DEMO_BLACKOUTS,
   DEMO_BOARDS,
   DEMO_CALENDARS,
+  DEMO_CATALOG_ITEMS,
   DEMO_CHANGE_TEMPLATES,
   DEMO_CIS,
+  DEMO_ENTITLEMENTS,
   DEMO_ERP_WINDOWS,
   DEMO_GROUPS,
+  DEMO_MANAGERS,
   DEMO_PROBLEM_POLICIES,
   DEMO_RELATIONSHIPS,
   DEMO_SERVICES,
@@ -89,7 +93,34 @@ export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>>
   await seedChangeManagement(prisma, userIds, calendarIds);
   await seedCmdb(prisma, userIds);
   await seedProblemManagement(prisma, userIds);
+  await seedCatalog(prisma, userIds, groupIds, calendarIds);
   return userIds;
+}
+
+async function seedCatalog(prisma: Db, userIds: Record<DemoKey, string>, groupIds: Record<string, string>, calendarIds: Record<string, string>) {
+  // A manager an administrator set since is kept.
+  for (const [person, manager] of Object.entries(DEMO_MANAGERS)) await prisma.user.updateMany({ where: { id: userIds[person as DemoKey], managerId: null }, data: { managerId: userIds[manager] } });
+  for (const { service, calendar, fulfilment, ...item } of DEMO_CATALOG_ITEMS) {
+    if (await prisma.catalogItem.findUnique({ where: { code: item.code } })) continue;
+    const { ci: ciCode, ...fields } = { ci: null as string | null, ...item };
+    const ci = ciCode ? await prisma.configurationItem.findUniqueOrThrow({ where: { code: ciCode } }) : null;
+    const created = await prisma.catalogItem.create({
+      data: {
+        ...fields,
+        ciId: ci?.id,
+        serviceId: (await prisma.service.findUniqueOrThrow({ where: { code: service } })).id,
+        calendarId: calendarIds[calendar],
+        fulfilment: { mode: fulfilment.mode, tasks: fulfilment.tasks.map(({ group, ...task }) => ({ ...task, groupId: groupIds[group] })) },
+      },
+    });
+    await recordCatalogItemVersion(prisma, created, null, 'demo data');
+  }
+  for (const demo of DEMO_ENTITLEMENTS) {
+    const ci = await prisma.configurationItem.findUniqueOrThrow({ where: { code: demo.ci } });
+    const item = await prisma.catalogItem.findUniqueOrThrow({ where: { code: demo.item } });
+    const held = { userId: userIds[demo.user], ciId: ci.id, role: demo.role };
+    if (!(await prisma.entitlement.findFirst({ where: held }))) await prisma.entitlement.create({ data: { ...held, itemId: item.id, since: new Date() } });
+  }
 }
 
 async function seedCmdb(prisma: Db, userIds: Record<DemoKey, string>) {

@@ -15,6 +15,8 @@ export interface ScheduleSettings {
   audit?: { reviewSeconds: number; remindBeforeSeconds: number[] };
   /** Deadlines of the yearly competence reviews (defaults: 30 days, a reminder 7 days before). */
   competence?: { reviewSeconds: number; remindBeforeSeconds: number[] };
+  /** Deadlines of the yearly access reviews (defaults: 28 days, a reminder 7 days before). */
+  recertification?: { reviewSeconds: number; remindBeforeSeconds: number[] };
   /** Cron expressions (UTC) that replace a schedule's default calendar, by schedule name. */
   cron?: Partial<Record<ScheduleName, string>>;
   /** Active supplier contracts: each is reviewed yearly on the anniversary of its start. */
@@ -35,7 +37,7 @@ export interface ContractSchedule {
   apiUrl?: string;
 }
 
-export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports', 'continuity-tests', 'competence-reviews', 'certification-reminders', 'calendar-holidays'] as const;
+export const SCHEDULE_NAMES = ['trend-detection', 'asset-alerts', 'annual-audit', 'service-reports', 'continuity-tests', 'competence-reviews', 'certification-reminders', 'calendar-holidays', 'access-recertification'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 export const DEFAULT_SCHEDULE_PREFIX = 'itsm';
@@ -101,6 +103,7 @@ export function itsmSchedules(settings: ScheduleSettings): ScheduleOptions[] {
     { name: 'service-reports', kind: 'service-reports', workflowType: 'monthlyServiceReports', spec: { calendars: [{ dayOfMonth: 1, hour: 6 }] }, catchupWindow: '7 days', summary: 'Monthly service reports', description: 'Monthly on the 1st, 06:00 UTC: each service report (targets vs achieved, this month vs the last), mailed to its owner' },
     { name: 'continuity-tests', kind: 'continuity-tests', workflowType: 'continuityTests', spec: { calendars: [{ month: 'MARCH', dayOfMonth: 1, hour: 9 }] }, catchupWindow: '30 days', summary: 'Yearly continuity tests · every continuity plan', description: 'Yearly on 1 March: each service continuity plan is tested (ISO/IEC 20000-1 8.7.2)' },
     { name: 'competence-reviews', kind: 'competence-reviews', workflowType: 'competenceReviews', spec: { calendars: [{ month: 'FEBRUARY', dayOfMonth: 1, hour: 9 }] }, args: [settings.competence ?? {}], catchupWindow: '30 days', summary: 'Yearly competence reviews · all staff', description: "Yearly on 1 February: every member of staff's competence review (ISO/IEC 20000-1 7.2)" },
+    { name: 'access-recertification', kind: 'access-recertification', workflowType: 'accessRecertification', spec: { calendars: [{ month: 'APRIL', dayOfMonth: 1, hour: 9 }] }, args: [settings.recertification ?? {}], catchupWindow: '30 days', summary: 'Yearly access recertification · every system', description: "Yearly on 1 April: each system's owner confirms or revokes every access to it (ISO/IEC 20000-1 8.7.3)" },
     { name: 'certification-reminders', kind: 'certification-reminders', workflowType: 'certificationReminders', spec: { calendars: [{ hour: 7 }] }, catchupWindow: '1 day', summary: 'Daily certification reminders', description: 'Daily at 07:00 UTC: certifications ending within 30 days are reminded to their holders' },
     { name: 'calendar-holidays', kind: 'calendar-holidays', workflowType: 'calendarHolidayRefresh', spec: { calendars: [{ hour: 5 }] }, args: [{}], catchupWindow: '1 day', summary: 'Daily holiday refresh and coverage check · business calendars', description: 'Daily at 05:00 UTC: holiday feeds and the chinese-days package are re-read into the business calendars; from 1 November a calendar without holidays for the coming year is reported to its owner and the administrators, weekly' },
   ];

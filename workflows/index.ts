@@ -17,3 +17,6 @@ export { competenceReview } from './competence-review';
 export { certificationReminders } from './certification-reminders';
 export { complaintHandling } from './complaint';
 export { calendarHolidayRefresh } from './calendar-holidays';
+export { requestFulfilment } from './request';
+export { accessReview } from './access-review';
+export { accessRecertification } from './access-recertification';

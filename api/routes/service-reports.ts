@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ServiceReportData } from '../../activities/service-reports';
 import type { AvailabilityFigures } from '../../domain/availability';
 import type { SatisfactionFigures } from '../../domain/satisfaction';
-import { uncoveredNote, type MonthFigures } from '../../domain/service-report';
+import { uncoveredNote, type MonthFigures, type RequestFigures } from '../../domain/service-report';
 import { escapeHtml } from '../../records/mail/change-mail';
 import { STAFF } from '../auth';
 import type { ApiDeps } from '../deps';
@@ -15,14 +15,22 @@ import { defineRoute } from '../route';
 const IdParams = z.strictObject({ id: z.uuid('must be a report id (UUID)') });
 const ListQuery = z.strictObject({ serviceId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(120).default(24) });
 
-// Reports kept before surveys, complaints and outages fed them have none of those; they show as not recorded.
-type StoredFigures = Omit<MonthFigures, 'satisfaction' | 'complaints' | 'availability'> & { satisfaction?: SatisfactionFigures | null; complaints?: MonthFigures['complaints']; availability?: AvailabilityFigures };
+// Reports kept before surveys, complaints, outages and requests fed them have none of those; they show as not recorded.
+type StoredFigures = Omit<MonthFigures, 'satisfaction' | 'complaints' | 'availability' | 'requests'> & {
+  satisfaction?: SatisfactionFigures | null;
+  complaints?: MonthFigures['complaints'];
+  availability?: AvailabilityFigures;
+  requests?: MonthFigures['requests'];
+};
 type StoredReport = Omit<ServiceReportData, 'current' | 'previous' | 'availabilityTargetPercent'> & { current: StoredFigures; previous: StoredFigures; availabilityTargetPercent?: number | null };
 
 const satisfactionText = (figures: StoredFigures) => (figures.satisfaction ? (figures.satisfaction.averageScore === null ? 'no responses' : `${figures.satisfaction.averageScore} / 5 (${figures.satisfaction.responses})`) : 'not recorded');
 const availabilityText = (figures: StoredFigures) => (figures.availability ? (figures.availability.availabilityPercent === null ? 'no service hours' : `${figures.availability.availabilityPercent} %`) : 'not recorded');
 const availabilityTarget = (report: StoredReport) => (report.availabilityTargetPercent == null ? 'none agreed' : `${report.availabilityTargetPercent} %`);
 const complaintsText = (figures: StoredFigures) => (figures.complaints ? `${figures.complaints.received} (${figures.complaints.escalated} escalated)` : 'not recorded');
+
+/** `3 (66.7 % on time)`; a month with none of the item shows a dash. */
+const requestsText = (figures: RequestFigures | null | undefined) => (figures === undefined ? 'not recorded' : figures === null ? '–' : `${figures.fulfilled} (${figures.onTimePercent === null ? '–' : `${figures.onTimePercent} %`} on time)`);
 
 function reportPage(report: StoredReport): string {
   const pct = (value: number | null) => (value === null ? '–' : `${value} %`);
@@ -38,6 +46,10 @@ function reportPage(report: StoredReport): string {
     ['Customer satisfaction', satisfactionText(report.previous), satisfactionText(report.current)],
     ['Satisfied (4–5)', pct(report.previous.satisfaction?.satisfiedPercent ?? null), pct(report.current.satisfaction?.satisfiedPercent ?? null)],
     ['Complaints received', complaintsText(report.previous), complaintsText(report.current)],
+    ['Requests fulfilled', requestsText(report.previous.requests), requestsText(report.current.requests)],
+    ...[...new Set([...Object.keys(report.previous.requests?.byItem ?? {}), ...Object.keys(report.current.requests?.byItem ?? {})])]
+      .sort()
+      .map((item): [string, string, string] => [`· ${item}`, requestsText(report.previous.requests?.byItem[item] ?? null), requestsText(report.current.requests?.byItem[item] ?? null)]),
   ];
   const sla = barChart({
     title: `SLA met against the ${report.targetPercent} % target`,

@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { Prisma } from '../../prisma/generated/client';
 import { ADMINS, STAFF } from '../auth';
+import { revokeAccessOf } from '../access-revocations';
 import { createUser } from '../accounts';
 import type { ApiDeps } from '../deps';
 import { orDuplicate } from '../duplicates';
@@ -12,7 +13,7 @@ import { defineRoute } from '../route';
 import { EmptyBody } from '../schemas/incident';
 import { forgetTokenGrants } from '../token-cache';
 import { CreateUserBody, DeactivationSchema, ListUsersQuery, UpdateUserBody, UserDetailSchema, UserIdParams, UserSchema } from '../schemas/user';
-import { keepAnAdministrator, refuseTakenEmail, userView } from '../user-directory';
+import { keepAnAdministrator, refuseTakenEmail, refuseUnlessActiveUsers, userView } from '../user-directory';
 
 /**
  * People and their roles: administrators manage them (roles grant access); staff read them, since managers staff
@@ -64,6 +65,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     body: CreateUserBody,
     responses: { 201: { description: 'Created', schema: UserSchema }, 409: { description: 'Another user has that e-mail address' } },
     async handler({ body, res }) {
+      if (body.managerId) await refuseUnlessActiveUsers(prisma, 'managerId', [body.managerId]);
       const user = await createUser(prisma, body);
       res.location(`/api/users/${user.id}`);
       return { status: 201, body: userView(user) };
@@ -86,6 +88,8 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     async handler({ params, body }) {
       const user = await load(params.id);
       if (body.email) await refuseTakenEmail(prisma, body.email, user.id);
+      if (body.managerId === user.id) throw httpErrors.validation([{ location: 'body', field: 'managerId', message: 'a person is not their own manager', code: 'custom' }]);
+      if (body.managerId) await refuseUnlessActiveUsers(prisma, 'managerId', [body.managerId]);
       const losesAdmin = user.deactivatedAt === null && user.roles.includes('admin') && body.roles !== undefined && !body.roles.includes('admin');
       const updated = await orDuplicate(
         prisma.$transaction(async (tx) => {
@@ -103,7 +107,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
   defineRoute(router, registry, {
     method: 'post',
     path: '/api/users/:id/deactivate',
-    summary: 'Deactivate a user: their tokens and sessions stop working; the answer lists their open work to hand over (administrators)',
+    summary: 'Deactivate a user: their tokens and sessions stop working, each access they hold gets a revocation request; the answer lists their open work to hand over (administrators)',
     tags: ['users'],
     roles: ADMINS,
     params: UserIdParams,
@@ -113,7 +117,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
       404: { description: 'No such user' },
       409: { description: 'Already deactivated, or the last active administrator' },
     },
-    async handler({ params }) {
+    async handler({ params, principal }) {
       const user = await load(params.id);
       const deactivated = await prisma.$transaction(async (tx) => {
         if (user.roles.includes('admin')) await keepAnAdministrator(tx, [user.id]);
@@ -126,7 +130,8 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
         return current;
       });
       forgetTokenGrants(prisma);
-      return { status: 200, body: { user: userView(deactivated), openWork: await openWorkOf(prisma, user.id) } };
+      const revocationRequestIds = await revokeAccessOf(deps, user.id, principal.id);
+      return { status: 200, body: { user: userView(deactivated), openWork: await openWorkOf(prisma, user.id), revocationRequestIds } };
     },
   });
 

@@ -35,6 +35,7 @@ export const UserSchema = z
     locale: z.string(),
     timeZone: z.string(),
     roles: z.array(z.enum(ROLES)),
+    managerId: z.uuid().nullable().openapi({ description: "approves the person's requests that need their manager" }),
     active: z.boolean(),
     deactivatedAt: z.iso.datetime().nullable(),
     createdAt: z.iso.datetime(),
@@ -60,6 +61,7 @@ export const CreateUserBody = z
     locale: localeField.default('en'),
     timeZone: timeZoneField.default('UTC'),
     roles: rolesField,
+    managerId: z.uuid('must be a user id (UUID)').nullable().optional().openapi({ description: "the person's manager, who approves their requests that need it" }),
   })
   .openapi('CreateUser');
 
@@ -70,6 +72,7 @@ export const UpdateUserBody = z
     locale: localeField.optional(),
     timeZone: timeZoneField.optional(),
     roles: rolesField.optional().openapi({ description: 'replaces the person’s roles' }),
+    managerId: z.uuid('must be a user id (UUID)').nullable().optional().openapi({ description: "the person's manager (null: none)" }),
   })
   .refine((body) => Object.keys(body).length > 0, { message: 'name at least one field to change' })
   .openapi('UpdateUser');
@@ -90,4 +93,6 @@ export const OpenWorkSchema = z
   })
   .openapi('OpenWork', { description: 'What a deactivated person leaves behind, for a manager to hand over; nothing is reassigned automatically.' });
 
-export const DeactivationSchema = z.object({ user: UserSchema, openWork: OpenWorkSchema }).openapi('UserDeactivation');
+export const DeactivationSchema = z
+  .object({ user: UserSchema, openWork: OpenWorkSchema, revocationRequestIds: z.array(z.uuid()).openapi({ description: 'the revocation requests opened for the access the person held' }) })
+  .openapi('UserDeactivation');

@@ -31,6 +31,7 @@ describe('schedules through the API', () => {
       'competence-reviews competenceReviews false',
       'certification-reminders certificationReminders false',
       'calendar-holidays calendarHolidayRefresh false',
+      'access-recertification accessRecertification false',
     ]);
     for (const schedule of listed.body.items) expect(Date.parse(schedule.nextRuns[0])).toBeGreaterThan(Date.now());
 

@@ -44,7 +44,7 @@ describe.each(databaseKinds())('npm run db:migrate / db:diff on %s', (kind) => {
         const client = new Client({ connectionString: env.DATABASE_URL });
         await client.connect();
         try {
-          return (await client.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations')).rows;
+          return (await client.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name')).rows;
         } finally {
           await client.end();
         }

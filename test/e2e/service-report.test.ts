@@ -55,6 +55,21 @@ describe('the monthly service report, from its Schedule to a page in a real brow
         data: { id: randomUUID(), workflowId: `report-seed-complaint-${service.id}-${index}`, subject: `Seeded ${index}`, description: 'seeded', severity: 'standard', state, escalationLevel, complainantId: h.userIds.requester, serviceId: service.id, loggedById: h.userIds.requester, dueAt: lastMonth, createdAt: lastMonth },
       });
     }
+    // Requests fulfilled: two laptops last month (one late), one mailbox on time, a revocation that does not count;
+    // one laptop the month before.
+    const calendar = await h.db.prisma.businessCalendar.findUniqueOrThrow({ where: { name: '24x7' } });
+    const itemIds: Record<string, string> = {};
+    for (const name of ['Laptop', 'Mailbox']) {
+      const item = await h.db.prisma.catalogItem.create({
+        data: { code: `RPT-${name.toUpperCase()}-${service.code}`, serviceId: service.id, name, form: { type: 'object', properties: {} }, approval: { kind: 'none' }, fulfilment: { mode: 'ordered', tasks: [] }, calendarId: calendar.id, responseTargetSeconds: 60, fulfilmentTargetSeconds: 60 },
+      });
+      itemIds[name] = item.id;
+    }
+    const revoked = await h.db.prisma.entitlement.create({ data: { userId: h.userIds.requester, ciId: (await h.db.prisma.configurationItem.findFirstOrThrow()).id, role: 'user', itemId: itemIds.Mailbox, since: monthBefore } });
+    const requests: [string, boolean, Date, string | null][] = [['Laptop', false, lastMonth, null], ['Laptop', true, lastMonth, null], ['Mailbox', false, lastMonth, null], ['Mailbox', true, lastMonth, revoked.id], ['Laptop', false, monthBefore, null]];
+    for (const [index, [name, fulfilmentBreached, fulfilledAt, revokesEntitlementId]] of requests.entries()) {
+      await h.db.prisma.serviceRequest.create({ data: { workflowId: `report-seed-request-${service.id}-${index}`, itemId: itemIds[name], itemVersion: 1, requesterId: h.userIds.requester, answers: {}, state: 'closed', fulfilledAt, fulfilmentBreached, revokesEntitlementId, createdAt: fulfilledAt } });
+    }
     // What the report must say, counted straight from the records.
     const inMonth = (at: Date) => ({ serviceId: service.id, createdAt: { gte: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1)), lt: new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + 1, 1)) } });
     const total = await h.db.prisma.incident.count({ where: inMonth(lastMonth) });
@@ -77,6 +92,8 @@ describe('the monthly service report, from its Schedule to a page in a real brow
     expect(data.current.satisfaction).toEqual({ responses: 3, averageScore: 3.67, satisfiedPercent: 66.7 });
     expect(data.previous.satisfaction).toEqual({ responses: 1, averageScore: 3, satisfiedPercent: 0 });
     expect(data.current.complaints).toEqual({ received: 2, closed: 1, escalated: 1 });
+    expect(data.current.requests).toEqual({ fulfilled: 3, onTimePercent: 66.7, byItem: { Laptop: { fulfilled: 2, onTimePercent: 50 }, Mailbox: { fulfilled: 1, onTimePercent: 100 } } });
+    expect(data.previous.requests).toEqual({ fulfilled: 1, onTimePercent: 100, byItem: { Laptop: { fulfilled: 1, onTimePercent: 100 } } });
 
     await run(2);
     expect(await h.db.prisma.serviceReport.count({ where: { serviceId: service.id } })).toBe(1);
@@ -91,6 +108,8 @@ describe('the monthly service report, from its Schedule to a page in a real brow
     expect(await page.locator('svg').count()).toBe(3);
     await expect(page.locator('tr', { hasText: 'Customer satisfaction' }).textContent()).resolves.toBe('Customer satisfaction3 / 5 (1)3.67 / 5 (3)');
     await expect(page.locator('tr', { hasText: 'Complaints received' }).textContent()).resolves.toBe('Complaints received0 (0 escalated)2 (1 escalated)');
+    await expect(page.locator('tr', { hasText: 'Requests fulfilled' }).textContent()).resolves.toBe('Requests fulfilled1 (100 % on time)3 (66.7 % on time)');
+    await expect(page.locator('tr', { hasText: '· Mailbox' }).textContent()).resolves.toBe('· Mailbox–1 (100 % on time)');
     expect(await page.locator('svg rect').count()).toBeGreaterThan(8);
     await expect(page.locator('figcaption').first().textContent()).resolves.toBe('SLA met against the 95 % target');
     const screenshot = path.join(process.env.ITSM_TEST_RUN_DIR!, `service-report-${report.id}.png`);

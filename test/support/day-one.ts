@@ -3,7 +3,8 @@ import { eventually } from './harness';
 
 /**
  * The README's "Day one" walkthrough, step by step, through the API only: a calendar, a group with two members,
- * a service whose default group it is, four SLA policies and a requester; then the requester's incident.
+ * a service whose default group it is, four SLA policies and a requester; then the requester's incident, and a catalogue item the requester's manager
+ * approves.
  */
 export async function dayOne(api: string, adminToken: string, inbox: string, suffix: string) {
   // Answers are read loosely, as the README's shell walkthrough reads them with jq.
@@ -56,5 +57,24 @@ export async function dayOne(api: string, adminToken: string, inbox: string, suf
   expect(mails.find((mail) => mail.to[0].address === second.email && mail.headers['x-itsm-kind'] === 'new-incident')!.subject).toContain('您的处理组有新的 P1 事件');
   expect(to('warning')).toEqual(members);
   expect(to('unassigned')).toEqual([lead.email]);
-  return [adminToken, requesterToken];
+
+  // The catalogue from nothing: an item the requester's manager approves, the manager set on the person.
+  await admin('PATCH', `/api/users/${requester.id}`, { managerId: lead.id });
+  const leadToken = (await admin('POST', '/api/tokens', { label: 'desk', userId: lead.id })).token as string;
+  const item = await call('POST', '/api/catalog-items', leadToken, {
+    code: 'PAYSLIP-COPY',
+    serviceId: service.id,
+    name: 'Payslip copy',
+    form: { type: 'object', required: ['month'], properties: { month: { type: 'string', title: 'Month', format: 'date' } } },
+    approval: { kind: 'manager' },
+    fulfilment: { mode: 'ordered', tasks: [{ name: 'Print and send', groupId: group.id, olaSeconds: 3_600 }] },
+    calendarId: calendar.id,
+    responseTargetSeconds: 600,
+    fulfilmentTargetSeconds: 3_600,
+  });
+  const request = await call('POST', '/api/requests', requesterToken, { itemId: item.id, answers: { month: '2026-11-01' } });
+  expect(request.state).toBe('approval');
+  const approved = await call('POST', `/api/requests/${request.id}/approve`, leadToken, { comment: '' });
+  expect(approved.tasks[0]).toMatchObject({ groupId: group.id, state: 'open' });
+  return [adminToken, requesterToken, leadToken];
 }

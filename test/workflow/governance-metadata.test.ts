@@ -55,6 +55,7 @@ describe('audits, corrective actions, competence reviews and continuity tests as
       'competence-reviews': 'Yearly competence reviews · all staff',
       'certification-reminders': 'Daily certification reminders',
       'calendar-holidays': 'Daily holiday refresh and coverage check · business calendars',
+      'access-recertification': 'Yearly access recertification · every system',
     });
     const audit = actions[SCHEDULE_NAMES.indexOf('annual-audit')];
     expect(audit.staticDetails).toContain('| What | Yearly on 15 January: the internal audit of the service management system (ISO/IEC 20000-1 9.2, 9.3) |');
