@@ -72,6 +72,9 @@ export function startImapPoller(deps: InboundMailDeps, url: string): ImapPoller 
         wanted = false;
         await takeUnseen(client).catch((error: unknown) => operatorLog().warn({ mailbox: where, code: (error as { code?: string }).code }, `inbound mail: IMAP ${where} pass failed`));
       }
+      // imapflow would start IDLE only after 15 s without a command, and mail arriving meanwhile would wait for
+      // it: back to IDLE at once, so the next mail is announced as it lands. The next pass's first command ends it.
+      if (client && !stopped) void client.idle().catch(() => undefined);
     });
     return draining;
   }
