@@ -4,6 +4,7 @@
 // installed with apt-get when missing) and the local PostgreSQL. Not part of npm test or CI.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -171,10 +172,20 @@ function ticketLoad(headers: Record<string, string>) {
   };
 }
 
+/**
+ * One create on a connection of its own: Starman may close an idle keep-alive connection just as fetch reuses it
+ * for a POST, which fetch does not retry ("other side closed"), and this probe only checks that RT creates tickets.
+ */
 async function createOneTicket(headers: Record<string, string>) {
   const load = ticketLoad(headers);
-  const response = await fetch(load.url, { method: load.method, headers: load.headers, body: load.body });
-  if (response.status !== 201) throw new Error(`RT refused a ticket create: ${response.status} ${await response.text()}`);
+  const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = http.request(load.url, { method: load.method, headers: load.headers, agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    request.on('error', reject).end(load.body);
+  });
+  if (status !== 201) throw new Error(`RT refused a ticket create: ${status} ${body}`);
 }
 
 /** Every Starman worker compiles RT's code paths on its first requests, so warm-up is counted in tickets, not seconds;
