@@ -118,7 +118,9 @@ export async function receiveMail(deps: InboundMailDeps, raw: Buffer, arrival: M
     sizeBytes: raw.length,
   };
   const id = randomUUID();
-  const { count } = await prisma.inboundMail.createMany({ data: [{ id, dedupKey, ...stored }], skipDuplicates: true });
+  const insert = () => prisma.inboundMail.createMany({ data: [{ id, dedupKey, ...stored }], skipDuplicates: true });
+  let { count } = await insert();
+  if (count === 0 && (await releaseAbandoned(prisma, dedupKey))) ({ count } = await insert());
   if (count === 0) {
     await prisma.inboundMail.create({ data: { id, ...stored, outcome: 'duplicate', detail: `already received (${storable(dedupKey, 500)})`, processedAt: new Date() } });
     return done(id, { outcome: 'duplicate' });
@@ -139,6 +141,24 @@ export async function receiveMail(deps: InboundMailDeps, raw: Buffer, arrival: M
     operatorLog().warn({ inboundMailId: id }, `inbound mail ${id} failed; the sender may deliver it again`);
     throw new RetryLater(`inbound mail ${id} could not be processed: ${brief(error)}`);
   }
+}
+
+// Far longer than any mail takes to decide (an intake, an Update, a 64 MB parse), and shorter than the sender's
+// retries keep coming: an MTA retries for days, and an IMAP mail stays unseen until one pass finishes it.
+const ABANDONED_AFTER_MS = 10 * 60_000;
+
+/**
+ * A copy still `processing` long after it arrived was taken by a process that ended before deciding it; the sender
+ * got no 250 (or the IMAP mail stayed unseen), so it delivers again, and without this the new copy would be
+ * stored as a duplicate and the mail lost. The stale copy gives up its Message-ID and the new copy is processed.
+ */
+async function releaseAbandoned(prisma: InboundMailDeps['prisma'], dedupKey: string): Promise<boolean> {
+  const { count } = await prisma.inboundMail.updateMany({
+    where: { dedupKey, outcome: 'processing', receivedAt: { lt: new Date(Date.now() - ABANDONED_AFTER_MS) } },
+    data: { outcome: 'failed', dedupKey: null, detail: 'processing stopped before an outcome (the process ended); a later copy of the mail took it over', processedAt: new Date() },
+  });
+  if (count > 0) operatorLog().warn({ dedupKeyKind: dedupKey.split(':')[0] }, 'inbound mail: a copy abandoned while processing was taken over by a new delivery');
+  return count > 0;
 }
 
 function done(id: string, { outcome, incidentId }: Decision): Received {

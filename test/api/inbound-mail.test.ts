@@ -151,6 +151,29 @@ describe.each(databaseKinds())('inbound mail on %s', (kind) => {
       await scenario(way, 'smtp');
       client.close();
     }, 180_000);
+
+    it('a copy left processing by a process that ended is taken over by the next delivery; one in flight is not', async () => {
+      const client = nodemailer.createTransport({ host: '127.0.0.1', port: listener.port, secure: false, ignoreTLS: true });
+      const leftBehind = async (label: string, minutesAgo: number) => {
+        const messageId = uniqueId(label);
+        const row = await h.db.prisma.inboundMail.create({
+          data: { dedupKey: `message-id:${messageId.toLowerCase()}`, messageId, source: 'smtp', fromAddress: requester, recipients: [SERVICE_ADDRESS], sizeBytes: 100, receivedAt: new Date(Date.now() - minutesAgo * 60_000) },
+        });
+        await client.sendMail({ messageId, from: requester, to: SERVICE_ADDRESS, subject: `${label}: VPN drops`, text: 'Every ten minutes.' });
+        const copies = await h.db.prisma.inboundMail.findMany({ where: { messageId }, orderBy: { receivedAt: 'asc' } });
+        return { first: copies.find((copy) => copy.id === row.id)!, later: copies.filter((copy) => copy.id !== row.id) };
+      };
+
+      const crashed = await leftBehind('crashed', 11);
+      expect(crashed.first).toMatchObject({ outcome: 'failed', dedupKey: null, detail: expect.stringContaining('took it over') });
+      expect(crashed.later).toEqual([expect.objectContaining({ outcome: 'incident-opened', dedupKey: expect.stringContaining('message-id:') })]);
+      expect(await h.db.prisma.incident.count({ where: { id: crashed.later[0].incidentId! } })).toBe(1);
+
+      const inFlight = await leftBehind('in-flight', 1);
+      expect(inFlight.first).toMatchObject({ outcome: 'processing', dedupKey: expect.stringContaining('message-id:') });
+      expect(inFlight.later).toEqual([expect.objectContaining({ outcome: 'duplicate', dedupKey: null, incidentId: null })]);
+      client.close();
+    });
   });
 
   describe('through an IMAP mailbox (dovecot)', () => {
