@@ -4,7 +4,7 @@ import { requestWorkflowId } from '../domain/request';
 import { requestStartDetails, requestSummary } from '../domain/request-metadata';
 import type { Db } from '../prisma/database';
 import type { Mailer } from '../records/mail/mailer';
-import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { deliverOnce, peopleToMail, recipientSet } from '../records/mail/deliveries';
 import { formatInstant } from '../records/mail/reader-time';
 import { revocationOpened } from '../records/request-opening';
 import { ItsmKind, ItsmState } from '../temporal-config/search-attributes';
@@ -58,6 +58,11 @@ export async function startRevocation(deps: { prisma: Db; temporal: Client; publ
   }
 }
 
+/** The access a review covers: every unrevoked entitlement to its system granted by the time it opened. */
+function reviewedEntitlements(prisma: Db, review: { ciId: string; createdAt: Date }) {
+  return prisma.entitlement.findMany({ where: { ciId: review.ciId, revokedAt: null, since: { lte: review.createdAt } }, include: { user: true }, orderBy: [{ since: 'asc' }, { id: 'asc' }] });
+}
+
 export function createAccessReviewActivities(deps: AccessReviewActivityDeps) {
   const { prisma, mailer, publicUrl } = deps;
   return {
@@ -71,7 +76,7 @@ export function createAccessReviewActivities(deps: AccessReviewActivityDeps) {
       const ci = await prisma.configurationItem.findUniqueOrThrow({ where: { id: ciId }, include: { owner: true } });
       const ownerId = ci.owner && !ci.owner.deactivatedAt ? ci.owner.id : null;
       const review = await prisma.accessReview.upsert({ where: { workflowId }, update: {}, create: { workflowId, ciId, ownerId, createdAt: new Date(at), dueAt: new Date(Date.parse(at) + reviewSeconds * 1000) } });
-      const entitlements = await prisma.entitlement.findMany({ where: { ciId, revokedAt: null, since: { lte: review.createdAt } }, include: { user: true }, orderBy: [{ since: 'asc' }, { id: 'asc' }] });
+      const entitlements = await reviewedEntitlements(prisma, review);
       return { reviewId: review.id, system: ci.name, ownerId: review.ownerId, dueAt: review.dueAt.toISOString(), entitlements: entitlements.map((e) => ({ id: e.id, userId: e.userId, userName: e.user.name, role: e.role })) };
     },
 
@@ -92,11 +97,11 @@ export function createAccessReviewActivities(deps: AccessReviewActivityDeps) {
     /** To the system's owner, or the managers (without an owner, or when the deadline has passed). */
     async sendAccessReviewMail({ key, reviewId, kind, to }: { key: string; reviewId: string; kind: AccessReviewMailKind; to: ('owner' | 'managers')[] }) {
       const review = await prisma.accessReview.findUniqueOrThrow({ where: { id: reviewId }, include: { ci: true, decisions: true } });
-      const entitlements = await prisma.entitlement.findMany({ where: { ciId: review.ciId, revokedAt: null, since: { lte: review.createdAt } }, include: { user: true }, orderBy: [{ since: 'asc' }, { id: 'asc' }] });
+      const entitlements = await reviewedEntitlements(prisma, review);
       const undecided = entitlements.filter((e) => !review.decisions.some((d) => d.entitlementId === e.id));
       const recipients = recipientSet();
       if (to.includes('owner') && review.ownerId) recipients.add(await prisma.user.findUnique({ where: { id: review.ownerId } }));
-      if (to.includes('managers')) for (const manager of await prisma.user.findMany({ where: { roles: { has: 'manager' } }, orderBy: { email: 'asc' } })) recipients.add(manager);
+      if (to.includes('managers')) for (const manager of (await peopleToMail(prisma, 'managers')).recipients) recipients.add(manager);
       const list = undecided.map((e) => `- ${e.user.name}: ${e.role} (${e.id})`).join('\n');
       for (const recipient of recipients.values()) {
         const locale = recipient.locale === 'zh-CN' ? 'zh-CN' : 'en';

@@ -6,7 +6,8 @@ import type { Db } from '../prisma/database';
 import type { Prisma } from '../prisma/generated/client';
 import type { ActionLinkKey } from '../records/mail/action-tokens';
 import type { Mailer } from '../records/mail/mailer';
-import { deliverOnce, recipientSet } from '../records/mail/deliveries';
+import { deliverOnce, peopleToMail, recipientSet } from '../records/mail/deliveries';
+import { GROUP_PEOPLE } from '../records/mail/incident-recipients';
 import { offeredLinks } from '../records/mail/offered-links';
 import { formatInstant } from '../records/mail/reader-time';
 import { writeRequestRecord } from '../records/requests';
@@ -120,7 +121,8 @@ export function createRequestActivities({ prisma, mailer, publicUrl, actionSecre
     async recordRequest({ requestId, event, snapshot, grant, revoke }: { requestId: string; event: RequestEventRecord; snapshot: RequestSnapshot; grant?: { approvedById: string | null; grantedById: string | null }; revoke?: { entitlementId: string } }): Promise<void> {
       if (await prisma.requestEvent.findUnique({ where: { id: event.id } })) return;
       const { tasks, ...columns } = snapshot;
-      const request = await prisma.serviceRequest.findUniqueOrThrow({ where: { id: requestId }, include: { item: true } });
+      // Only a grant needs the request's item (the system and role it grants).
+      const request = grant ? await prisma.serviceRequest.findUniqueOrThrow({ where: { id: requestId }, include: { item: true } }) : null;
       await prisma.$transaction([
         prisma.serviceRequest.update({
           where: { id: requestId },
@@ -140,7 +142,7 @@ export function createRequestActivities({ prisma, mailer, publicUrl, actionSecre
           }),
         ),
         prisma.requestEvent.create({ data: { ...event, requestId, at: new Date(event.at), data: event.data as Prisma.InputJsonObject } }),
-        ...(grant && request.item.ciId && request.item.accessRole
+        ...(grant && request?.item.ciId && request.item.accessRole
           ? [
               prisma.entitlement.createMany({
                 skipDuplicates: true,
@@ -156,7 +158,7 @@ export function createRequestActivities({ prisma, mailer, publicUrl, actionSecre
     async sendRequestMail({ key, requestId, kind, to, offer, taskId, text, dueAt: approvalDueAt }: { key: string; requestId: string; kind: RequestMailKind; to: RequestAudience; offer?: ActionOffer; taskId?: string; text?: string; dueAt?: string }): Promise<void> {
       const request = await prisma.serviceRequest.findUniqueOrThrow({ where: { id: requestId }, include: { item: true, tasks: true } });
       const named = await prisma.user.findMany({ where: { id: { in: to.userIds ?? [] } }, orderBy: { email: 'asc' } });
-      const groups = await prisma.group.findMany({ where: { id: { in: to.groupIds ?? [] } }, include: { lead: true, members: { include: { user: true } } } });
+      const groups = await prisma.group.findMany({ where: { id: { in: to.groupIds ?? [] } }, include: GROUP_PEOPLE });
       const recipients = recipientSet();
       for (const user of named) recipients.add(user);
       for (const group of groups) {
@@ -164,7 +166,7 @@ export function createRequestActivities({ prisma, mailer, publicUrl, actionSecre
         recipients.add(group.lead);
       }
       // Nobody left to act (no manager, an empty group): the managers hear of it rather than no one.
-      if (recipients.values().length === 0) for (const manager of await prisma.user.findMany({ where: { roles: { has: 'manager' } }, orderBy: { email: 'asc' } })) recipients.add(manager);
+      if (recipients.values().length === 0) for (const manager of (await peopleToMail(prisma, 'managers')).recipients) recipients.add(manager);
       const task = request.tasks.find((t) => t.id === taskId);
       const reference = requestReference(request.number);
       const linkFor = offeredLinks({ actionSecret, publicUrl }, offer, named);

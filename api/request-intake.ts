@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { QuorumRule } from '../domain/change';
-import { requestWorkflowId, type ItemApproval, type ItemFulfilment, type RequestApprovalPlan, type RequestOpened } from '../domain/request';
+import { requestOpeningState, requestWorkflowId, type ItemApproval, type ItemFulfilment, type RequestApprovalPlan, type RequestOpened } from '../domain/request';
 import { answerProblems, answersOfKind, type FormAnswers, type RequestForm } from '../domain/request-form';
 import { requestStartDetails, requestSummary } from '../domain/request-metadata';
 import type { Db } from '../prisma/database';
@@ -9,7 +9,7 @@ import type { CatalogItem, Service } from '../prisma/generated/client';
 import { activeManagerIds, openedFromItem } from '../records/request-opening';
 import { writeRequestRecord } from '../records/requests';
 import type { requestFulfilment } from '../workflows/request';
-import { activeGroupIssue } from './active-references';
+import { activeGroupIssue, activeUserIssue } from './active-references';
 import type { Principal } from './auth';
 import type { ApiDeps } from './deps';
 import { httpErrors, type FieldIssue } from './problem-details';
@@ -26,7 +26,8 @@ async function checkAnswers(prisma: Db, form: RequestForm, answers: Record<strin
   if (issues.length === 0) {
     const given = answers as FormAnswers;
     for (const [field, id] of answersOfKind(form, given, 'user')) {
-      if (!(await prisma.user.findFirst({ where: { id, deactivatedAt: null } }))) issues.push(issue(`answers.${field}`, 'must name an active user'));
+      const inactive = await activeUserIssue(prisma, id, `answers.${field}`);
+      if (inactive) issues.push(inactive);
     }
     for (const [field, id] of answersOfKind(form, given, 'ci')) {
       if (!(await prisma.configurationItem.findUnique({ where: { id } }))) issues.push(issue(`answers.${field}`, 'must name a configuration item'));
@@ -86,7 +87,7 @@ export async function startRequest(deps: ApiDeps, opened: RequestOpened, request
     workflowId: requestWorkflowId(opened.requestId),
     args: [opened],
     kind: 'request',
-    state: opened.approval.approverIds.length > 0 ? 'approval' : 'fulfilment',
+    state: requestOpeningState(opened),
     summary: requestSummary(opened, requesterName),
     details: requestStartDetails(opened, recordApiUrl(deps, `/api/requests/${opened.requestId}`), requesterName),
   });

@@ -2,7 +2,7 @@ import { isoOrNull } from '../domain/instants';
 import type { Db } from '../prisma/database';
 import type { Prisma, User } from '../prisma/generated/client';
 import { duplicate } from './duplicates';
-import { httpErrors, type FieldIssue } from './problem-details';
+import { httpErrors } from './problem-details';
 
 export function userView(user: User) {
   return {
@@ -37,10 +37,4 @@ export async function keepAnAdministrator(tx: Prisma.TransactionClient, losing: 
   if (remaining === 0 && admins.length > 0) {
     throw httpErrors.conflict('the change would leave no active administrator; give another person the admin role first', { currentState: 'last-active-administrator' });
   }
-}
-
-/** The 400 naming `field` unless each id is a person who is active now (a manager, a named approver, a form's answer). */
-export async function refuseUnlessActiveUsers(prisma: Db, field: string, ids: string[], location: FieldIssue['location'] = 'body') {
-  const found = await prisma.user.count({ where: { id: { in: ids }, deactivatedAt: null } });
-  if (found !== new Set(ids).size) throw httpErrors.validation([{ location, field, message: 'must name an active user', code: 'custom' }]);
 }

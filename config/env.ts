@@ -127,6 +127,9 @@ export const envSchema = z.object({
   IMAP_URL: z
     .string()
     .regex(/^imaps?:\/\/[^/]+@[^/]+/, 'must be an imap:// or imaps:// URL with user and password, e.g. imaps://desk:secret@mail.example.net/INBOX')
+    // Checked here, so a URL that does not parse fails as a configuration error naming the variable, not later as
+    // a URL error that quotes it, password and all.
+    .refine((url) => URL.canParse(url), 'must be a URL that parses, e.g. imaps://desk:secret@mail.example.net/INBOX')
     .optional(),
   /** Mail from people who are not users yet opens incidents when their address is in one of these domains. */
   MAIL_IN_ALLOWED_DOMAINS: z

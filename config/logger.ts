@@ -37,7 +37,8 @@ export function redactDeep(value: unknown, depth = 0): unknown {
  */
 export const logRedaction = {
   redact: {
-    paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]'],
+    // The identity provider's authorization code also reaches the request line as the parsed query.
+    paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]', 'req.query.code'],
     censor: REDACTED,
   },
   serializers: {

@@ -118,6 +118,8 @@ export interface RequestOpened {
 export const requestWorkflowId = (requestId: string) => `request-${requestId}`;
 export const requestReference = (number: number) => `REQ-${String(number).padStart(6, '0')}`;
 export const requestTaskId = (requestId: string, position: number) => `${requestId}:task:${position}`;
+/** A request that needs nobody's approval goes straight to fulfilment. */
+export const requestOpeningState = (opened: Pick<RequestOpened, 'approval'>) => (opened.approval.approverIds.length > 0 ? 'approval' : 'fulfilment');
 
 export type TaskState = 'waiting' | 'open' | 'done' | 'cancelled';
 

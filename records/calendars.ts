@@ -13,13 +13,17 @@ const merged = (...lists: string[][]) => [...new Set(lists.flat())].sort();
  */
 export function calendarFromRecord(record: BusinessCalendar, aroundMs: number): CalendarDefinition {
   const year = new Date(aroundMs).getUTCFullYear();
-  const presetDays = record.holidayPresets.length ? expandHolidayPresets(record.holidayPresets, [year - 1, year, year + 1, year + 2]) : [];
+  const years = [year - 1, year, year + 1, year + 2];
+  const presetDays = record.holidayPresets.length ? expandHolidayPresets(record.holidayPresets, years) : [];
+  // A package source holds every year it knows (chinese-days: 2004 on); every SLA policy load carries the calendar
+  // into a workflow's history, so source days are kept for the same years as the presets.
+  const inYears = (days: string[]) => days.filter((day) => years.includes(Number(day.slice(0, 4))));
   return {
     timeZone: record.timeZone,
     alwaysOpen: record.alwaysOpen,
     weekly: record.weekly as Partial<Record<Weekday, WorkingInterval[]>>,
-    holidays: merged(record.holidays, record.sourceHolidays, presetDays),
-    extraWorkingDays: merged(record.extraWorkingDays, record.sourceWorkingDays),
+    holidays: merged(record.holidays, inYears(record.sourceHolidays), presetDays),
+    extraWorkingDays: merged(record.extraWorkingDays, inYears(record.sourceWorkingDays)),
   };
 }
 

@@ -27,25 +27,31 @@ export function feedOrigin(url: string): string {
   }
 }
 
+/** A failure readFeed describes itself, so its message may be shown. */
+class FeedError extends Error {}
+
 /** Fetches and parses a feed; the error names the feed by its origin only. */
 export async function readFeed(url: string, fromYear: number): Promise<SourceDays> {
   const origin = feedOrigin(url);
   let text: string;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(FEED_TIMEOUT_MS), redirect: 'follow', headers: { accept: 'text/calendar' } });
-    if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
-    if (Number(response.headers.get('content-length') ?? 0) > FEED_MAX_BYTES) throw new Error(`is larger than ${FEED_MAX_BYTES} bytes`);
+    if (!response.ok) throw new FeedError(`answered HTTP ${response.status}`);
+    if (Number(response.headers.get('content-length') ?? 0) > FEED_MAX_BYTES) throw new FeedError(`is larger than ${FEED_MAX_BYTES} bytes`);
     text = await response.text();
-    if (text.length > FEED_MAX_BYTES) throw new Error(`is larger than ${FEED_MAX_BYTES} bytes`);
+    if (text.length > FEED_MAX_BYTES) throw new FeedError(`is larger than ${FEED_MAX_BYTES} bytes`);
   } catch (error) {
-    // fetch's own message says only "fetch failed"; the cause names the refusal or timeout, never the URL.
+    // Only our own words and the cause's code: fetch's own messages can quote the URL, credentials included.
     const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
-    throw new Error(`feed at ${origin} ${cause ? `could not be read (${cause})` : (error as Error).message}`);
+    throw new Error(`feed at ${origin} ${error instanceof FeedError ? error.message : `could not be read${cause ? ` (${cause})` : ''}`}`);
   }
   try {
     return await parseIcsDays(text, fromYear);
   } catch (error) {
-    throw new Error(`feed at ${origin}: ${(error as Error).message}`);
+    // The parser quotes the line it failed on, and everyone who reads calendars sees this error: a feed pointed at
+    // another service must not show that service's answer.
+    const message = (error as Error).message;
+    throw new Error(`feed at ${origin}: ${message.startsWith('not an iCalendar file') ? 'not an iCalendar file' : message}`);
   }
 }
 

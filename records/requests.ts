@@ -1,4 +1,4 @@
-import { requestWorkflowId, type RequestOpened } from '../domain/request';
+import { requestOpeningState, requestTaskId, requestWorkflowId, type RequestOpened } from '../domain/request';
 import type { Db } from '../prisma/database';
 
 // A request's row, written by the API when it starts the workflow and by the workflow's first activity,
@@ -19,13 +19,13 @@ export async function writeRequestRecord(db: Db, opened: RequestOpened) {
         requesterId: opened.requesterId,
         answers: opened.answers,
         revokesEntitlementId: opened.revokes?.entitlementId,
-        state: opened.approval.approverIds.length > 0 ? 'approval' : 'fulfilment',
+        state: requestOpeningState(opened),
         createdAt: at,
       },
     }),
     db.requestTask.createMany({
       skipDuplicates: true,
-      data: opened.fulfilment.tasks.map((task, position) => ({ id: `${opened.requestId}:task:${position}`, requestId: opened.requestId, position, name: task.name, groupId: task.groupId, state: 'waiting' })),
+      data: opened.fulfilment.tasks.map((task, position) => ({ id: requestTaskId(opened.requestId, position), requestId: opened.requestId, position, name: task.name, groupId: task.groupId, state: 'waiting' })),
     }),
     db.requestEvent.createMany({
       skipDuplicates: true,

@@ -13,7 +13,8 @@ import { defineRoute } from '../route';
 import { EmptyBody } from '../schemas/incident';
 import { forgetTokenGrants } from '../token-cache';
 import { CreateUserBody, DeactivationSchema, ListUsersQuery, UpdateUserBody, UserDetailSchema, UserIdParams, UserSchema } from '../schemas/user';
-import { keepAnAdministrator, refuseTakenEmail, refuseUnlessActiveUsers, userView } from '../user-directory';
+import { keepAnAdministrator, refuseTakenEmail, userView } from '../user-directory';
+import { activeUserIssue } from '../active-references';
 
 /**
  * People and their roles: administrators manage them (roles grant access); staff read them, since managers staff
@@ -21,6 +22,12 @@ import { keepAnAdministrator, refuseTakenEmail, refuseUnlessActiveUsers, userVie
  */
 export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
+
+  /** A manager approves requests, so it must be a person who is still active. */
+  async function refuseInactiveManager(managerId: string | null | undefined) {
+    const inactive = managerId ? await activeUserIssue(prisma, managerId, 'managerId') : null;
+    if (inactive) throw httpErrors.validation([inactive]);
+  }
   const load = (id: string) => foundOr404(prisma.user.findUnique({ where: { id } }), `user ${id}`);
 
   defineRoute(router, registry, {
@@ -65,7 +72,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
     body: CreateUserBody,
     responses: { 201: { description: 'Created', schema: UserSchema }, 409: { description: 'Another user has that e-mail address' } },
     async handler({ body, res }) {
-      if (body.managerId) await refuseUnlessActiveUsers(prisma, 'managerId', [body.managerId]);
+      await refuseInactiveManager(body.managerId);
       const user = await createUser(prisma, body);
       res.location(`/api/users/${user.id}`);
       return { status: 201, body: userView(user) };
@@ -89,7 +96,7 @@ export function userRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiD
       const user = await load(params.id);
       if (body.email) await refuseTakenEmail(prisma, body.email, user.id);
       if (body.managerId === user.id) throw httpErrors.validation([{ location: 'body', field: 'managerId', message: 'a person is not their own manager', code: 'custom' }]);
-      if (body.managerId) await refuseUnlessActiveUsers(prisma, 'managerId', [body.managerId]);
+      await refuseInactiveManager(body.managerId);
       const losesAdmin = user.deactivatedAt === null && user.roles.includes('admin') && body.roles !== undefined && !body.roles.includes('admin');
       const updated = await orDuplicate(
         prisma.$transaction(async (tx) => {
