@@ -62,6 +62,8 @@ export async function bootstrapAdministrator(prisma: Db, settings: { token?: str
   }
   const existing = await prisma.user.findFirst({ where: { email: { equals: settings.email, mode: 'insensitive' } } });
   if (existing) {
+    // An administrator that appeared after the count above was created by a replica starting at the same moment.
+    if (retry && existing.roles.includes('admin') && !existing.deactivatedAt) return bootstrapAdministrator(prisma, settings, false);
     return { level: 'warn', message: `ITSM_ADMIN_TOKEN is ignored: ${existing.email} exists but is not an active administrator, and the environment never promotes or reactivates an account; use \`${CREATE_FIRST_ADMIN}\` with another address` };
   }
   const administrator: NewUser = { email: settings.email, name: 'Administrator', locale: 'en', timeZone: 'UTC', roles: ['admin'] };
