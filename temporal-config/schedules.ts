@@ -1,4 +1,4 @@
-import { MONTHS, ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { isGrpcServiceError, MONTHS, ScheduleAlreadyRunning, ScheduleOverlapPolicy, ServiceError, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { detailsMarkdown, summaryLine } from '../domain/workflow-metadata';
 import type { StartMetadata } from '../domain/governance-metadata';
@@ -170,12 +170,31 @@ export function contractSchedules(prefix: string, taskQueue: string, contract: C
 /** Creates the schedule, or brings an existing one in line with the configuration; never a second copy. */
 export async function upsertSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'updated'> {
   try {
-    await client.schedule.create(options);
+    await whileStarting(() => client.schedule.create(options));
     return 'created';
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: { ...previous.policies, ...options.policies } }));
+    await whileStarting(() => client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: { ...previous.policies, ...options.policies } })));
     return 'updated';
+  }
+}
+
+/**
+ * gRPC codes a server still loading its schedules answers with ("Failed to describe schedule" right after a
+ * restart) that the connection's own retries leave alone: DEADLINE_EXCEEDED, FAILED_PRECONDITION, INTERNAL.
+ */
+const STARTING_CODES = new Set([4, 9, 13]);
+const isTransient = (error: unknown) => error instanceof ServiceError && isGrpcServiceError(error.cause) && STARTING_CODES.has(error.cause.code);
+
+/** Retries a schedule call for about 15 s while the server answers as one that is still starting; then gives up. */
+async function whileStarting<T>(call: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !isTransient(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
+    }
   }
 }
 
