@@ -21,10 +21,15 @@ export const IDENTITY_REFUSALS: Record<IdentityRefusal, string> = {
 
 const text = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : null);
 
-/** Entra ID sends the address as `preferred_username` or `upn` when the account has no `email`. */
-function emailOf(claims: ProviderClaims): string | null {
-  const address = [claims.email, claims.preferred_username, claims.upn].map(text).find((value) => value?.includes('@'));
-  return address?.toLowerCase() ?? null;
+/**
+ * The person's address, and whether the provider vouches for it: Entra ID sends it as `preferred_username` or
+ * `upn` when the account has no `email`, and never with `email_verified`; other providers may omit the flag on
+ * addresses the person typed in. Only a vouched-for address (or OIDC_TRUST_EMAIL) may claim an existing account.
+ */
+function emailOf(claims: ProviderClaims, settings: Pick<OidcSettings, 'trustEmail'>): { address: string | null; vouched: boolean } {
+  const address = [claims.email, claims.preferred_username, claims.upn].map(text).find((value) => value?.includes('@'))?.toLowerCase() ?? null;
+  const verifiedEmail = claims.email_verified === true && text(claims.email)?.toLowerCase() === address;
+  return { address, vouched: address !== null && (verifiedEmail || settings.trustEmail) };
 }
 
 /** The provider's group claim as a list: most send an array, some a single string for one group. */
@@ -72,13 +77,13 @@ const sameRoles = (a: Role[], b: Role[]) => a.length === b.length && a.every((ro
  */
 export async function syncProviderUser(prisma: Db, settings: OidcSettings, claims: ProviderClaims, source: 'sign-in' | 'access-token'): Promise<{ user: User } | { refusal: IdentityRefusal }> {
   const groups = providerGroups(claims, settings) ?? (source === 'sign-in' ? [] : null);
-  const email = emailOf(claims);
+  const { address: email, vouched } = emailOf(claims, settings);
   const outcome = await prisma.$transaction(async (tx): Promise<{ user: User; rolesChanged: boolean } | { refusal: IdentityRefusal }> => {
     let user = await tx.user.findUnique({ where: { oidcSubject: claims.sub } });
     if (!user && email) {
       user = await tx.user.findFirst({ where: { email: { equals: email, mode: 'insensitive' } } });
       // An address the provider does not vouch for, or one already tied to another subject, claims nobody.
-      if (user && (user.oidcSubject || claims.email_verified === false)) return { refusal: 'other-account' };
+      if (user && (user.oidcSubject || !vouched)) return { refusal: 'other-account' };
     }
     if (user?.deactivatedAt) return { refusal: 'deactivated' };
     if (!user && !email) return { refusal: 'no-email' };

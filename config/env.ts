@@ -86,6 +86,8 @@ export const envSchema = z.object({
   /** The provider group whose members are administrators here, whatever the role mappings say: the first admin's way in. */
   OIDC_ADMIN_GROUP: optionalText,
   OIDC_SCOPES: z.string().trim().min(1).default('openid email profile'),
+  /** Whether an address the provider does not mark `email_verified: true` may still claim an existing account: only for the organisation's own directory. */
+  OIDC_TRUST_EMAIL: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   /** Signature algorithms accepted on the provider's tokens; asymmetric only, so a client secret or "none" cannot forge one. */
   OIDC_ALGORITHMS: z
     .string()
@@ -234,6 +236,8 @@ export interface OidcSettings {
   adminGroup: string | null;
   scopes: string;
   algorithms: string[];
+  /** Unverified addresses (Entra ID's `preferred_username`/`upn`, no `email_verified`) may link an existing account. */
+  trustEmail: boolean;
 }
 
 export function oidcSettings(env: Env): OidcSettings | undefined {
@@ -248,6 +252,7 @@ export function oidcSettings(env: Env): OidcSettings | undefined {
     adminGroup: env.OIDC_ADMIN_GROUP ?? null,
     scopes: env.OIDC_SCOPES,
     algorithms: env.OIDC_ALGORITHMS,
+    trustEmail: env.OIDC_TRUST_EMAIL,
   };
 }
 

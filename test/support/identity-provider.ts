@@ -125,6 +125,7 @@ export function testSettings(issuer: string, baseUrl: string): OidcSettings {
     adminGroup: 'itsm-admins',
     scopes: 'openid email profile groups',
     algorithms: ['RS256', 'PS256', 'ES256'],
+    trustEmail: false,
   };
 }
 

@@ -12,7 +12,9 @@ describe('OIDC settings: checked at start-up, naming the variable', () => {
       groupsClaim: 'groups',
       adminGroup: null,
       algorithms: ['RS256', 'PS256', 'ES256'],
+      trustEmail: false,
     });
+    expect(oidcSettings(loadEnv({ ...provider, OIDC_TRUST_EMAIL: 'true' }))?.trustEmail).toBe(true);
   });
 
   it.each([
