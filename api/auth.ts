@@ -38,7 +38,7 @@ export function refusedToken(credential: string, refusal: TokenRefusal, remedy =
   return httpErrors.unauthenticated(`the ${credential} ${REFUSAL_REASONS[refusal]}; ${remedy}`);
 }
 
-export function principalFrom(user: User): Principal {
+function principalFrom(user: User): Principal {
   return { id: user.id, email: user.email, name: user.name, roles: user.roles, locale: user.locale, timeZone: user.timeZone };
 }
 
@@ -47,7 +47,7 @@ export function principalFrom(user: User): Principal {
  * With `cacheSeconds`, a grant the database confirmed that recently is taken from the token cache: no query at
  * all when its use was also recorded within the minute.
  */
-export async function tokenPrincipal(prisma: Db, req: Request, secret: string, cacheSeconds = 0): Promise<{ principal: Principal } | { refusal: TokenRefusal }> {
+async function tokenPrincipal(prisma: Db, req: Request, secret: string, cacheSeconds = 0): Promise<{ principal: Principal } | { refusal: TokenRefusal }> {
   const tokenHash = hashToken(secret);
   const cache = tokenCacheOf(prisma);
   const maxAgeMs = cacheSeconds * 1000;
@@ -87,7 +87,7 @@ async function providerTokenPrincipal(prisma: Db, provider: IdentityProvider, to
 }
 
 /** A bearer credential: the provider's access token when one is configured and this is a JWT, else an API token. */
-export function bearerPrincipal(deps: AuthDeps, req: Request, secret: string, cacheSeconds = 0): Promise<Authentication> {
+function bearerPrincipal(deps: AuthDeps, req: Request, secret: string, cacheSeconds = 0): Promise<Authentication> {
   if (deps.identityProvider && looksLikeJwt(secret)) return providerTokenPrincipal(deps.prisma, deps.identityProvider, secret, cacheSeconds);
   return tokenPrincipal(deps.prisma, req, secret, cacheSeconds);
 }
@@ -99,7 +99,7 @@ const refusedBearer = (result: { refusal: TokenRefusal; detail?: string }) => re
  * out, its user deactivated, its pasted token revoked) is a 401, and the cookie is cleared so the next visit
  * starts signed out.
  */
-export async function sessionPrincipal(prisma: Db, req: Request, res: Response): Promise<Principal | null> {
+async function sessionPrincipal(prisma: Db, req: Request, res: Response): Promise<Principal | null> {
   const secret = sessionSecret(req);
   if (!secret) return null;
   const found = await findSession(prisma, secret);

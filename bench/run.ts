@@ -102,7 +102,8 @@ function updateReadme(report: BenchReport) {
 async function main() {
   if (flags.readme) {
     // The peer figure is measured on its own (bench/peers/measure-rt5.ts); a newer one is taken into both.
-    const report: BenchReport = { ...(JSON.parse(readFileSync(RESULTS, 'utf8')) as BenchReport), peers: { rt5: readPeer(RT5_PEER) } };
+    const earlier = JSON.parse(readFileSync(RESULTS, 'utf8')) as BenchReport;
+    const report: BenchReport = { ...earlier, peers: { rt5: readPeer(RT5_PEER) ?? earlier.peers?.rt5 ?? null } };
     writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
     updateReadme(report);
     return;

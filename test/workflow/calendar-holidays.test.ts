@@ -1,4 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readInbox } from '../../scripts/mail-catcher';
@@ -148,6 +153,28 @@ describe.each(databaseKinds())('business calendar holiday sources, refresh and c
     expect(history[0]).toMatchObject({ source: 'explicit', date: '2027-01-01', dayKind: 'holiday', change: 'added' });
     expect((await refresh('2026-11-29T05:00:00Z')).coverage.uncovered).not.toContain('Only 2026');
     expect(await ownerMails()).toHaveLength(2);
+  });
+
+  it('still mails the owner when the refresh itself fails, and the run fails so the Schedule shows it', async () => {
+    const owner = 'sam.taylor@itsm.local';
+    const created = await h.http.post('/api/calendars').set(h.as('manager')).send({ name: 'Refresh broken', timeZone: 'UTC', weekly: WEEKDAYS_9_TO_5, holidays: ['2026-12-25'], ownerId: h.userIds.agent2 });
+    const id = created.body.id;
+    // A worker of its own whose refresh fails as a lost database would, on a queue of its own.
+    const taskQueue = `${h.taskQueue}-broken-refresh`;
+    const connection = await NativeConnection.connect({ address: process.env.ITSM_TEST_TEMPORAL_ADDRESS! });
+    const activities = { ...createActivities({ ...h.apiDeps, publicUrl: h.baseUrl }), refreshCalendarSources: async () => { throw ApplicationFailure.nonRetryable('the database is unreachable'); } };
+    const worker = await Worker.create({ connection, taskQueue, workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') }, activities });
+    try {
+      const run = worker.runUntil(h.temporal.workflow.execute('calendarHolidayRefresh', { taskQueue, workflowId: `calendar-holidays-${randomUUID()}`, args: [{ at: '2026-12-07T05:00:00Z' }] }));
+      await expect(run).rejects.toBeInstanceOf(WorkflowFailedError);
+      await expect(run).rejects.toHaveProperty('cause.cause.message', 'the database is unreachable');
+    } finally {
+      await connection.close();
+    }
+    const mails = (await readInbox(process.env.ITSM_TEST_MAIL_INBOX!)).filter((m) => m.headers['x-itsm-calendar-id'] === id);
+    for (const person of [owner, 'admin@itsm.local']) {
+      expect(mails.filter((m) => m.to.some((to) => to.address === person)).map((m) => m.subject)).toEqual(['[calendar] Refresh broken has no holidays for 2027']);
+    }
   });
 
   it('flags the SLA figures of a service report whose calendar has no holidays for the month', async () => {
