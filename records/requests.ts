@@ -17,6 +17,7 @@ export async function writeRequestRecord(db: Db, opened: RequestOpened) {
         itemId: opened.itemId,
         itemVersion: opened.itemVersion,
         requesterId: opened.requesterId,
+        approverIds: opened.approval.approverIds,
         answers: opened.answers,
         revokesEntitlementId: opened.revokes?.entitlementId,
         state: requestOpeningState(opened),

@@ -2224,7 +2224,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Requests, newest first (requesters see their own and, as a manager on record, their reports’) */
+        /** Requests, newest first (requesters see their own, as a manager on record their reports’, and those they were asked to approve) */
         get: operations["listRequests"];
         put?: never;
         /** Request a catalogue item with the answers to its form (400 names each field the form refuses) */

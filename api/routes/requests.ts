@@ -75,7 +75,9 @@ function requestView(request: ServiceRequest & { tasks: RequestTask[] }) {
 /** Requests from the catalogue: requesters see their own (and their reports' ones, as their manager), staff all. */
 export function requestRoutes(router: Router, registry: OpenAPIRegistry, deps: ApiDeps) {
   const { prisma } = deps;
-  const visibleTo = (principal: Principal): Prisma.ServiceRequestWhereInput => (hasAnyRole(principal, STAFF) ? {} : { OR: [{ requesterId: principal.id }, { requester: { managerId: principal.id } }] });
+  // Besides staff: the requester, their manager on record, and whoever was asked to approve (a group approver may hold no staff role).
+  const visibleTo = (principal: Principal): Prisma.ServiceRequestWhereInput =>
+    hasAnyRole(principal, STAFF) ? {} : { OR: [{ requesterId: principal.id }, { requester: { managerId: principal.id } }, { approverIds: { has: principal.id } }] };
   const findRequest = (id: string, principal: Principal) => foundOr404(prisma.serviceRequest.findFirst({ where: { id, ...visibleTo(principal) }, include: { tasks: true } }), `request ${id}`);
 
   defineRoute(router, registry, {
@@ -96,7 +98,7 @@ export function requestRoutes(router: Router, registry: OpenAPIRegistry, deps: A
   defineRoute(router, registry, {
     method: 'get',
     path: '/api/requests',
-    summary: 'Requests, newest first (requesters see their own and, as a manager on record, their reports’)',
+    summary: 'Requests, newest first (requesters see their own, as a manager on record their reports’, and those they were asked to approve)',
     tags: ['requests'],
     roles: EVERYONE,
     query: ListRequestsQuery,

@@ -64,6 +64,25 @@ describe.each(databaseKinds())('service requests on %s', (kind) => {
     expect(await events(submitted.body.id)).toEqual(['submitted', 'approval', 'rejection']);
   });
 
+  it('a group approver who holds no staff role reads the request and decides it through the API; other non-staff still get 404', async () => {
+    const signOff = await h.db.prisma.group.create({ data: { name: `Finance sign-off ${kind}`, members: { create: [{ userId: h.userIds.auditor }] } } });
+    const erp = await item('ERP-ACCESS');
+    const { name, description, form, fulfilment, calendarId, responseTargetSeconds, fulfilmentTargetSeconds, autoCloseAfterSeconds } = erp;
+    const changed = await h.http
+      .put(`/api/catalog-items/${erp.id}`)
+      .set(h.as('manager'))
+      .send({ name, description, form, fulfilment, calendarId, responseTargetSeconds, fulfilmentTargetSeconds, autoCloseAfterSeconds, approval: { kind: 'group', groupId: signOff.id }, reason: 'finance signs off ERP access' });
+    expect(changed.status).toBe(200);
+    const submitted = await submit('requester', erp.id, { justification: 'Quarter close' });
+    expect(submitted.body.state).toBe('approval');
+    expect((await h.http.get(`/api/requests/${submitted.body.id}`).set(h.as('auditor'))).status).toBe(200);
+    expect((await h.http.get('/api/requests').set(h.as('auditor'))).body.items.map((r: { id: string }) => r.id)).toContain(submitted.body.id);
+    expect((await h.http.get(`/api/requests/${submitted.body.id}`).set(h.as('cab1'))).status).toBe(404);
+    const approved = await act('auditor', submitted.body.id, 'approve', { comment: 'within budget' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ state: 'fulfilment', approval: { kind: 'group', approverIds: [h.userIds.auditor] } });
+  });
+
   it('a VPN account without approval: more information pauses the clocks, the answer restarts them; cancelled, it takes nothing more and writes nothing', async () => {
     const vpn = await item('VPN');
     const submitted = await submit('requester', vpn.id, { startDate: '2027-01-04' });

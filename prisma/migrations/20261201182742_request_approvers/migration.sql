@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ServiceRequest" ADD COLUMN     "approverIds" UUID[] DEFAULT ARRAY[]::UUID[];
