@@ -12,7 +12,7 @@ import { openDatabase, type Database } from '../prisma/database';
 import { applyMigrations } from '../prisma/migrate';
 import { seedDemoData } from '../prisma/seed';
 import { databaseUrl, postgresReachable, withAdminClient } from '../test/support/postgres';
-import { startClusterDeployment, startEmbedded, type DeploymentName, type DeploymentOptions } from './deployments';
+import { startClusterDeployment, startEmbedded, type Deployment, type DeploymentName, type DeploymentOptions } from './deployments';
 import { benchListQuery } from './list-query';
 import { benchTable, checkTargets, withBenchTable, type BenchReport, type PeerFigure } from './report';
 import { round } from './load';
@@ -130,13 +130,24 @@ async function main() {
     report.targets = kept.targets;
   }
   let failed = false;
+  // Its processes are detached (each signal reaches one group), so a stopped bench stops them itself; left running
+  // they would hold the next run's ports and databases.
+  let running: Deployment | undefined;
+  let interrupted: Promise<void> | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
   const out = flags.out ?? (quick ? path.join(os.tmpdir(), 'itsm-bench-quick-results.json') : RESULTS);
   // Written after each configuration too, so one measured before a later one fails or is stopped is kept.
   const save = () => writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   for (const name of names as DeploymentName[]) {
+    if (interrupted) return interrupted;
     console.log(`${name}: starting ...`);
     try {
       const deployment = await starters[name](options);
+      running = deployment;
       try {
         console.log(`${name}: ${deployment.layout}`);
         // The one-minute load average at each phase shows whether anything besides the bench used the cores.
@@ -153,6 +164,7 @@ async function main() {
         save();
       } finally {
         await deployment.stop();
+        running = undefined;
       }
     } catch (error) {
       failed = true;
@@ -160,6 +172,7 @@ async function main() {
       report.configurations[name] = { error: (error as Error).message };
     }
   }
+  if (interrupted) return interrupted;
   const listRows = quick ? 5_000 : 100_000;
   console.log(`list query over ${listRows} incidents ...`);
   report.listQuery = await listQueries(listRows, quick ? 50 : 300);
