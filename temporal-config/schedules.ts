@@ -187,12 +187,13 @@ const STARTING_CODES = new Set([4, 9, 13]);
 const isTransient = (error: unknown) => error instanceof ServiceError && isGrpcServiceError(error.cause) && STARTING_CODES.has(error.cause.code);
 
 /** Retries a schedule call for about 15 s while the server answers as one that is still starting; then gives up. */
-async function whileStarting<T>(call: () => Promise<T>, attempts = 6): Promise<T> {
+const STARTING_ATTEMPTS = 6;
+async function whileStarting<T>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (attempt >= attempts || !isTransient(error)) throw error;
+      if (attempt >= STARTING_ATTEMPTS || !isTransient(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
     }
   }
