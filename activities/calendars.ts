@@ -1,7 +1,7 @@
 import { alertWeek, coversYear, requiredYear } from '../domain/holiday-coverage';
 import type { Db } from '../prisma/database';
 import { calendarCoverage, coverageFacts } from '../records/calendars';
-import { refreshHolidaySources, type RefreshOutcome } from '../records/holiday-sources';
+import { refreshHolidaySources, type FeedAccess, type RefreshOutcome } from '../records/holiday-sources';
 import { deliverOnce, recipientSet } from '../records/mail/deliveries';
 import type { Mailer } from '../records/mail/mailer';
 import { operatorLog } from '../config/logger';
@@ -10,6 +10,7 @@ export interface CalendarActivityDeps {
   prisma: Db;
   mailer: Mailer;
   publicUrl: string;
+  feeds: FeedAccess;
 }
 
 function coverageMail(locale: string, calendar: string, year: number, coveredUntil: string | null, url: string) {
@@ -25,11 +26,11 @@ function coverageMail(locale: string, calendar: string, year: number, coveredUnt
   };
 }
 
-export function createCalendarActivities({ prisma, mailer, publicUrl }: CalendarActivityDeps) {
+export function createCalendarActivities({ prisma, mailer, publicUrl, feeds }: CalendarActivityDeps) {
   return {
     /** Re-reads package and feed holiday sources; a source that fails keeps its last good data and reports why. */
     async refreshCalendarSources({ at }: { at: string }): Promise<RefreshOutcome[]> {
-      const outcomes = await refreshHolidaySources(prisma, new Date(at));
+      const outcomes = await refreshHolidaySources(prisma, new Date(at), feeds);
       for (const { calendar, source, error } of outcomes) {
         if (error) operatorLog().warn({ calendar, source }, `holiday source kept its last good data: ${error}`);
       }

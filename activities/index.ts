@@ -1,6 +1,6 @@
 import { createAssetAlertActivities } from './asset-alerts';
 import { createAuditActivities } from './audit';
-import { createCalendarActivities } from './calendars';
+import { createCalendarActivities, type CalendarActivityDeps } from './calendars';
 import { createGovernanceMailActivities } from './governance-mail';
 import { createCompetenceActivities } from './competence';
 import { createComplaintActivities } from './complaint';
@@ -17,7 +17,7 @@ import { createSatisfactionActivities } from './satisfaction';
 import { createSupplierActivities } from './supplier-review';
 import { createTrendActivities, type TrendActivityDeps } from './trend';
 
-export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemActivityDeps & TrendActivityDeps & ReleaseActivityDeps;
+export type ActivityDeps = IncidentActivityDeps & ChangeActivityDeps & ProblemActivityDeps & TrendActivityDeps & ReleaseActivityDeps & CalendarActivityDeps;
 
 /** Every activity the `itsm` task queue serves, bound to real dependencies. */
 export function createActivities(deps: ActivityDeps) {

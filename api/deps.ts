@@ -4,6 +4,7 @@ import type { ActionLinkKey } from '../records/mail/action-tokens';
 import type { Mailer } from '../records/mail/mailer';
 import type { EdgeSettings } from '../config/env';
 import type { StepSandbox } from '../records/deployment/step-sandbox';
+import type { FeedAccess } from '../records/holiday-sources';
 import type { Db } from '../prisma/database';
 import type { IdentityProvider } from './identity-provider';
 
@@ -33,4 +34,6 @@ export interface ApiDeps {
   identityProvider?: IdentityProvider;
   /** Adapter registration refuses a shell step working directory inside its DATA_DIR. */
   stepSandbox: StepSandbox;
+  /** Which holiday feed hosts may be internal (CALENDAR_FEED_INTERNAL_HOSTS). */
+  feeds: FeedAccess;
 }

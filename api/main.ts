@@ -20,7 +20,7 @@ async function main() {
   logger[administrator.level](administrator.message);
   const temporal = await connectClient(target);
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
-  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env), temporalUiUrl: temporalUiUrl(env), stepSandbox, edge: edgeSettings(env), identityProvider: identityProviderFromEnv(env) });
+  const app = createApp({ prisma: db.prisma, temporal, mailer, logger, namespace: target.namespace, taskQueue: target.taskQueue, actionSecret, publicUrl: publicUrl(env), temporalUiUrl: temporalUiUrl(env), stepSandbox, feeds: { internalHosts: env.CALENDAR_FEED_INTERNAL_HOSTS }, edge: edgeSettings(env), identityProvider: identityProviderFromEnv(env) });
   const server = app.listen(env.PORT, () => logger.info(`API listening on :${env.PORT}`));
   const inbound = await startInboundMail({ prisma: db.prisma, temporal, taskQueue: target.taskQueue, publicUrl: publicUrl(env), mailer }, env);
   if (inbound.smtpUrl) logger.info(`inbound mail: SMTP listener on ${inbound.smtpUrl}`);

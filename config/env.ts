@@ -11,6 +11,19 @@ const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
 
+/**
+ * A feed host as the feed's URL will spell it (lower case, punycode, IPv6 compressed and without brackets), so
+ * the list matches what the reader compares; undefined for an entry with a scheme, port or path.
+ */
+function feedHostName(entry: string): string | undefined {
+  const bare = entry.replace(/^\[(.*)\]$/, '$1');
+  const candidate = `http://${isIP(bare) === 6 ? `[${bare}]` : bare}/`;
+  if (!URL.canParse(candidate)) return undefined;
+  const url = new URL(candidate);
+  if (url.port || url.username || url.pathname !== '/' || url.search || url.hash || url.host !== url.hostname) return undefined;
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 function isAddressOrRange(entry: string): boolean {
   const [address, prefix, ...rest] = entry.split('/');
   const family = isIP(address);
@@ -133,6 +146,12 @@ export const envSchema = z.object({
     // a URL error that quotes it, password and all.
     .refine((url) => URL.canParse(url), 'must be a URL that parses, e.g. imaps://desk:secret@mail.example.net/INBOX')
     .optional(),
+  /** Holiday feed hosts that may be inside the organisation's network (an intranet calendar server); every other feed host must be public. */
+  CALENDAR_FEED_INTERNAL_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((host) => host.trim()).filter(Boolean))
+    .pipe(z.array(z.string().transform(feedHostName).pipe(z.string({ error: 'a comma list of host names or addresses, without scheme, port or path, e.g. calendar.intranet.example,10.1.2.3' })))),
   /** Mail from people who are not users yet opens incidents when their address is in one of these domains. */
   MAIL_IN_ALLOWED_DOMAINS: z
     .string()
@@ -341,6 +360,7 @@ export function describeEnv(env: Env): string[] {
     `worker     cache ${env.WORKER_MAX_CACHED_WORKFLOWS || 'off'} workflows, at once ${env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS} workflow tasks and ${env.WORKER_MAX_CONCURRENT_ACTIVITIES} activities`,
     `mail       ${env.SMTP_URL ? redactUrl(env.SMTP_URL) : `embedded catcher, SMTP 127.0.0.1:${env.SMTP_PORT}`}`,
     `mail in    SMTP ${env.MAIL_IN_SMTP_PORT ? `${env.MAIL_IN_SMTP_HOST}:${env.MAIL_IN_SMTP_PORT}` : 'off'}, IMAP ${env.IMAP_URL ? redactUrl(env.IMAP_URL, { user: true }) : 'off'}; unknown senders: ${env.MAIL_IN_UNKNOWN_SENDERS}${env.MAIL_IN_ALLOWED_DOMAINS.length ? `, allowed domains ${env.MAIL_IN_ALLOWED_DOMAINS.join(', ')}` : ''}`,
+    `feeds      holiday feeds from public hosts${env.CALENDAR_FEED_INTERNAL_HOSTS.length ? ` and the internal ${env.CALENDAR_FEED_INTERNAL_HOSTS.join(', ')}` : ' only'}`,
     `metrics    API ${publicUrl(env)}/metrics, worker ${metricsUrl(env, env.WORKER_METRICS_PORT) ?? 'off'}, Temporal SDK ${metricsUrl(env, env.TEMPORAL_SDK_METRICS_PORT) ?? 'off'}`,
     `sign-in    ${env.OIDC_ISSUER ? `OpenID Connect at ${env.OIDC_ISSUER} (client ${env.OIDC_CLIENT_ID}, groups from "${env.OIDC_GROUPS_CLAIM}"${env.OIDC_ADMIN_GROUP ? `, admins: "${env.OIDC_ADMIN_GROUP}"` : ''})` : 'API token pasted at /login'}, sessions last ${env.SESSION_HOURS} h`,
     `edge       trust proxy ${env.TRUST_PROXY || 'none'}, session cookie Secure ${env.SESSION_COOKIE_SECURE}, per minute: ${env.RATE_LIMIT_LOGIN_PER_MINUTE} sign-ins and ${env.RATE_LIMIT_ACTIONS_PER_MINUTE} action links per address, ${env.RATE_LIMIT_API_PER_MINUTE} API calls per token, ${env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE} unauthenticated per address (this process), token checks cached ${env.TOKEN_CACHE_SECONDS ? `${env.TOKEN_CACHE_SECONDS} s` : 'off'}`,

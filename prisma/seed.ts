@@ -57,12 +57,14 @@ export async function seedDemoData(prisma: Db): Promise<Record<DemoKey, string>>
     }
   }
   const calendarIds: Record<string, string> = {};
+  // The demo calendars read the chinese-days package, no feed.
+  const NO_INTERNAL_FEEDS = { internalHosts: [] };
   for (const { owner, ...calendar } of DEMO_CALENDARS) {
     const data = { ...calendar, weekly: calendar.weekly as Prisma.InputJsonObject, holidays: [...calendar.holidays], holidayPresets: [...calendar.holidayPresets], extraWorkingDays: [...calendar.extraWorkingDays], ownerId: userIds[owner] };
     const row = await prisma.businessCalendar.upsert({ where: { name: calendar.name }, update: {}, create: data });
     calendarIds[calendar.name] = row.id;
     // The package's days are there from the first start; the daily refresh keeps them current afterwards.
-    if (row.chineseDays && !(await prisma.calendarSource.count({ where: { calendarId: row.id } }))) await refreshCalendarSources(prisma, row, new Date());
+    if (row.chineseDays && !(await prisma.calendarSource.count({ where: { calendarId: row.id } }))) await refreshCalendarSources(prisma, row, new Date(), NO_INTERNAL_FEEDS);
   }
   for (const service of DEMO_SERVICES) {
     const row = await prisma.service.upsert({

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import type { Db } from '../prisma/database';
 import type { BusinessCalendar } from '../prisma/generated/client';
 import { parseIcsDays, type SourceDays } from './ics-holidays';
+import { assertPublicLiteral, PrivateTargetError, publicOnlyLookup } from './public-address';
 
 export type SourceKind = 'chinese-days' | 'feed' | 'ics' | 'explicit';
 
@@ -30,20 +33,84 @@ export function feedOrigin(url: string): string {
 /** A failure readFeed describes itself, so its message may be shown. */
 class FeedError extends Error {}
 
+/**
+ * Which feed hosts may be inside the organisation's network (CALENDAR_FEED_INTERNAL_HOSTS, e.g. an intranet
+ * calendar server); any other host must be public, or a manager could make the API and worker read the cloud's
+ * metadata service or an internal admin page.
+ */
+export interface FeedAccess {
+  internalHosts: string[];
+}
+
+const MAX_REDIRECTS = 5;
+
+/** One GET on a connection of its own, so the address it connects to is the one the lookup checked. */
+function getOnce(url: URL, internal: boolean, signal: AbortSignal): Promise<{ status: number; location?: string; text?: string }> {
+  return new Promise((resolve, reject) => {
+    const options = { headers: { accept: 'text/calendar', 'user-agent': 'itsm-orchestrator holiday refresh' }, signal, agent: false as const, lookup: internal ? undefined : publicOnlyLookup };
+    const request = (url.protocol === 'https:' ? https : http).get(url, options, (response) => {
+      const status = response.statusCode!;
+      // Only a 2xx body is read: a redirect's or an error page's would be downloaded for nothing, unbounded.
+      if (status < 200 || status >= 300) {
+        response.destroy();
+        return resolve({ status, location: response.headers.location });
+      }
+      if (Number(response.headers['content-length'] ?? 0) > FEED_MAX_BYTES) {
+        response.destroy();
+        return reject(new FeedError(`is larger than ${FEED_MAX_BYTES} bytes`));
+      }
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > FEED_MAX_BYTES) return response.destroy(new FeedError(`is larger than ${FEED_MAX_BYTES} bytes`));
+        chunks.push(chunk);
+      });
+      response.once('error', reject);
+      response.once('end', () => resolve({ status, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    request.once('error', reject);
+  });
+}
+
+/** The feed's text, following up to five redirects, each checked like the first address. */
+async function fetchFeed(start: string, access: FeedAccess): Promise<string> {
+  const signal = AbortSignal.timeout(FEED_TIMEOUT_MS);
+  let url = new URL(start);
+  try {
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FeedError('redirected to an address that is not http(s)');
+      const internal = access.internalHosts.includes(url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase());
+      if (!internal) assertPublicLiteral(url.hostname);
+      const answer = await getOnce(url, internal, signal);
+      if (answer.text !== undefined) return answer.text;
+      if (answer.status < 300 || answer.status >= 400 || !answer.location) throw new FeedError(`answered HTTP ${answer.status}`);
+      url = new URL(answer.location, url);
+    }
+  } catch (error) {
+    if (signal.aborted) throw new FeedError(`did not answer within ${FEED_TIMEOUT_MS / 1000} s`);
+    throw error;
+  }
+  throw new FeedError(`redirected more than ${MAX_REDIRECTS} times`);
+}
+
 /** Fetches and parses a feed; the error names the feed by its origin only. */
-export async function readFeed(url: string, fromYear: number): Promise<SourceDays> {
+export async function readFeed(url: string, fromYear: number, access: FeedAccess): Promise<SourceDays> {
   const origin = feedOrigin(url);
   let text: string;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(FEED_TIMEOUT_MS), redirect: 'follow', headers: { accept: 'text/calendar' } });
-    if (!response.ok) throw new FeedError(`answered HTTP ${response.status}`);
-    if (Number(response.headers.get('content-length') ?? 0) > FEED_MAX_BYTES) throw new FeedError(`is larger than ${FEED_MAX_BYTES} bytes`);
-    text = await response.text();
-    if (text.length > FEED_MAX_BYTES) throw new FeedError(`is larger than ${FEED_MAX_BYTES} bytes`);
+    text = await fetchFeed(url, access);
   } catch (error) {
-    // Only our own words and the cause's code: fetch's own messages can quote the URL, credentials included.
-    const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
-    throw new Error(`feed at ${origin} ${error instanceof FeedError ? error.message : `could not be read${cause ? ` (${cause})` : ''}`}`);
+    // Only our own words and the error's code: a network error's message can quote the URL, credentials included,
+    // and a refused host is not told which internal address its name has.
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      error instanceof FeedError
+        ? error.message
+        : error instanceof PrivateTargetError
+          ? 'was not read: its host is not a public address (an administrator lists internal feed hosts in CALENDAR_FEED_INTERNAL_HOSTS)'
+          : `could not be read${code ? ` (${code})` : ''}`;
+    throw new Error(`feed at ${origin} ${why}`);
   }
   try {
     return await parseIcsDays(text, fromYear);
@@ -113,10 +180,10 @@ export interface RefreshOutcome {
 }
 
 /** Re-reads a calendar's package and feed sources (an uploaded file does not change by itself). */
-export async function refreshCalendarSources(prisma: Db, calendar: Pick<BusinessCalendar, 'id' | 'name' | 'chineseDays' | 'feedUrl'>, at: Date): Promise<RefreshOutcome[]> {
+export async function refreshCalendarSources(prisma: Db, calendar: Pick<BusinessCalendar, 'id' | 'name' | 'chineseDays' | 'feedUrl'>, at: Date, access: FeedAccess): Promise<RefreshOutcome[]> {
   const reads: [Exclude<SourceKind, 'explicit'>, () => Promise<SourceDays>][] = [];
   if (calendar.chineseDays) reads.push(['chinese-days', async () => readChineseDays()]);
-  if (calendar.feedUrl) reads.push(['feed', () => readFeed(calendar.feedUrl!, at.getUTCFullYear())]);
+  if (calendar.feedUrl) reads.push(['feed', () => readFeed(calendar.feedUrl!, at.getUTCFullYear(), access)]);
   const outcomes: RefreshOutcome[] = [];
   for (const [source, read] of reads) {
     try {
@@ -131,9 +198,9 @@ export async function refreshCalendarSources(prisma: Db, calendar: Pick<Business
 }
 
 /** The daily refresh: every calendar with a package or feed source. */
-export async function refreshHolidaySources(prisma: Db, at: Date): Promise<RefreshOutcome[]> {
+export async function refreshHolidaySources(prisma: Db, at: Date, access: FeedAccess): Promise<RefreshOutcome[]> {
   const calendars = await prisma.businessCalendar.findMany({ where: { OR: [{ chineseDays: true }, { feedUrl: { not: null } }] }, orderBy: { name: 'asc' } });
   const outcomes: RefreshOutcome[] = [];
-  for (const calendar of calendars) outcomes.push(...(await refreshCalendarSources(prisma, calendar, at)));
+  for (const calendar of calendars) outcomes.push(...(await refreshCalendarSources(prisma, calendar, at, access)));
   return outcomes;
 }

@@ -79,6 +79,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
   const logger = createLogger(env, 'itsm');
   installOperatorLog(logger);
   const stepSandbox = stepSandboxFromEnv(env);
+  const feeds = { internalHosts: env.CALENDAR_FEED_INTERNAL_HOSTS };
   Runtime.install({ shutdownSignals: [], logger: runtimeLogger(logger.child({ component: 'temporal-sdk' }), env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'), ...sdkMetricsTelemetry(env) });
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
@@ -141,7 +142,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
       connection: workerConnection,
       namespace: target.namespace,
       taskQueue: target.taskQueue,
-      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal, stepSandbox },
+      deps: { prisma: db.prisma, mailer, publicUrl: apiUrl, actionSecret, temporal, stepSandbox, feeds },
       workflowBundle,
       tuning: workerTuning(env),
     });
@@ -160,7 +161,7 @@ export async function startStack(env: Env, log: (line: string) => void = console
     const uiUrl = env.TEMPORAL_UI_URL ?? devServer?.uiUrl;
     const app = createApp({
       prisma: db.prisma, temporal, mailer, logger, requestLogLevel: 'debug', namespace: target.namespace, taskQueue: target.taskQueue, actionSecret,
-      publicUrl: apiUrl, temporalUiUrl: uiUrl, stepSandbox, edge: edgeSettings(env), identityProvider: identityProviderFromEnv(env),
+      publicUrl: apiUrl, temporalUiUrl: uiUrl, stepSandbox, feeds, edge: edgeSettings(env), identityProvider: identityProviderFromEnv(env),
     });
     const server: Server = await new Promise((resolve, reject) => {
       const listening = app.listen(env.PORT, '127.0.0.1', () => resolve(listening)).on('error', reject);

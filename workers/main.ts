@@ -24,7 +24,7 @@ async function main() {
   const temporal = await connectClient(target);
   console.log(await registerConfiguredSchedules(temporal, env, target.taskQueue, db.prisma));
   const mailer = createMailer(smtpUrl(env), env.MAIL_FROM);
-  const deps = { prisma: db.prisma, mailer, publicUrl: publicUrl(env), actionSecret, temporal, stepSandbox };
+  const deps = { prisma: db.prisma, mailer, publicUrl: publicUrl(env), actionSecret, temporal, stepSandbox, feeds: { internalHosts: env.CALENDAR_FEED_INTERNAL_HOSTS } };
   const workflowBundle = await ensureWorkflowBundle(console.log);
   const worker = await createItsmWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps, workflowBundle, tuning: workerTuning(env) });
   const metrics = await startWorkerMetrics(env);

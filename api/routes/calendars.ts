@@ -113,7 +113,7 @@ export function calendarRoutes(router: Router, registry: OpenAPIRegistry, deps: 
       const created = await deps.prisma.businessCalendar.create({ data: { ...fields, ownerId: body.ownerId ?? principal.id } });
       const now = new Date();
       if (uploaded) await applySourceDays(deps.prisma, created.id, 'ics', uploaded, now);
-      await refreshCalendarSources(deps.prisma, created, now);
+      await refreshCalendarSources(deps.prisma, created, now, deps.feeds);
       res.location(`/api/calendars/${created.id}`);
       return { status: 201, body: calendarView(await find(created.id)) };
     },
@@ -143,7 +143,10 @@ export function calendarRoutes(router: Router, registry: OpenAPIRegistry, deps: 
       if (uploaded) await applySourceDays(deps.prisma, updated.id, 'ics', uploaded, now);
       if (before.chineseDays && !updated.chineseDays) await applySourceDays(deps.prisma, updated.id, 'chinese-days', null, now);
       if (before.feedUrl && before.feedUrl !== updated.feedUrl) await applySourceDays(deps.prisma, updated.id, 'feed', null, now);
-      await refreshCalendarSources(deps.prisma, updated, now);
+      // Only a source this change turned on or pointed elsewhere is read now: an owner or a holiday changed is no
+      // reason to fetch a feed again, and the daily refresh reads the rest.
+      const turnedOn = { ...updated, chineseDays: updated.chineseDays && !before.chineseDays, feedUrl: updated.feedUrl !== before.feedUrl ? updated.feedUrl : null };
+      await refreshCalendarSources(deps.prisma, turnedOn, now, deps.feeds);
       return { status: 200, body: calendarView(await find(updated.id)) };
     },
   });

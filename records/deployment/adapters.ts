@@ -9,7 +9,8 @@ import type { ReleaseStep } from '../../domain/release';
 import type { DeploymentAdapter } from '../../prisma/generated/client';
 import { maskedOutput } from './step-output';
 import { insideDataDir, isInside, stepDirectory, stepEnvironment, type StepSandbox } from './step-sandbox';
-import { assertPublicLiteral, decodedComponent, displayUrl, PrivateTargetError, publicOnlyLookup, urlSecrets } from './webhook-target';
+import { assertPublicLiteral, PrivateTargetError, publicOnlyLookup } from '../public-address';
+import { decodedComponent, displayUrl, urlSecrets } from './webhook-target';
 
 /** Below runReleaseStep's three-hour start-to-close timeout, so the step's own limit, with its clear message, comes first. */
 const LONGEST_STEP_SECONDS = 2 * 3_600;

@@ -71,6 +71,8 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
   const actionSecret = await loadActionSecret(db.prisma);
   // The suites' databases live in the run directory: it stands for DATA_DIR, and steps run outside it.
   const stepSandbox = stepSandboxFromEnv({ DATA_DIR: process.env.ITSM_TEST_RUN_DIR!, ITSM_STEP_WORKDIR: undefined });
+  // The suites serve their holiday feeds from loopback, as an intranet calendar server would be listed.
+  const feeds = { internalHosts: ['127.0.0.1'] };
   // A real listening server: links in mail point at it, so a browser can open them.
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -80,12 +82,12 @@ export async function startHarness(kind: DatabaseKind, options: { inProcessWorke
       connection: workerConnection,
       namespace: 'default',
       taskQueue: options.inProcessWorker === false ? `${taskQueue}-unused` : taskQueue,
-      deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret, temporal, stepSandbox },
+      deps: { prisma: db.prisma, mailer, publicUrl: baseUrl, actionSecret, temporal, stepSandbox, feeds },
       workflowBundle: { code: readFileSync(process.env.ITSM_TEST_WORKFLOW_BUNDLE!, 'utf8') },
     });
   let worker = await startWorker();
   let workerRun = worker.run();
-  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}`, publicUrl: baseUrl, stepSandbox, edge: loadEdgeSettings(process.env), identityProvider: await options.identityProvider?.(baseUrl) };
+  const apiDeps: ApiDeps = { prisma: db.prisma, temporal, mailer, taskQueue, namespace: 'default', logger: pino({ level: 'error' }), actionSecret, schedulePrefix: `test-${taskQueue}`, publicUrl: baseUrl, stepSandbox, feeds, edge: loadEdgeSettings(process.env), identityProvider: await options.identityProvider?.(baseUrl) };
   const app = createApp(apiDeps);
   server.on('request', app);
   return {

@@ -1,7 +1,8 @@
 import { ConfigError } from '../../config/env';
 import { maskedOutput } from '../../records/deployment/step-output';
 import { isInside, stepSandboxFromEnv } from '../../records/deployment/step-sandbox';
-import { displayUrl, isPublicAddress } from '../../records/deployment/webhook-target';
+import { displayUrl } from '../../records/deployment/webhook-target';
+import { isPublicAddress } from '../../records/public-address';
 
 describe('deploy step guards', () => {
   it('masks a secret however the output is cut into chunks, and keeps the end of long output', () => {

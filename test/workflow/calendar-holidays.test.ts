@@ -32,10 +32,14 @@ describe.each(databaseKinds())('business calendar holiday sources, refresh and c
   let h: Harness;
   let feed: Server;
   let feedBody = '';
+  let feedRequests = 0;
   let feedUrl: string;
   beforeAll(async () => {
     h = await startHarness(kind);
-    feed = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/calendar' }).end(feedBody));
+    feed = createServer((_req, res) => {
+      feedRequests++;
+      res.writeHead(200, { 'content-type': 'text/calendar' }).end(feedBody);
+    });
     await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
     feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/${FEED_SECRET}/basic.ics`;
   });
@@ -87,6 +91,11 @@ describe.each(databaseKinds())('business calendar holiday sources, refresh and c
     const history = (await h.http.get(`/api/calendars/${feedCalendarId}/history`).set(h.as('agent'))).body.items;
     expect(history[0]).toMatchObject({ source: 'feed', date: '2026-12-24', dayKind: 'holiday', change: 'added' });
     expect(history.map((c: { date: string; change: string }) => `${c.date} ${c.change}`).sort()).toEqual(['2026-12-24 added', '2026-12-25 added', '2026-12-26 added']);
+
+    // Saving the calendar with its owner and feed as they are is no reason to read the feed again; the daily refresh does.
+    const read = feedRequests;
+    const saved = await h.http.patch(`/api/calendars/${feedCalendarId}`).set(h.as('manager')).send({ ownerId: h.userIds.manager, feedUrl });
+    expect([saved.status, saved.body.ownerId, feedRequests]).toEqual([200, h.userIds.manager, read]);
   });
 
   it('keeps the last good data of a malformed or unreachable feed and reports the error, without the secret in its address', async () => {
