@@ -18,7 +18,7 @@ interface Mailbox {
 }
 
 /** IMAP_URL's parts: imap://user:password@host:143/INBOX or imaps://…:993/…; the credentials stay in memory only. */
-export function imapMailbox(url: string): Mailbox {
+function imapMailbox(url: string): Mailbox {
   const parsed = new URL(url);
   const secure = parsed.protocol === 'imaps:';
   return {
@@ -52,7 +52,7 @@ export function startImapPoller(deps: InboundMailDeps, url: string): ImapPoller 
     const uids = (await imap.search({ seen: false }, { uid: true })) || [];
     for (const uid of uids) {
       if (stopped) return;
-      const message = await imap.fetchOne(String(uid), { source: true, envelope: true }, { uid: true });
+      const message = await imap.fetchOne(String(uid), { source: true }, { uid: true });
       if (!message || !message.source) continue;
       try {
         await receiveMail(deps, message.source, { source: 'imap', recipients: [] });

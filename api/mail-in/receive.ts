@@ -171,29 +171,32 @@ async function decide(deps: InboundMailDeps, mail: Mail): Promise<Decision> {
   const automated = automatedReason(mail.headers, mail.arrival.mailFrom, deps.settings.ownAddress);
   if (automated) return { outcome: 'ignored-automated', detail: automated };
   if (!mail.from) return { outcome: 'unknown-sender', detail: 'the mail names no sender address' };
-  const sender = await senderAccount(deps, mail.from, mail.parsed);
-  if (!sender) {
+  const user = await deps.prisma.user.findUnique({ where: { email: mail.from } });
+  const newcomer = !user && deps.settings.allowedDomains.includes(addressDomain(mail.from));
+  if (user?.deactivatedAt || (!user && !newcomer)) {
     if (deps.settings.unknownSenders === 'ignore') return { outcome: 'unknown-sender', detail: `${mail.from} is not an active user or in an allowed domain; ignored` };
     await answerUnknownSender(deps, mail, mail.from);
     return { outcome: 'unknown-sender', detail: `${mail.from} is not an active user or in an allowed domain; answered` };
   }
   const incident = await referencedIncident(deps, mail.parsed);
-  if (incident) return addReply(deps, mail, sender, incident);
+  if (incident) return user ? addReply(deps, mail, user, incident) : notTheirs(mail, incident);
   const service = mail.recipients.length ? await deps.prisma.service.findFirst({ where: { mailAddress: { in: mail.recipients } }, orderBy: { code: 'asc' } }) : null;
   if (!service) return { outcome: 'no-service', detail: `no service has the address ${mail.recipients.join(', ') || '(none)'}` };
-  return openFromMail(deps, mail, sender, service);
+  // A newcomer from an allowed domain becomes a requester only now, writing to a service (whose intake may still
+  // refuse, e.g. when it is retired), not for a stray mail or someone else's incident.
+  return openFromMail(deps, mail, user ?? (await newRequester(deps, mail.from, mail.parsed)), service);
 }
 
-/** An active user, or someone from an allowed domain writing for the first time, who becomes a requester. */
-async function senderAccount({ prisma, settings }: InboundMailDeps, address: string, parsed: ParsedMail): Promise<User | null> {
-  const user = await prisma.user.findUnique({ where: { email: address } });
-  if (user) return user.deactivatedAt ? null : user;
-  if (!settings.allowedDomains.includes(addressDomain(address))) return null;
+/** Someone from an allowed domain writing for the first time. */
+async function newRequester({ prisma }: InboundMailDeps, address: string, parsed: ParsedMail): Promise<User> {
   const name = storable(parsed.from?.value[0]?.name?.trim() || address, 200);
   // Two mails from a new person at once: the second insert is skipped and both read the same row.
   await prisma.user.createMany({ data: [{ email: address, name, roles: ['requester'] }], skipDuplicates: true });
-  return prisma.user.findUnique({ where: { email: address } });
+  return prisma.user.findUniqueOrThrow({ where: { email: address } });
 }
+
+// As in the API: a requester writes only on their own incidents.
+const notTheirs = (mail: Mail, incident: Incident): Decision => ({ outcome: 'refused', detail: `${incidentReference(incident.number)} is not ${mail.from}'s incident` });
 
 /** The incident a reply belongs to: one of our Message-IDs it answers, else the reference in its subject. */
 async function referencedIncident({ prisma }: InboundMailDeps, parsed: ParsedMail): Promise<Incident | null> {
@@ -219,8 +222,7 @@ async function unlessRefused<T>(work: Promise<T>): Promise<T | HttpError> {
 async function addReply(deps: InboundMailDeps, mail: Mail, sender: User, incident: Incident): Promise<Decision> {
   const reference = incidentReference(incident.number);
   const staff = hasAnyRole(sender, STAFF);
-  // As in the API: a requester writes only on their own incidents.
-  if (!staff && incident.requesterId !== sender.id) return { outcome: 'refused', detail: `${reference} is not ${mail.from}'s incident` };
+  if (!staff && incident.requesterId !== sender.id) return notTheirs(mail, incident);
   const { body } = NoteBody.parse({ body: storable(replyText(mail.parsed.text ?? ''), 20_000).trim() || '(no text; see the attachments)' });
   const noted = await unlessRefused(
     sendIncidentUpdate(deps, incident, addNoteUpdate, { actorId: sender.id, body, visibility: 'public', author: staff ? 'agent' : 'customer' }),
@@ -266,7 +268,8 @@ async function keepAttachments({ prisma, settings }: InboundMailDeps, mail: Mail
       refusedReason: tooLarge ? `larger than the ${limitMb} MB limit` : null,
     };
   });
-  for (const row of rows) await prisma.mailAttachment.create({ data: row });
+  // One statement for the mail's attachments, not one round trip each.
+  if (rows.length > 0) await prisma.mailAttachment.createMany({ data: rows });
   return rows.filter((row) => row.refusedReason).map((row) => row.filename);
 }
 

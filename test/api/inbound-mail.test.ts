@@ -127,6 +127,15 @@ describe.each(databaseKinds())('inbound mail on %s', (kind) => {
     expect(colleagueRow.outcome).toBe('incident-opened');
     const newcomer = await h.db.prisma.user.findUniqueOrThrow({ where: { email: `new-${tag}@allowed.test` } });
     expect(newcomer).toMatchObject({ name: 'New Colleague', roles: ['requester'] });
+    // Nobody gets an account for a mail that opens nothing: no service's address, or a reply to someone else's incident.
+    const astray = uniqueId(`${tag}-astray`);
+    await way.deliver({ messageId: astray, from: `astray-${tag}@allowed.test`, to: 'nobody@inbound.test', subject: 'Hello?', text: 'Anyone?' });
+    expect(await mailRow(astray)).toMatchObject({ outcome: 'no-service', incidentId: null });
+    const meddler = uniqueId(`${tag}-meddler`);
+    const reference = `INC-${String(incident.number).padStart(6, '0')}`;
+    await way.deliver({ messageId: meddler, from: `meddler-${tag}@allowed.test`, to: SERVICE_ADDRESS, subject: `Re: [${reference}] Outlook`, text: 'Me too.' });
+    expect(await mailRow(meddler)).toMatchObject({ outcome: 'refused', detail: `${reference} is not meddler-${tag}@allowed.test's incident` });
+    expect(await h.db.prisma.user.count({ where: { email: { in: [`astray-${tag}@allowed.test`, `meddler-${tag}@allowed.test`] } } })).toBe(0);
 
     // Managers see every received mail with its outcome; requesters do not.
     const listed = await h.http.get('/api/inbound-mail').query({ incidentId: incident.id }).set(h.as('manager'));
