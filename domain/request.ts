@@ -208,8 +208,18 @@ export const REQUEST_TIMER_COMMANDS: Record<RequestTimerKind, RequestCommand> = 
   'auto-close': 'autoClose',
 };
 
-/** Seconds before an OLA's end at which the task's group is reminded: a quarter of the OLA. */
-export const olaReminderAt = (task: TaskProgress, olaSeconds: number) => (task.olaDueAt === null ? null : task.olaDueAt - Math.round(olaSeconds * 250));
+/**
+ * When an open task's group is reminded: with a quarter of its OLA's business time left, so an OLA that ends on
+ * Monday morning is not announced over the weekend. `wallClock` is the first version's rule (a quarter of the
+ * OLA in clock time before its end), kept for the requests that ran on it.
+ */
+export function olaReminderAt(calendar: CalendarDefinition, task: TaskProgress, olaSeconds: number, wallClock = false): number | null {
+  if (task.olaDueAt === null) return null;
+  if (wallClock) return task.olaDueAt - Math.round(olaSeconds * 250);
+  // addBusinessTime counts forwards only: from the opening, a quarter of the OLA's business time short of its end.
+  const from = Math.min(task.openedAt ?? task.olaDueAt, task.olaDueAt);
+  return Math.round(addBusinessTime(calendar, from, Math.max(0, businessTimeBetween(calendar, from, task.olaDueAt) - olaSeconds / 4)));
+}
 
 /** Fulfilled on time: fulfilled before its due instant and never breached, as the service report counts. */
 export const fulfilledOnTime = (request: { fulfilledAt: Date | null; fulfilmentBreached: boolean }) => request.fulfilledAt !== null && !request.fulfilmentBreached;
@@ -222,7 +232,8 @@ export interface RequestClocks {
   response: SlaClock;
   fulfilment: SlaClock;
   tasks: TaskProgress[];
-  olaSeconds: (task: TaskProgress) => number;
+  /** When an open task's reminder is due (olaReminderAt on the request's calendar). */
+  olaReminderAt: (task: TaskProgress) => number;
   fulfilledAt: number | null;
   autoCloseAfterSeconds: number;
 }
@@ -238,7 +249,7 @@ export function requestTimers(c: RequestClocks): RequestTimer[] {
     if (c.response.dueAt !== null && c.response.metAt === null && !c.response.breached) timers.push({ key: 'response-breach', kind: 'response-breach', at: c.response.dueAt });
     if (c.fulfilment.dueAt !== null && !c.fulfilment.breached) timers.push({ key: 'fulfilment-breach', kind: 'fulfilment-breach', at: c.fulfilment.dueAt });
     for (const task of c.tasks.filter((t) => t.phase === 'open' && t.olaDueAt !== null && !t.olaBreached)) {
-      timers.push({ key: `ola-reminder:${task.id}`, kind: 'ola-reminder', at: olaReminderAt(task, c.olaSeconds(task))!, taskId: task.id });
+      timers.push({ key: `ola-reminder:${task.id}`, kind: 'ola-reminder', at: c.olaReminderAt(task), taskId: task.id });
       timers.push({ key: `ola-breach:${task.id}`, kind: 'ola-breach', at: task.olaDueAt!, taskId: task.id });
     }
   }

@@ -1,10 +1,11 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { RequestActivities, RequestAudience, RequestMailKind, RequestSnapshot } from '../activities/request';
 import type { SatisfactionActivities } from '../activities/satisfaction';
 import type { ActionOffer } from '../domain/action-links';
 import { isoOrNull } from '../domain/instants';
 import { mailSummary, type MailNotice } from '../domain/mail-notices';
 import {
+  olaReminderAt,
   pauseClock,
   pauseTask,
   REQUEST_TIMER_COMMANDS,
@@ -81,8 +82,11 @@ export async function requestFulfilment(opened: RequestOpened): Promise<RequestS
   const notices: MailNotice[] = [];
   const fired = new Set<string>();
   const olaSeconds = (task: TaskProgress) => opened.fulfilment.tasks[task.position].olaSeconds;
+  // A history from before business-time reminders replays with the clock-time rule; a request running at the
+  // upgrade switches at its next new workflow task, which is safe: the new reminder is never later than the old.
+  const olaReminder = (task: TaskProgress) => olaReminderAt(calendar, task, olaSeconds(task), !patched('ola-reminder-business-time'))!;
   const timers = () =>
-    requestTimers({ state: request.state, approvalDueAt: approval.dueAt, approvalRemindBeforeSeconds: opened.approval.remindBeforeSeconds, response, fulfilment, tasks, olaSeconds, fulfilledAt, autoCloseAfterSeconds: opened.autoCloseAfterSeconds });
+    requestTimers({ state: request.state, approvalDueAt: approval.dueAt, approvalRemindBeforeSeconds: opened.approval.remindBeforeSeconds, response, fulfilment, tasks, olaReminderAt: olaReminder, fulfilledAt, autoCloseAfterSeconds: opened.autoCloseAfterSeconds });
   const nextTimer = () => timers().find((timer) => !fired.has(timer.key)) ?? null;
 
   const request: RecordProcess<RequestState, RequestCommand> = new RecordProcess({

@@ -1,5 +1,5 @@
-import type { CalendarDefinition } from '../../domain/calendar';
-import { pauseClock, requestTimers, resumeClock, startClock, tasksToOpen, type SlaClock, type TaskProgress } from '../../domain/request';
+import { addBusinessTime, ALWAYS_OPEN, type CalendarDefinition } from '../../domain/calendar';
+import { olaReminderAt, pauseClock, requestTimers, resumeClock, startClock, tasksToOpen, type SlaClock, type TaskProgress } from '../../domain/request';
 import { answerProblems, formProblems, type RequestForm } from '../../domain/request-form';
 
 const LAPTOP: RequestForm = {
@@ -52,16 +52,31 @@ describe('request clocks on a business calendar', () => {
   });
 
   it('opens tasks in order or all at once, and times only what the state waits for', () => {
-    const task = (position: number, phase: TaskProgress['phase']): TaskProgress => ({ id: `t${position}`, position, name: `task ${position}`, groupId: 'g', phase, assigneeId: null, openedAt: null, olaDueAt: phase === 'open' ? 10_000 : null, completedAt: null, olaBreached: false, escalationLevel: 0, olaPausedSecondsLeft: null });
+    const task = (position: number, phase: TaskProgress['phase']): TaskProgress => ({ id: `t${position}`, position, name: `task ${position}`, groupId: 'g', phase, assigneeId: null, openedAt: phase === 'open' ? 2_000 : null, olaDueAt: phase === 'open' ? 10_000 : null, completedAt: null, olaBreached: false, escalationLevel: 0, olaPausedSecondsLeft: null });
     const tasks = [task(0, 'done'), task(1, 'waiting'), task(2, 'waiting')];
     expect(tasksToOpen('ordered', tasks).map((t) => t.id)).toEqual(['t1']);
     expect(tasksToOpen('parallel', tasks).map((t) => t.id)).toEqual(['t1', 't2']);
     expect(tasksToOpen('ordered', [task(0, 'open'), task(1, 'waiting')])).toEqual([]);
     const running = { dueAt: 20_000, metAt: null, breached: false, remainingSeconds: null };
-    const clocks = { approvalDueAt: 5_000, approvalRemindBeforeSeconds: [2], response: running, fulfilment: { ...running, dueAt: 30_000 }, tasks: [task(0, 'open')], olaSeconds: () => 8, fulfilledAt: null, autoCloseAfterSeconds: 60 };
+    const clocks = { approvalDueAt: 5_000, approvalRemindBeforeSeconds: [2], response: running, fulfilment: { ...running, dueAt: 30_000 }, tasks: [task(0, 'open')], olaReminderAt: (t: TaskProgress) => olaReminderAt(ALWAYS_OPEN, t, 8)!, fulfilledAt: null, autoCloseAfterSeconds: 60 };
     expect(requestTimers({ ...clocks, state: 'approval' }).map((t) => `${t.key}@${t.at}`)).toEqual(['approval-reminder:2@3000', 'approval-escalation@5000']);
     expect(requestTimers({ ...clocks, state: 'fulfilment' }).map((t) => `${t.key}@${t.at}`)).toEqual(['ola-reminder:t0@8000', 'ola-breach:t0@10000', 'response-breach@20000', 'fulfilment-breach@30000']);
     expect(requestTimers({ ...clocks, state: 'info_needed' })).toEqual([]);
     expect(requestTimers({ ...clocks, state: 'fulfilled', fulfilledAt: 40_000 }).map((t) => `${t.key}@${t.at}`)).toEqual(['auto-close@100000']);
+  });
+
+  it("reminds a task's group with a quarter of the OLA's business time left, not a quarter of clock time before its end", () => {
+    // Opened Friday 2 October 16:00 with a 12-hour OLA: 2 h that day, 7.5 h on Monday, 2.5 h on Tuesday, due 11:30.
+    const opened = at('2026-10-02T16:00:00');
+    const task: TaskProgress = { id: 't', position: 0, name: 'set up', groupId: 'g', phase: 'open', assigneeId: null, openedAt: opened, olaDueAt: startClock(SHANGHAI, opened, 12 * 3_600).dueAt, completedAt: null, olaBreached: false, escalationLevel: 0, olaPausedSecondsLeft: null };
+    expect(new Date(task.olaDueAt!).toISOString()).toBe(new Date(at('2026-10-06T11:30:00')).toISOString());
+    // 3 business hours before: Tuesday 09:00-11:30 and Monday 17:30-18:00; clock time would say Tuesday 08:30.
+    expect(new Date(olaReminderAt(SHANGHAI, task, 12 * 3_600)!).toISOString()).toBe(new Date(at('2026-10-05T17:30:00')).toISOString());
+    expect(new Date(olaReminderAt(SHANGHAI, task, 12 * 3_600, true)!).toISOString()).toBe(new Date(at('2026-10-06T08:30:00')).toISOString());
+    // Replayed requests keep the first rule to the millisecond: a quarter of a 2-second OLA is 500 ms.
+    expect(olaReminderAt(SHANGHAI, task, 2, true)).toBe(task.olaDueAt! - 500);
+    // A pause that moved the deadline by a business day moves the reminder with it.
+    const paused = { ...task, olaDueAt: addBusinessTime(SHANGHAI, task.olaDueAt!, 7.5 * 3_600) };
+    expect(new Date(olaReminderAt(SHANGHAI, paused, 12 * 3_600)!).toISOString()).toBe(new Date(at('2026-10-06T17:30:00')).toISOString());
   });
 });
