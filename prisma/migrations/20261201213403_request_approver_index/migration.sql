@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "ServiceRequest_approverIds_idx" ON "ServiceRequest" USING GIN ("approverIds");
