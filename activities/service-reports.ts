@@ -3,7 +3,7 @@ import { coversYear } from '../domain/holiday-coverage';
 import { monthFigures, reportMonths, uncoveredNote, type MonthFigures } from '../domain/service-report';
 import { coverageFacts } from '../records/calendars';
 import type { Db } from '../prisma/database';
-import type { Prisma, Service, User } from '../prisma/generated/client';
+import type { BusinessCalendar, Prisma, Service, User } from '../prisma/generated/client';
 import { renderAvailabilityBreach } from '../records/mail/availability-mail';
 import type { Mailer } from '../records/mail/mailer';
 import { deliverOnce, peopleToMail } from '../records/mail/deliveries';
@@ -32,7 +32,8 @@ export interface ServiceReportDeps {
 }
 
 export function createServiceReportActivities({ prisma, mailer, publicUrl }: ServiceReportDeps) {
-  async function figures(serviceId: string, month: { start: Date; end: Date }) {
+  async function figures(service: { id: string; serviceHoursCalendar: BusinessCalendar | null }, month: { start: Date; end: Date }) {
+    const serviceId = service.id;
     const period = { gte: month.start, lt: month.end };
     const [incidents, changes, surveys, complaints, requests] = await Promise.all([
       prisma.incident.findMany({ where: { serviceId, createdAt: period }, select: { priority: true, responseBreached: true, resolutionBreached: true } }),
@@ -42,7 +43,7 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
       // Revocations are the service's own housekeeping, not requests its customers made.
       prisma.serviceRequest.findMany({ where: { item: { serviceId }, fulfilledAt: period, revokesEntitlementId: null }, select: { fulfilmentBreached: true, item: { select: { name: true } } } }),
     ]);
-    const availability = await serviceAvailability(prisma, serviceId, month.start, month.end);
+    const availability = await serviceAvailability(prisma, service, month.start, month.end);
     return monthFigures({ incidents, changes, surveyScores: surveys.map((s) => s.score!), complaints, availability, requests: requests.map((r) => ({ item: r.item.name, fulfilmentBreached: r.fulfilmentBreached })) });
   }
 
@@ -85,7 +86,7 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
      */
     async compileServiceReports({ at }: { at: string }): Promise<{ reports: string[] }> {
       const months = reportMonths(Date.parse(at));
-      const services = await prisma.service.findMany({ include: { owner: true, slaPolicies: { include: { calendar: true } } }, orderBy: { code: 'asc' } });
+      const services = await prisma.service.findMany({ include: { owner: true, serviceHoursCalendar: true, slaPolicies: { include: { calendar: true } } }, orderBy: { code: 'asc' } });
       const year = months.current.start.getUTCFullYear();
       const reports: string[] = [];
       for (const service of services) {
@@ -95,8 +96,8 @@ export function createServiceReportActivities({ prisma, mailer, publicUrl }: Ser
           previousMonth: months.previous.start.toISOString().slice(0, 7),
           targetPercent: service.slaTargetPercent,
           availabilityTargetPercent: service.availabilityTargetPercent,
-          current: await figures(service.id, months.current),
-          previous: await figures(service.id, months.previous),
+          current: await figures(service, months.current),
+          previous: await figures(service, months.previous),
           uncoveredCalendars: [...new Set(service.slaPolicies.filter((p) => !coversYear(coverageFacts(p.calendar), year)).map((p) => p.calendar.name))].sort(),
         };
         const report = await prisma.serviceReport.upsert({

@@ -1,7 +1,7 @@
 import { availabilityOver, type AvailabilityFigures } from '../domain/availability';
 import { ALWAYS_OPEN } from '../domain/calendar';
 import type { Db } from '../prisma/database';
-import type { Outage } from '../prisma/generated/client';
+import type { BusinessCalendar, Outage } from '../prisma/generated/client';
 import { calendarFromRecord } from './calendars';
 
 export interface ProcessOutageStart {
@@ -21,13 +21,10 @@ export interface ProcessOutageStart {
  */
 export async function openProcessOutages(prisma: Db, start: ProcessOutageStart): Promise<void> {
   const { sourceKey, serviceIds, startedAt, ...rest } = start;
-  for (const serviceId of serviceIds) {
-    await prisma.outage.upsert({
-      where: { sourceKey: `${sourceKey}:${serviceId}` },
-      update: {},
-      create: { sourceKey: `${sourceKey}:${serviceId}`, serviceId, startedAt: new Date(startedAt), ...rest },
-    });
-  }
+  await prisma.outage.createMany({
+    data: serviceIds.map((serviceId) => ({ sourceKey: `${sourceKey}:${serviceId}`, serviceId, startedAt: new Date(startedAt), ...rest })),
+    skipDuplicates: true,
+  });
 }
 
 /**
@@ -43,11 +40,13 @@ export function outagesOverlapping(prisma: Db, serviceId: string, from: Date, to
   return prisma.outage.findMany({ where: { serviceId, startedAt: { lt: to }, OR: [{ endedAt: null }, { endedAt: { gt: from } }] }, orderBy: [{ startedAt: 'asc' }, { id: 'asc' }] });
 }
 
-/** A service's availability over [from, to) on its agreed service hours (24x7 when it names no calendar). */
-export async function serviceAvailability(prisma: Db, serviceId: string, from: Date, to: Date, now = new Date()): Promise<AvailabilityFigures> {
-  const service = await prisma.service.findUniqueOrThrow({ where: { id: serviceId }, include: { serviceHoursCalendar: true } });
+/**
+ * A service's availability over [from, to) on its agreed service hours (24x7 when it names no calendar); the
+ * caller has the service already, read with its calendar.
+ */
+export async function serviceAvailability(prisma: Db, service: { id: string; serviceHoursCalendar: BusinessCalendar | null }, from: Date, to: Date, now = new Date()): Promise<AvailabilityFigures> {
   const calendar = service.serviceHoursCalendar ? calendarFromRecord(service.serviceHoursCalendar, from.getTime()) : ALWAYS_OPEN;
-  const outages = await outagesOverlapping(prisma, serviceId, from, to);
+  const outages = await outagesOverlapping(prisma, service.id, from, to);
   const spans = outages.map((outage) => ({ startMs: outage.startedAt.getTime(), endMs: outage.endedAt?.getTime() ?? null, planned: outage.planned }));
   return availabilityOver(calendar, spans, from.getTime(), to.getTime(), now.getTime());
 }

@@ -116,11 +116,11 @@ export function outageRoutes(router: Router, registry: OpenAPIRegistry, deps: Ap
     query: AvailabilityQuery,
     responses: { 200: { description: 'Availability', schema: AvailabilitySchema }, 404: { description: 'No such service' } },
     async handler({ params, query }) {
-      const found = await service(params.id);
+      const found = await foundOr404(prisma.service.findUnique({ where: { id: params.id }, include: { serviceHoursCalendar: true } }), `service ${params.id}`);
       const from = new Date(query.from);
       const to = new Date(query.to);
       const now = new Date();
-      const figures = await serviceAvailability(prisma, found.id, from, to, now);
+      const figures = await serviceAvailability(prisma, found, from, to, now);
       const targetPercent = found.availabilityTargetPercent;
       return {
         status: 200,
