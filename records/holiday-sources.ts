@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { Db } from '../prisma/database';
 import type { BusinessCalendar } from '../prisma/generated/client';
 import { parseIcsDays, type SourceDays } from './ics-holidays';
-import { assertPublicLiteral, PrivateTargetError, publicOnlyLookup } from './public-address';
+import { assertPublicLiteral, bareHost, PrivateTargetError, publicOnlyLookup } from './public-address';
 
 export type SourceKind = 'chinese-days' | 'feed' | 'ics' | 'explicit';
 
@@ -80,7 +80,7 @@ async function fetchFeed(start: string, access: FeedAccess): Promise<string> {
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FeedError('redirected to an address that is not http(s)');
-      const internal = access.internalHosts.includes(url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase());
+      const internal = access.internalHosts.includes(bareHost(url.hostname));
       if (!internal) assertPublicLiteral(url.hostname);
       const answer = await getOnce(url, internal, signal);
       if (answer.text !== undefined) return answer.text;

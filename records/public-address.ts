@@ -35,8 +35,11 @@ export function publicOnlyLookup(hostname: string, options: LookupOptions, callb
   });
 }
 
+/** A URL's hostname without the brackets of an IPv6 literal, as lists and address checks spell it. */
+export const bareHost = (hostname: string): string => hostname.replace(/^\[(.*)\]$/, '$1');
+
 /** A host given as an address literal never goes through lookup, so it is checked here. */
 export function assertPublicLiteral(hostname: string): void {
-  const literal = hostname.replace(/^\[(.*)\]$/, '$1');
+  const literal = bareHost(hostname);
   if (isIP(literal) && !isPublicAddress(literal)) throw new PrivateTargetError(hostname, literal);
 }
